@@ -1,0 +1,49 @@
+import { Config, ConfigError, Duration, Effect, Either } from "effect"
+
+// An admin proxy must be exposed on purpose: the default is loopback, the Docker image opts out.
+const DEFAULT_HOST = "127.0.0.1"
+
+const litellmBaseUrl = Config.url("LITELLM_BASE_URL").pipe(
+  Config.withDefault(new URL("http://localhost:4000")),
+  Config.mapOrFail((url) => {
+    const problem = url.protocol !== "http:" && url.protocol !== "https:"
+      ? `must be an http(s) URL, got "${url.protocol}"`
+      : url.username !== "" || url.password !== ""
+      ? "must not contain user info; LiteLLM authenticates each caller by bearer token"
+      : url.search !== "" || url.hash !== ""
+      ? "must not contain a query or a fragment"
+      : undefined
+    return problem === undefined
+      ? Either.right(url.href.replace(/\/+$/, ""))
+      : Either.left(ConfigError.InvalidData(["LITELLM_BASE_URL"], problem))
+  })
+)
+
+const timeout = Config.integer("LITELLM_TIMEOUT_MS").pipe(
+  Config.withDefault(30_000),
+  Config.mapOrFail((ms) =>
+    ms > 0
+      ? Either.right(Duration.millis(ms))
+      : Either.left(ConfigError.InvalidData(["LITELLM_TIMEOUT_MS"], "must be a positive number of milliseconds"))
+  )
+)
+
+/** "PORT: Expected a network port value but received abc", one line for all that is wrong. */
+export const formatConfigError = (error: ConfigError.ConfigError): string => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return `${formatConfigError(error.left)}; ${formatConfigError(error.right)}`
+    default:
+      return `${error.path.join("_")}: ${error.message}`
+  }
+}
+
+export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", {
+  effect: Config.all({
+    litellmBaseUrl,
+    litellmTimeout: timeout,
+    port: Config.port("PORT").pipe(Config.withDefault(3100)),
+    host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST))
+  })
+}) {}

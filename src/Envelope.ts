@@ -1,0 +1,55 @@
+import { Cause, Effect, Match } from "effect"
+import type { ToolError } from "./Errors.js"
+import { redactDeep, redactText } from "./Redaction.js"
+
+export interface ErrorInfo {
+  readonly status: number
+  readonly message: string
+  readonly detail: unknown
+}
+
+/** The one result shape of every tool. */
+export type Envelope =
+  | { readonly success: true; readonly data: unknown }
+  | { readonly success: false; readonly error: ErrorInfo }
+
+export const success = (data: unknown): Envelope => ({ success: true, data })
+
+const failure = (status: number, message: string, detail: unknown = null): Envelope => ({
+  success: false,
+  error: { status, message, detail }
+})
+
+/** The single place where a typed failure becomes what the agent reads. */
+export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>().pipe(
+  Match.tagsExhaustive({
+    LiteLlmApiError: (e) => failure(e.status, redactText(e.message), redactDeep(e.detail)),
+    LiteLlmUnreachable: (e) => failure(502, e.message),
+    LiteLlmTimeout: (e) => failure(504, e.message),
+    LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),
+    MissingCallerToken: (e) => failure(401, e.message),
+    InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
+    NotFound: (e) => failure(404, e.message),
+    Ambiguous: (e) => failure(409, e.message, e.candidates)
+  })
+)
+
+export const internalError: Envelope = failure(
+  500,
+  "litellm-admin-mcp hit an internal error; the cause is in its log."
+)
+
+/**
+ * Runs a tool's effect to an envelope that never fails: typed errors through `fromError`,
+ * defects to a generic 500 whose cause goes to the log only.
+ */
+export const run = <R>(effect: Effect.Effect<unknown, ToolError, R>): Effect.Effect<Envelope, never, R> =>
+  effect.pipe(
+    Effect.map(success),
+    Effect.catchAll((error) => Effect.succeed(fromError(error))),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.interrupt
+        : Effect.as(Effect.logError("tool call failed with a defect", cause), internalError)
+    )
+  )

@@ -1,0 +1,95 @@
+import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Duration, Effect, FiberRef, Option, ParseResult, Redacted, Schema } from "effect"
+import { AppConfig } from "./AppConfig.js"
+import { CallerToken } from "./CallerToken.js"
+import {
+  LiteLlmApiError,
+  LiteLlmBadResponse,
+  type LiteLlmError,
+  LiteLlmTimeout,
+  LiteLlmUnreachable,
+  MissingCallerToken
+} from "./Errors.js"
+import { parseErrorBody } from "./LiteLlmErrorBody.js"
+
+// Why a socket failed, in the words an operator searches for (ECONNREFUSED, ECONNRESET, …).
+const transportReason = (cause: unknown): string => {
+  for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
+    const code = (c as NodeJS.ErrnoException).code
+    if (typeof code === "string") return code
+  }
+  return cause instanceof Error ? cause.message : "transport error"
+}
+
+/**
+ * The LiteLLM Proxy admin API as seen by one caller: every request carries the `Authorization`
+ * header of the MCP request being served (from `CallerToken`), never follows a redirect, and
+ * fails with a typed `LiteLlmError`.
+ */
+export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const timeoutMs = Duration.toMillis(config.litellmTimeout)
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest(HttpClientRequest.prependUrl(config.litellmBaseUrl)),
+      HttpClient.mapRequest(HttpClientRequest.acceptJson)
+    )
+
+    const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string) => {
+      // LiteLLM adds fields every release; keep them for the agent rather than strip them.
+      const decode = Schema.decodeUnknown(Schema.parseJson(schema), { onExcessProperty: "preserve" })
+      return (text: string) =>
+        decode(text).pipe(
+          Effect.mapError((e) =>
+            new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(e) })
+          )
+        )
+    }
+
+    const toResult = <A, I>(schema: Schema.Schema<A, I>, url: string) => {
+      const decode = decodeBody(schema, url)
+      return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, LiteLlmError> =>
+        Effect.flatMap(
+          Effect.mapError(response.text, (e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
+          (text): Effect.Effect<A, LiteLlmError> => {
+            if (response.status >= 200 && response.status < 300) return decode(text)
+            if (response.status >= 300 && response.status < 400) {
+              return new LiteLlmBadResponse({
+                url,
+                reason: `HTTP ${response.status} redirect to ${
+                  response.headers["location"] ?? "nowhere"
+                }, which this server never follows`
+              })
+            }
+            return new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, text) })
+          }
+        )
+    }
+
+    const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
+      const url = `${config.litellmBaseUrl}${request.url}`
+      const handle = toResult(schema, url)
+      return Effect.gen(function*() {
+        const token = yield* FiberRef.get(CallerToken)
+        if (Option.isNone(token)) return yield* new MissingCallerToken()
+        const authorized = HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.value))
+        const response = yield* client.execute(authorized).pipe(
+          Effect.mapError((e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) }))
+        )
+        return yield* handle(response)
+      }).pipe(
+        Effect.scoped,
+        Effect.timeoutFail({ duration: config.litellmTimeout, onTimeout: () => new LiteLlmTimeout({ url, timeoutMs }) })
+      )
+    }
+
+    return {
+      get: <A, I>(path: string, urlParams: UrlParams.Input, schema: Schema.Schema<A, I>) =>
+        send(HttpClientRequest.get(path, { urlParams }), schema),
+      post: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
+        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema)
+    } as const
+  }),
+  dependencies: [AppConfig.Default, NodeHttpClient.layerUndici]
+}) {}

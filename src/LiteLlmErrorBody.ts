@@ -1,0 +1,67 @@
+import { Either, Option, Schema } from "effect"
+
+// LiteLLM answers errors in three shapes (see litellm-api.md §1.3); the HTTP status is the truth,
+// `type` and `code` are not to be trusted.
+const ProxyException = Schema.Struct({ error: Schema.Struct({ message: Schema.String }) })
+
+const ValidationErrors = Schema.Struct({
+  detail: Schema.Array(Schema.Struct({
+    loc: Schema.Array(Schema.Union(Schema.String, Schema.Number)),
+    msg: Schema.String
+  }))
+})
+
+const HttpExceptionDetail = Schema.Struct({
+  detail: Schema.Union(
+    Schema.String,
+    Schema.Struct({ error: Schema.String }),
+    Schema.Struct({ message: Schema.String })
+  )
+})
+
+const decodeJson = Schema.decodeEither(Schema.parseJson())
+const decodeProxyException = Schema.decodeUnknownOption(ProxyException)
+const decodeValidationErrors = Schema.decodeUnknownOption(ValidationErrors)
+const decodeHttpExceptionDetail = Schema.decodeUnknownOption(HttpExceptionDetail)
+
+// `str(HTTPException(detail={'error': '…'}))` reaches the wire as a Python dict repr.
+const PYTHON_DICT_REPR = /^\{\s*['"](?:error|message)['"]\s*:\s*(['"])([\s\S]*)\1\s*\}$/
+
+export const unwrapPythonRepr = (message: string): string => {
+  const match = PYTHON_DICT_REPR.exec(message.trim())
+  return match === null ? message : match[2]!.replace(/\\(['"\\])/g, "$1")
+}
+
+const messageOf = (body: unknown): Option.Option<string> =>
+  decodeProxyException(body).pipe(
+    Option.map((b) => b.error.message),
+    Option.orElse(() =>
+      decodeValidationErrors(body).pipe(
+        Option.map((b) =>
+          b.detail.map((d) => `${d.loc.filter((part) => part !== "body").join(".") || "body"}: ${d.msg}`).join("; ")
+        )
+      )
+    ),
+    Option.orElse(() =>
+      decodeHttpExceptionDetail(body).pipe(
+        Option.map(({ detail }) => typeof detail === "string" ? detail : "error" in detail ? detail.error : detail.message)
+      )
+    ),
+    Option.map(unwrapPythonRepr)
+  )
+
+const MAX_TEXT_DETAIL = 2_000
+
+/** LiteLLM's message and body for a non-2xx answer, whatever shape it came in. */
+export const parseErrorBody = (status: number, text: string): { readonly message: string; readonly detail: unknown } => {
+  const body = decodeJson(text)
+  return Either.isLeft(body)
+    ? {
+      message: `LiteLLM answered HTTP ${status} with a body that is not JSON`,
+      detail: text.length > MAX_TEXT_DETAIL ? `${text.slice(0, MAX_TEXT_DETAIL)}…` : text
+    }
+    : {
+      message: Option.getOrElse(messageOf(body.right), () => `LiteLLM answered HTTP ${status}`),
+      detail: body.right
+    }
+}

@@ -1,0 +1,51 @@
+// The low-level Server is what lets us register raw JSON Schemas derived from Effect Schemas;
+// the zod-based McpServer the SDK recommends would need its schemas written again in zod.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError
+} from "@modelcontextprotocol/sdk/types.js"
+import { Runtime } from "effect"
+import type { Envelope } from "./Envelope.js"
+import type { LiteLlm } from "./LiteLlm.js"
+import * as Package from "./Package.js"
+import * as Tools from "./Tools.js"
+
+const instructions =
+  "Administer a LiteLLM Proxy (internal users, virtual keys, spend) with the caller's own LiteLLM key. " +
+  "Every tool answers {success:true,data} or {success:false,error:{status,message,detail}}; status is LiteLLM's " +
+  "HTTP status, or 400 for bad arguments, 404/409 for names that match none/several, 502/504 when LiteLLM is " +
+  "unreachable or slow. Lists are paged: read total_pages and ask for the next page."
+
+const definitions = Tools.all.map((tool) => tool.definition)
+
+const toResult = (envelope: Envelope): CallToolResult => ({
+  content: [{ type: "text", text: JSON.stringify(envelope) }],
+  structuredContent: envelope as unknown as Record<string, unknown>,
+  isError: !envelope.success
+})
+
+/**
+ * A fresh SDK Server for one HTTP request. A stateless transport serves one request and a Server
+ * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
+ * request's runtime, which carries that request's caller token.
+ */
+export const make = (runtime: Runtime.Runtime<LiteLlm>): Server => {
+  const run = Runtime.runPromise(runtime)
+  const server = new Server(
+    { name: Package.name, version: Package.version },
+    { capabilities: { tools: { listChanged: false } }, instructions }
+  )
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }))
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = Tools.byName.get(request.params.name)
+    if (tool === undefined) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
+    }
+    return toResult(await run(tool.call(request.params.arguments), { signal: extra.signal }))
+  })
+  return server
+}

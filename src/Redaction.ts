@@ -1,0 +1,16 @@
+// LiteLLM's own error texts echo key material: the key as sent ("sk-...abcd" or whole) and the
+// sha256 of an unknown key. Neither may travel on to an agent's transcript or to a log.
+const KEY = /sk-[A-Za-z0-9_\-.]*/g
+const HASH = /\b[0-9a-f]{64}\b/g
+
+export const redactText = (text: string): string =>
+  text.replace(KEY, "[redacted key]").replace(HASH, "[redacted hash]")
+
+export const redactDeep = (value: unknown): unknown => {
+  if (typeof value === "string") return redactText(value)
+  if (Array.isArray(value)) return value.map(redactDeep)
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)]))
+  }
+  return value
+}

@@ -1,0 +1,103 @@
+import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
+import { Effect, JSONSchema, ParseResult, Schema } from "effect"
+import * as Envelope from "./Envelope.js"
+import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
+import type { LiteLlm } from "./LiteLlm.js"
+
+/** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
+export interface Tool {
+  readonly definition: McpTool
+  readonly call: (args: unknown) => Effect.Effect<Envelope.Envelope, never, LiteLlm>
+}
+
+// Hints describe the effect on LiteLLM's database. LiteLLM is one fixed system, not an open world.
+export const readOnly: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false
+}
+export const additive: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: false
+}
+export const updating: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false
+}
+export const destructive: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false
+}
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (acc, key) => typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`,
+    ""
+  )
+
+const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
+  new InvalidInput({
+    issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+      new InputIssue({ path: formatPath(issue.path), message: issue.message })
+    )
+  })
+
+// Filters add titles such as "minLength(1)" that only add noise to what an agent reads.
+const withoutTitles = (schema: unknown): unknown => {
+  if (Array.isArray(schema)) return schema.map(withoutTitles)
+  if (schema === null || typeof schema !== "object") return schema
+  return Object.fromEntries(
+    Object.entries(schema).filter(([key]) => key !== "title").map(([key, value]) =>
+      key === "properties" && value !== null && typeof value === "object"
+        ? [key, Object.fromEntries(Object.entries(value).map(([name, field]) => [name, withoutTitles(field)]))]
+        : [key, withoutTitles(value)]
+    )
+  )
+}
+
+/**
+ * The JSON Schema clients validate arguments against, derived from the input Schema. MCP wants an
+ * object at the top level, and flat schemas (no `$ref`) are the ones every client handles.
+ */
+export const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema"] => {
+  const { $schema: _, ...schema } = withoutTitles(JSONSchema.make(input, { target: "jsonSchema2020-12" })) as Record<
+    string,
+    unknown
+  >
+  return (schema["type"] === "object" ? schema : { ...schema, type: "object", properties: {} }) as McpTool["inputSchema"]
+}
+
+export const make = <A, I>(options: {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly input: Schema.Schema<A, I>
+  readonly annotations: ToolAnnotations
+  readonly run: (input: A) => Effect.Effect<unknown, ToolError, LiteLlm>
+}): Tool => {
+  // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
+  const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
+  return {
+    definition: {
+      name: options.name,
+      title: options.title,
+      description: options.description,
+      inputSchema: inputJsonSchema(options.input),
+      annotations: { title: options.title, ...options.annotations }
+    },
+    call: (args) =>
+      Envelope.run(
+        decode(args ?? {}).pipe(
+          Effect.mapError(toInvalidInput),
+          Effect.flatMap(options.run)
+        )
+      ).pipe(Effect.withSpan(`tool.${options.name}`))
+  }
+}

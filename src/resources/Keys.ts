@@ -1,0 +1,301 @@
+import { Effect, Schema } from "effect"
+import { Ambiguous, NotFound } from "../Errors.js"
+import { toKeyHash } from "../KeyHash.js"
+import { LiteLlm } from "../LiteLlm.js"
+import {
+  Amount,
+  Duration,
+  Int,
+  JsonObject,
+  KeyOrHash,
+  NonEmptyString,
+  NonNegativeInt,
+  Page,
+  SortOrder,
+  StringList
+} from "../Schemas.js"
+import * as Tool from "../Tool.js"
+
+// == LiteLLM's shapes (lenient: only what this module reads is required)
+
+const KeyRow = Schema.Struct({
+  token: Schema.String,
+  key_alias: Schema.optional(Schema.NullOr(Schema.String)),
+  key_name: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+const KeyListResponse = Schema.Struct({
+  keys: Schema.Array(Schema.Union(Schema.String, KeyRow)),
+  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
+  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
+  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
+})
+
+const FullKeyListResponse = Schema.Struct({ keys: Schema.Array(KeyRow) })
+
+const GenerateKeyResponse = Schema.Struct({ key: Schema.String })
+
+const UpdateKeyResponse = Schema.Struct({ key: Schema.String })
+
+const DeleteKeyResponse = Schema.Struct({ deleted_keys: Schema.Array(Schema.Unknown) })
+
+const KeyInfoResponse = Schema.Struct({ key: Schema.String, info: Schema.Struct({}) })
+
+// == Inputs
+
+const LimitType = Schema.Literal("guaranteed_throughput", "best_effort_throughput", "dynamic")
+
+// Fields /key/generate and /key/update share, under LiteLLM's own names.
+const keySettings = {
+  models: Schema.optional(StringList.annotations({ description: "Models the key may call; [] = all the owner may use." })),
+  soft_budget: Schema.optional(Amount.annotations({ description: "Spend in USD at which LiteLLM alerts." })),
+  user_id: Schema.optional(NonEmptyString.annotations({
+    description: "Owner user id (LiteLLM does not create the user)."
+  })),
+  team_id: Schema.optional(NonEmptyString.annotations({ description: "Team that owns the key." })),
+  organization_id: Schema.optional(NonEmptyString),
+  rpm_limit_type: Schema.optional(LimitType),
+  tpm_limit_type: Schema.optional(LimitType),
+  model_rpm_limit: Schema.optional(JsonObject.annotations({ description: "Per-model requests per minute." })),
+  model_tpm_limit: Schema.optional(JsonObject.annotations({ description: "Per-model tokens per minute." })),
+  model_max_budget: Schema.optional(JsonObject.annotations({
+    description: "Per-model budgets (LiteLLM Enterprise only)."
+  })),
+  metadata: Schema.optional(JsonObject),
+  aliases: Schema.optional(JsonObject.annotations({ description: "Model name aliases, {\"alias\": \"model\"}." })),
+  tags: Schema.optional(StringList.annotations({ description: "Spend-tracking tags (LiteLLM Enterprise only)." })),
+  guardrails: Schema.optional(StringList),
+  allowed_routes: Schema.optional(StringList.annotations({ description: "LiteLLM routes the key may call." })),
+  allowed_cache_controls: Schema.optional(StringList),
+  blocked: Schema.optional(Schema.Boolean.annotations({ description: "A blocked key is refused by LiteLLM." })),
+  auto_rotate: Schema.optional(Schema.Boolean),
+  rotation_interval: Schema.optional(Duration)
+}
+
+const KeyListInput = Schema.Struct({
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "Keys of this user (exact)." })),
+  team_id: Schema.optional(NonEmptyString.annotations({ description: "Keys of this team (exact)." })),
+  organization_id: Schema.optional(NonEmptyString),
+  key_alias: Schema.optional(NonEmptyString.annotations({ description: "Exact alias (substring with substring_matching)." })),
+  key_hash: Schema.optional(KeyOrHash.annotations({
+    description: "One key, by its hash; a raw sk- key is hashed here first (LiteLLM itself would match nothing)."
+  })),
+  project_id: Schema.optional(NonEmptyString),
+  access_group_id: Schema.optional(NonEmptyString),
+  agent_id: Schema.optional(NonEmptyString),
+  substring_matching: Schema.optional(Schema.Boolean.annotations({
+    description: "Match user_id and key_alias as case-insensitive substrings."
+  })),
+  expires: Schema.optional(Schema.Literal("expired", "active")),
+  status: Schema.optional(Schema.Literal("deleted").annotations({ description: "\"deleted\" lists deleted keys." })),
+  return_full_object: Schema.optional(Schema.Boolean.annotations({
+    description: "Whole key objects (default true here); false returns only hashes."
+  })),
+  include_team_keys: Schema.optional(Schema.Boolean),
+  include_created_by_keys: Schema.optional(Schema.Boolean),
+  expand: Schema.optional(Schema.Array(Schema.Literal("user")).annotations({ description: "[\"user\"] nests each key's user." })),
+  page: Schema.optional(Page),
+  size: Schema.optional(Int(1, 100).annotations({ description: "Keys per page, 1 to 100 (LiteLLM default 10)." })),
+  sort_by: Schema.optional(Schema.Literal("spend", "max_budget", "created_at", "updated_at", "token", "key_alias")),
+  sort_order: Schema.optional(SortOrder.annotations({ description: "desc (default) or asc." }))
+})
+
+const KeyGenerateInput = Schema.Struct({
+  key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S+$/)).annotations({
+    description: "A custom raw key, starting sk-; LiteLLM makes one if omitted."
+  })),
+  key_alias: Schema.optional(NonEmptyString.annotations({ description: "Unique alias for the key." })),
+  duration: Schema.optional(Duration.annotations({ description: "Lifetime, e.g. 30d; omitted = never expires." })),
+  max_budget: Schema.optional(Amount.annotations({ description: "Budget in USD." })),
+  budget_duration: Schema.optional(Duration.annotations({ description: "Budget reset period, e.g. 30d." })),
+  tpm_limit: Schema.optional(NonNegativeInt),
+  rpm_limit: Schema.optional(NonNegativeInt),
+  max_parallel_requests: Schema.optional(NonNegativeInt),
+  key_type: Schema.optional(Schema.Literal("default", "llm_api", "management", "read_only").annotations({
+    description: "Route preset: llm_api (model calls only), management (admin routes), read_only, default."
+  })),
+  send_invite_email: Schema.optional(Schema.Boolean),
+  ...keySettings
+})
+
+const nullable = <A, I>(schema: Schema.Schema<A, I>, description: string) =>
+  Schema.optional(Schema.NullOr(schema).annotations({ description }))
+
+const KeyUpdateInput = Schema.Struct({
+  key: Schema.optional(KeyOrHash.annotations({ description: "The key to update: raw sk- key or its hash." })),
+  key_alias: Schema.optional(NonEmptyString.annotations({
+    description: "Without key: the alias of the key to update. With key: the key's new alias."
+  })),
+  duration: nullable(Duration, "New lifetime counted from now; null = never expires."),
+  max_budget: nullable(Amount, "Budget in USD; null removes the budget."),
+  budget_duration: nullable(Duration, "Budget reset period; null stops resets."),
+  tpm_limit: nullable(NonNegativeInt, "Tokens per minute; null removes the limit."),
+  rpm_limit: nullable(NonNegativeInt, "Requests per minute; null removes the limit."),
+  max_parallel_requests: nullable(NonNegativeInt, "null removes the limit."),
+  spend: Schema.optional(Amount.annotations({ description: "Overwrites the key's recorded spend in USD." })),
+  temp_budget_increase: Schema.optional(Amount.annotations({ description: "Temporary extra budget; needs temp_budget_expiry." })),
+  temp_budget_expiry: Schema.optional(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T/)).annotations({
+    description: "ISO-8601 date-time when temp_budget_increase ends."
+  })),
+  ...keySettings
+}).pipe(
+  Schema.filter((i) => i.key !== undefined || i.key_alias !== undefined, {
+    message: () => "give key (raw or hash) or key_alias to say which key to update"
+  }),
+  Schema.filter((i) => (i.temp_budget_increase === undefined) === (i.temp_budget_expiry === undefined), {
+    message: () => "temp_budget_increase and temp_budget_expiry go together"
+  })
+)
+
+const KeyDeleteInput = Schema.Struct({
+  keys: Schema.optional(Schema.Array(KeyOrHash).pipe(Schema.minItems(1)).annotations({
+    description: "Keys to delete: raw sk- keys or hashes."
+  })),
+  key_aliases: Schema.optional(Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
+    description: "Aliases of keys to delete."
+  }))
+}).pipe(
+  Schema.filter((i) => i.keys !== undefined || i.key_aliases !== undefined, {
+    message: () => "give keys and/or key_aliases"
+  })
+)
+
+const KeyInfoInput = Schema.Struct({
+  key: Schema.optional(KeyOrHash.annotations({ description: "Raw sk- key or its hash." })),
+  key_alias: Schema.optional(NonEmptyString.annotations({ description: "The key's alias (exact)." }))
+}).pipe(
+  Schema.filter((i) => (i.key === undefined) !== (i.key_alias === undefined), {
+    message: () => "give exactly one of key or key_alias"
+  })
+)
+
+// == Operations
+
+const listKeys = Effect.fn("Keys.list")(function*(input: typeof KeyListInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.get("/key/list", {
+    ...input,
+    key_hash: input.key_hash === undefined ? undefined : toKeyHash(input.key_hash),
+    // Bare hashes help no agent; whole objects are what an admin wants to read.
+    return_full_object: input.return_full_object ?? true
+  }, KeyListResponse)
+})
+
+/** `/key/info` has no alias lookup, and older `/key/update` none either: resolve to the hash. */
+const hashOfAlias = Effect.fn("Keys.hashOfAlias")(function*(alias: string) {
+  const litellm = yield* LiteLlm
+  const { keys } = yield* litellm.get(
+    "/key/list",
+    { key_alias: alias, return_full_object: true, size: 100 },
+    FullKeyListResponse
+  )
+  const matches = keys.filter((k) => k.key_alias === alias)
+  if (matches.length === 0) return yield* new NotFound({ message: `No key has the alias ${alias}.` })
+  if (matches.length > 1) {
+    return yield* new Ambiguous({
+      message: `${matches.length} keys have the alias ${alias}; name one by key (hash).`,
+      candidates: matches.map((k) => ({ token: k.token, key_alias: k.key_alias, key_name: k.key_name }))
+    })
+  }
+  return matches[0]!.token
+})
+
+const keyExists = Effect.fn("Keys.exists")(function*(hash: string) {
+  const litellm = yield* LiteLlm
+  const { keys } = yield* litellm.get("/key/list", { key_hash: hash, size: 1 }, KeyListResponse)
+  return keys.length > 0
+})
+
+const generateKey = Effect.fn("Keys.generate")(function*(input: typeof KeyGenerateInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/key/generate", input, GenerateKeyResponse)
+})
+
+const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInput.Type) {
+  const litellm = yield* LiteLlm
+  const { key, key_alias, ...changes } = input
+  // The hash, not the raw key, goes out: LiteLLM echoes `key` back, and a raw key must not travel.
+  const body = key === undefined
+    ? { ...changes, key: yield* hashOfAlias(key_alias!) }
+    : { ...changes, key: toKeyHash(key), ...(key_alias === undefined ? {} : { key_alias }) }
+  return yield* litellm.post("/key/update", body, UpdateKeyResponse).pipe(
+    Effect.catchTag("LiteLlmApiError", (e) =>
+      // LiteLLM reports an unknown key as "Team not found, passed team_id=None".
+      Effect.fail(
+        e.status === 404 && input.team_id === undefined ? new NotFound({ message: "No key matches the given key." }) : e
+      ))
+  )
+})
+
+const deleteKeys = Effect.fn("Keys.delete")(function*(input: typeof KeyDeleteInput.Type) {
+  const litellm = yield* LiteLlm
+  // LiteLLM ignores key_aliases when keys is given and deletes whatever subset exists; resolve and
+  // check everything first so a delete is all or nothing.
+  const byAlias = yield* Effect.forEach(input.key_aliases ?? [], hashOfAlias, { concurrency: 4 })
+  const hashes = [...new Set([...(input.keys ?? []).map(toKeyHash), ...byAlias])]
+  const exists = yield* Effect.forEach(hashes, keyExists, { concurrency: 4 })
+  const missing = hashes.filter((_, i) => !exists[i])
+  if (missing.length > 0) {
+    return yield* new NotFound({ message: `No key has the hash ${missing.join(", ")}; nothing was deleted.` })
+  }
+  return yield* litellm.post("/key/delete", { keys: hashes }, DeleteKeyResponse)
+})
+
+const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyInfoInput.Type) {
+  const litellm = yield* LiteLlm
+  const hash = input.key === undefined ? yield* hashOfAlias(input.key_alias!) : toKeyHash(input.key)
+  return yield* litellm.get("/key/info", { key: hash }, KeyInfoResponse)
+})
+
+// == Tools
+
+export const tools: ReadonlyArray<Tool.Tool> = [
+  Tool.make({
+    name: "litellm_key_list",
+    title: "List LiteLLM virtual keys",
+    description: "List virtual keys with their alias, owner, team, budget, spend, limits and expiry, a page at a time " +
+      "(result has total_count, current_page, total_pages). Each key's hash is in token; raw keys are never listed. " +
+      "Filters combine; user_id and key_alias are exact unless substring_matching is true.",
+    input: KeyListInput,
+    annotations: Tool.readOnly,
+    run: listKeys
+  }),
+  Tool.make({
+    name: "litellm_key_generate",
+    title: "Generate a LiteLLM virtual key",
+    description: "Create a virtual key. The raw sk- key is in this result's data.key and is never shown again: hand " +
+      "it to its user now. data.token is its hash, which other tools accept. key_alias must be unique; omitted " +
+      "duration = never expires; tags and model_max_budget need LiteLLM Enterprise.",
+    input: KeyGenerateInput,
+    annotations: Tool.additive,
+    run: generateKey
+  }),
+  Tool.make({
+    name: "litellm_key_update",
+    title: "Update a LiteLLM virtual key",
+    description: "Change a key's budget, limits, models, expiry, owner, metadata or alias. Name the key by key (raw or " +
+      "hash) or by key_alias alone; with key, key_alias renames it. Only the fields given change; null clears " +
+      "max_budget or a limit, and duration: null makes the key never expire.",
+    input: KeyUpdateInput,
+    annotations: Tool.updating,
+    run: updateKey
+  }),
+  Tool.make({
+    name: "litellm_key_delete",
+    title: "Delete LiteLLM virtual keys",
+    description: "Delete keys named by keys (raw or hash) and/or key_aliases. Every key is checked first: if any does " +
+      "not exist, nothing is deleted (404). Irreversible; deleted keys stop working at once.",
+    input: KeyDeleteInput,
+    annotations: Tool.destructive,
+    run: deleteKeys
+  }),
+  Tool.make({
+    name: "litellm_key_info",
+    title: "Get one LiteLLM virtual key",
+    description: "One key's details: alias, owner, team, budget, spend, limits, models, expiry, blocked. Give exactly " +
+      "one of key (raw sk- key or its hash) or key_alias.",
+    input: KeyInfoInput,
+    annotations: Tool.readOnly,
+    run: keyInfo
+  })
+]

@@ -1,0 +1,102 @@
+import { Clock, Effect, Schema } from "effect"
+import { InputIssue, InvalidInput } from "../Errors.js"
+import { toKeyHash } from "../KeyHash.js"
+import { LiteLlm } from "../LiteLlm.js"
+import { Amount, Int, KeyOrHash, NonEmptyString, Page, SortOrder } from "../Schemas.js"
+import * as Tool from "../Tool.js"
+
+const SpendLogsResponse = Schema.Struct({
+  data: Schema.Array(Schema.Unknown),
+  total: Schema.Number,
+  page: Schema.Number,
+  page_size: Schema.Number,
+  total_pages: Schema.Number
+})
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+
+// A real calendar date: JavaScript would quietly turn 2025-02-30 into 2 March.
+const isCalendarDate = (s: string) => {
+  const date = new Date(`${s.slice(0, 10)}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s.slice(0, 10))
+}
+
+const DateInput = Schema.String.pipe(
+  Schema.filter((s) => (DATE.test(s) || DATE_TIME.test(s)) && isCalendarDate(s), {
+    message: () => "must be a date (YYYY-MM-DD) or an ISO-8601 date-time with a zone (2025-01-31T12:00:00Z)",
+    jsonSchema: { pattern: "^\\d{4}-\\d{2}-\\d{2}(T.*)?$" }
+  })
+)
+
+const SpendLogsInput = Schema.Struct({
+  start_date: Schema.optional(DateInput.annotations({
+    description: "From (UTC). A bare date means its first second. Default: 7 days before end_date."
+  })),
+  end_date: Schema.optional(DateInput.annotations({
+    description: "Until, inclusive (UTC). A bare date means its last second. Default: now."
+  })),
+  api_key: Schema.optional(KeyOrHash.annotations({ description: "Only this key's requests: raw sk- key or hash." })),
+  user_id: Schema.optional(NonEmptyString),
+  team_id: Schema.optional(NonEmptyString),
+  request_id: Schema.optional(NonEmptyString),
+  session_id: Schema.optional(NonEmptyString.annotations({ description: "Partial match." })),
+  model: Schema.optional(NonEmptyString),
+  model_id: Schema.optional(NonEmptyString),
+  model_group: Schema.optional(NonEmptyString),
+  key_alias: Schema.optional(NonEmptyString),
+  end_user: Schema.optional(NonEmptyString),
+  status_filter: Schema.optional(Schema.Literal("success", "failure")),
+  min_spend: Schema.optional(Amount.annotations({ description: "Only requests costing at least this, USD." })),
+  max_spend: Schema.optional(Amount.annotations({ description: "Only requests costing at most this, USD." })),
+  error_code: Schema.optional(NonEmptyString.annotations({ description: "e.g. 429" })),
+  error_message: Schema.optional(NonEmptyString.annotations({ description: "Partial match." })),
+  page: Schema.optional(Page),
+  page_size: Schema.optional(Int(1, 1000).annotations({ description: "Rows per page, 1 to 1000 (default 50)." })),
+  sort_by: Schema.optional(
+    Schema.Literal("spend", "total_tokens", "startTime", "endTime", "request_duration_ms", "model", "ttft_ms")
+  ),
+  sort_order: Schema.optional(SortOrder.annotations({ description: "desc (default) or asc." }))
+})
+
+const DEFAULT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000
+
+const toMillis = (input: string, endOfDay: boolean): number =>
+  DATE.test(input) ? Date.parse(`${input}T${endOfDay ? "23:59:59" : "00:00:00"}Z`) : Date.parse(input)
+
+/** LiteLLM's /spend/logs/v2 wants `YYYY-MM-DD HH:MM:SS`, read as UTC; ISO with `T` is refused. */
+export const toLiteLlmTime = (millis: number): string => new Date(millis).toISOString().slice(0, 19).replace("T", " ")
+
+export const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefined, end: string | undefined) {
+  const endMs = end === undefined ? yield* Clock.currentTimeMillis : toMillis(end, true)
+  const startMs = start === undefined ? endMs - DEFAULT_WINDOW_MS : toMillis(start, false)
+  if (startMs > endMs) {
+    return yield* new InvalidInput({ issues: [new InputIssue({ path: "start_date", message: "must not be after end_date" })] })
+  }
+  return { start_date: toLiteLlmTime(startMs), end_date: toLiteLlmTime(endMs) }
+})
+
+const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput.Type) {
+  const litellm = yield* LiteLlm
+  const window = yield* spendWindow(input.start_date, input.end_date)
+  return yield* litellm.get("/spend/logs/v2", {
+    ...input,
+    ...window,
+    // /spend/logs/v2 compares api_key with the stored hash as is.
+    api_key: input.api_key === undefined ? undefined : toKeyHash(input.api_key),
+    page_size: input.page_size ?? 50
+  }, SpendLogsResponse)
+})
+
+export const tools: ReadonlyArray<Tool.Tool> = [
+  Tool.make({
+    name: "litellm_usage_spend_logs",
+    title: "Read LiteLLM spend logs",
+    description: "Request-level spend logs (cost, tokens, model, key hash, user, team, status, timing), newest first, a " +
+      "page at a time (result has total, page, total_pages; total is capped at 10,000, so page until a short page). " +
+      "Dates are UTC, as YYYY-MM-DD or ISO-8601; default window: the last 7 days. api_key may be the raw key or its hash.",
+    input: SpendLogsInput,
+    annotations: Tool.readOnly,
+    run: spendLogs
+  })
+]

@@ -1,0 +1,292 @@
+import { Effect, Schema } from "effect"
+import { Ambiguous, NotFound } from "../Errors.js"
+import { LiteLlm } from "../LiteLlm.js"
+import {
+  Amount,
+  Duration,
+  IdList,
+  Int,
+  JsonObject,
+  NonEmptyString,
+  NonNegativeInt,
+  Page,
+  SortOrder,
+  StringList
+} from "../Schemas.js"
+import * as Tool from "../Tool.js"
+
+// == LiteLLM's shapes (lenient: only what this module reads is required)
+
+const UserRow = Schema.Struct({ user_id: Schema.String, user_email: Schema.optional(Schema.NullOr(Schema.String)) })
+
+const UserListResponse = Schema.Struct({
+  users: Schema.Array(UserRow),
+  total: Schema.Number,
+  page: Schema.Number,
+  page_size: Schema.Number,
+  total_pages: Schema.Number
+})
+
+const UserInfoResponse = Schema.Struct({
+  user_id: Schema.NullOr(Schema.String),
+  user_info: Schema.NullOr(Schema.Struct({})),
+  keys: Schema.Array(Schema.Unknown),
+  teams: Schema.Array(Schema.Unknown)
+})
+
+const NewUserResponse = Schema.Struct({ user_id: Schema.String })
+
+const UpdateUserResponse = Schema.Struct({ user_id: Schema.String, data: Schema.Unknown })
+
+const DeletedCount = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+
+// == Inputs
+
+const AdminRole = Schema.Literal("proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer")
+  .annotations({
+    description: "proxy_admin (full admin), proxy_admin_viewer (read-only admin), internal_user (manages own keys), internal_user_viewer (views own keys)"
+  })
+
+const AnyRole = Schema.Literal(
+  "proxy_admin",
+  "proxy_admin_viewer",
+  "org_admin",
+  "internal_user",
+  "internal_user_viewer",
+  "team",
+  "customer"
+)
+
+const TeamMembership = Schema.Struct({
+  team_id: NonEmptyString,
+  max_budget_in_team: Schema.optional(Amount),
+  user_role: Schema.optional(Schema.Literal("user", "admin").annotations({ description: "Team role, default user." }))
+})
+
+const Email = Schema.String.pipe(
+  Schema.pattern(/^[^\s@]+@[^\s@]+$/, { message: () => "must be an email address" })
+)
+
+// Fields /user/new and /user/update share, under LiteLLM's own names.
+const userSettings = {
+  user_alias: Schema.optional(NonEmptyString.annotations({ description: "Display name." })),
+  user_role: Schema.optional(AdminRole),
+  max_budget: Schema.optional(Amount.annotations({ description: "Budget in USD for all the user's spend." })),
+  budget_duration: Schema.optional(Duration.annotations({ description: "Budget reset period, e.g. 30d or 1mo." })),
+  models: Schema.optional(StringList.annotations({
+    description: "Models the user may call. [\"no-default-models\"] limits the user to team models."
+  })),
+  tpm_limit: Schema.optional(NonNegativeInt.annotations({ description: "Tokens per minute." })),
+  rpm_limit: Schema.optional(NonNegativeInt.annotations({ description: "Requests per minute." })),
+  max_parallel_requests: Schema.optional(NonNegativeInt),
+  metadata: Schema.optional(JsonObject),
+  sso_user_id: Schema.optional(NonEmptyString),
+  blocked: Schema.optional(Schema.Boolean),
+  model_max_budget: Schema.optional(JsonObject.annotations({ description: "Per-model budget in USD, e.g. {\"gpt-4o\": 10}." })),
+  model_rpm_limit: Schema.optional(JsonObject),
+  model_tpm_limit: Schema.optional(JsonObject),
+  guardrails: Schema.optional(StringList),
+  allowed_cache_controls: Schema.optional(StringList)
+}
+
+const UserListInput = Schema.Struct({
+  role: Schema.optional(AnyRole.annotations({ description: "Only users with exactly this role." })),
+  user_ids: Schema.optional(IdList(
+    "Only these user ids. Trap: a single id is a case-insensitive substring match in LiteLLM; two or more are exact."
+  )),
+  sso_user_ids: Schema.optional(IdList("Only these SSO user ids (exact).")),
+  user_email: Schema.optional(NonEmptyString.annotations({
+    description: "Case-insensitive substring of the email. For one exact user use litellm_user_info."
+  })),
+  team: Schema.optional(NonEmptyString.annotations({ description: "Only members of this team id." })),
+  organization_ids: Schema.optional(IdList("Only members of these organization ids.")),
+  page: Schema.optional(Page),
+  page_size: Schema.optional(Int(1, 100).annotations({ description: "Users per page, 1 to 100 (LiteLLM default 25)." })),
+  sort_by: Schema.optional(Schema.Literal("user_id", "user_email", "created_at", "spend", "user_alias", "user_role")
+    .annotations({ description: "Sort column. Without it LiteLLM returns newest first." })),
+  sort_order: Schema.optional(SortOrder.annotations({ description: "asc (default) or desc; used only with sort_by." }))
+})
+
+const UserCreateInput = Schema.Struct({
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the user; LiteLLM makes a UUID if omitted." })),
+  user_email: Schema.optional(Email.annotations({ description: "Must be unique (case-insensitive)." })),
+  ...userSettings,
+  teams: Schema.optional(
+    Schema.Union(Schema.Array(NonEmptyString), Schema.Array(TeamMembership)).annotations({
+      description: "Teams to add the user to: team ids, or {team_id, user_role, max_budget_in_team} objects."
+    })
+  ),
+  organizations: Schema.optional(StringList.annotations({ description: "Organization ids to add the user to." })),
+  spend: Schema.optional(Amount.annotations({ description: "Starting spend in USD." })),
+  auto_create_key: Schema.optional(Schema.Boolean.annotations({
+    description: "Create a virtual key for the user (LiteLLM default true). Its raw key is in this result only."
+  })),
+  send_invite_email: Schema.optional(Schema.Boolean),
+  key_alias: Schema.optional(NonEmptyString.annotations({ description: "Alias of the auto-created key (unique)." })),
+  duration: Schema.optional(Duration.annotations({ description: "Lifetime of the auto-created key; omitted = never expires." }))
+})
+
+// LiteLLM ignores null, [] and {} on update, so an empty value would silently change nothing.
+const nonEmptyOnUpdate = {
+  ...userSettings,
+  models: Schema.optional(StringList.pipe(Schema.minItems(1)).annotations({
+    description: "Replaces the allowed models. LiteLLM ignores an empty list, so [] is refused here."
+  })),
+  guardrails: Schema.optional(StringList.pipe(Schema.minItems(1))),
+  allowed_cache_controls: Schema.optional(StringList.pipe(Schema.minItems(1)))
+}
+
+const UserUpdateInput = Schema.Struct({
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "The user to update." })),
+  user_email: Schema.optional(Email.annotations({
+    description: "Without user_id: the user to update (exact, case-insensitive). With user_id: the new email."
+  })),
+  spend: Schema.optional(Amount.annotations({ description: "Overwrites the user's recorded spend in USD." })),
+  ...nonEmptyOnUpdate
+}).pipe(
+  Schema.filter((input) => input.user_id !== undefined || input.user_email !== undefined, {
+    message: () => "give user_id or user_email to say which user to update"
+  })
+)
+
+const UserDeleteInput = Schema.Struct({
+  user_ids: Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
+    description: "Users to delete. If any id is unknown, nothing is deleted."
+  })
+})
+
+const UserInfoInput = Schema.Struct({
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "The user's id." })),
+  user_email: Schema.optional(Email.annotations({ description: "The user's email (exact, case-insensitive)." }))
+}).pipe(
+  Schema.filter((input) => (input.user_id === undefined) !== (input.user_email === undefined), {
+    message: () => "give exactly one of user_id or user_email"
+  })
+)
+
+// == Operations
+
+const joined = (ids: ReadonlyArray<string> | undefined) => ids?.join(",")
+
+const listUsers = Effect.fn("Users.list")(function*(input: typeof UserListInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.get("/user/list", {
+    ...input,
+    user_ids: joined(input.user_ids),
+    sso_user_ids: joined(input.sso_user_ids),
+    organization_ids: joined(input.organization_ids)
+  }, UserListResponse)
+})
+
+/** `/user/info` knows only ids, and `/user/list?user_email=` is a substring match: narrow it. */
+const findUserIdByEmail = Effect.fn("Users.findIdByEmail")(function*(email: string) {
+  const litellm = yield* LiteLlm
+  const wanted = email.toLowerCase()
+  const matches: Array<typeof UserRow.Type> = []
+  for (let page = 1, pages = 1; page <= pages; page++) {
+    const result = yield* litellm.get("/user/list", { user_email: email, page, page_size: 100 }, UserListResponse)
+    matches.push(...result.users.filter((u) => u.user_email?.toLowerCase() === wanted))
+    pages = result.total_pages
+  }
+  if (matches.length === 0) return yield* new NotFound({ message: `No user has the email ${email}.` })
+  if (matches.length > 1) {
+    return yield* new Ambiguous({
+      message: `${matches.length} users have the email ${email}; name one by user_id.`,
+      candidates: matches.map((u) => ({ user_id: u.user_id, user_email: u.user_email }))
+    })
+  }
+  return matches[0]!.user_id
+})
+
+const getUserInfo = Effect.fn("Users.info")(function*(userId: string) {
+  const litellm = yield* LiteLlm
+  const info = yield* litellm.get("/user/info", { user_id: userId }, UserInfoResponse).pipe(
+    Effect.catchTag("LiteLlmApiError", (e) =>
+      Effect.fail(e.status === 404 ? new NotFound({ message: `No user has the id ${userId}.` }) : e))
+  )
+  // Releases before 1.x answered an unknown id with 200 and `user_info: null`.
+  if (info.user_info === null) return yield* new NotFound({ message: `No user has the id ${userId}.` })
+  return info
+})
+
+const userInfo = Effect.fn("Users.infoByIdOrEmail")(function*(input: typeof UserInfoInput.Type) {
+  const userId = input.user_id ?? (yield* findUserIdByEmail(input.user_email!))
+  return yield* getUserInfo(userId)
+})
+
+const createUser = Effect.fn("Users.create")(function*(input: typeof UserCreateInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/user/new", input, NewUserResponse)
+})
+
+const updateUser = Effect.fn("Users.update")(function*(input: typeof UserUpdateInput.Type) {
+  const litellm = yield* LiteLlm
+  // /user/update upserts: an unknown id or email would silently create a user. Confirm first.
+  if (input.user_id !== undefined) {
+    yield* getUserInfo(input.user_id)
+    return yield* litellm.post("/user/update", input, UpdateUserResponse)
+  }
+  const userId = yield* findUserIdByEmail(input.user_email!)
+  const { user_email: _, ...changes } = input
+  return yield* litellm.post("/user/update", { ...changes, user_id: userId }, UpdateUserResponse)
+})
+
+const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDeleteInput.Type) {
+  const litellm = yield* LiteLlm
+  const deleted = yield* litellm.post("/user/delete", { user_ids: input.user_ids }, DeletedCount)
+  return { deleted_count: deleted, user_ids: input.user_ids }
+})
+
+// == Tools
+
+export const tools: ReadonlyArray<Tool.Tool> = [
+  Tool.make({
+    name: "litellm_user_list",
+    title: "List LiteLLM users",
+    description: "List the proxy's internal users with their budgets, spend, role, teams and key_count, a page at a time " +
+      "(result has total, page, page_size, total_pages). Filters combine. Traps: user_email is a substring match, and " +
+      "a single user_ids entry is a substring match too; to fetch one exact user use litellm_user_info.",
+    input: UserListInput,
+    annotations: Tool.readOnly,
+    run: listUsers
+  }),
+  Tool.make({
+    name: "litellm_user_create",
+    title: "Create a LiteLLM user",
+    description: "Create an internal user (all fields optional; LiteLLM makes a UUID user_id if none is given). " +
+      "By default LiteLLM also creates a virtual key for the user: its raw sk- key is in this result's data.key and is " +
+      "never shown again, so hand it over now or pass auto_create_key: false. Fails 400 if the email is taken.",
+    input: UserCreateInput,
+    annotations: Tool.additive,
+    run: createUser
+  }),
+  Tool.make({
+    name: "litellm_user_update",
+    title: "Update a LiteLLM user",
+    description: "Change an existing user's role, budget, limits, models or metadata. Name the user by user_id, or by " +
+      "user_email alone. Only the fields given change. Unlike LiteLLM's /user/update (which silently creates a user " +
+      "when none matches) this answers 404 when the user does not exist.",
+    input: UserUpdateInput,
+    annotations: Tool.updating,
+    run: updateUser
+  }),
+  Tool.make({
+    name: "litellm_user_delete",
+    title: "Delete LiteLLM users",
+    description: "Delete users by id, together with ALL their virtual keys and team memberships. Irreversible. If any " +
+      "id is unknown LiteLLM answers 404 and deletes nothing. Result: {deleted_count, user_ids}.",
+    input: UserDeleteInput,
+    annotations: Tool.destructive,
+    run: deleteUsers
+  }),
+  Tool.make({
+    name: "litellm_user_info",
+    title: "Get one LiteLLM user",
+    description: "One user's details (user_info), their keys (with each key's hash in token) and their teams. Give " +
+      "exactly one of user_id or user_email; an email must match exactly (case-insensitive): 404 if no user has it, " +
+      "409 with the candidates if several do.",
+    input: UserInfoInput,
+    annotations: Tool.readOnly,
+    run: userInfo
+  })
+]
