@@ -1,0 +1,151 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { call, connect, expectNoSecretsLogged, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const post = (url: string, init: { headers?: Record<string, string>; body?: string }) =>
+  Effect.promise(() =>
+    fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...init.headers },
+      body: init.body ?? JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+    })
+  )
+
+layer(TestEnvLive())("HTTP surface", (it) => {
+  it.effect("GET /health answers ok without auth", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      const res = yield* Effect.promise(() => fetch(new URL("/health", mcpUrl)))
+      expect(res.status).toBe(200)
+      expect(yield* Effect.promise(() => res.json())).toEqual({ status: "ok" })
+    }))
+
+  it.effect("unknown paths are 404 with a JSON body", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      for (const path of ["/nope", "/.well-known/oauth-protected-resource", "/mcp/extra"]) {
+        const res = yield* Effect.promise(() => fetch(new URL(path, mcpUrl)))
+        expect(res.status).toBe(404)
+        expect(res.headers.get("content-type")).toContain("application/json")
+        expect(yield* Effect.promise(() => res.json())).toEqual({ error: "not found" })
+      }
+    }))
+
+  it.effect("GET, DELETE and PUT /mcp are 405 with Allow: POST", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      for (const method of ["GET", "DELETE", "PUT"]) {
+        const res = yield* Effect.promise(() => fetch(mcpUrl, { method }))
+        expect(res.status).toBe(405)
+        expect(res.headers.get("allow")).toBe("POST")
+        const body = yield* Effect.promise(() => res.json())
+        expect(body).toMatchObject({ jsonrpc: "2.0", error: { code: -32000 }, id: null })
+      }
+    }))
+
+  it.effect("a POST without a usable bearer is 401 and never reaches LiteLLM", () =>
+    Effect.gen(function*() {
+      const { mcpUrl, standIn } = yield* TestEnv
+      standIn.reset()
+      const headers: Array<Record<string, string>> = [
+        {},
+        { authorization: "" },
+        { authorization: "Bearer " },
+        { authorization: "Bearer sk-" },
+        { authorization: "Basic c2stYWJj" },
+        { authorization: "bearer sk-lowercase-scheme" },
+        { authorization: "Bearer not-a-litellm-key" },
+        { authorization: "Bearer sk-with space" },
+        { authorization: "sk-no-scheme" }
+      ]
+      for (const h of headers) {
+        const res = yield* post(mcpUrl, {
+          headers: h,
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "litellm_key_list", arguments: {} } })
+        })
+        expect(res.status).toBe(401)
+        expect(res.headers.get("www-authenticate")).toBe("Bearer")
+        expect(yield* Effect.promise(() => res.json())).toMatchObject({ jsonrpc: "2.0", error: { code: -32001 }, id: null })
+      }
+      expect(standIn.requests).toHaveLength(0)
+    }))
+
+  it.scoped("the SDK client initializes, lists eleven tools and calls one", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const client = yield* connect(env.adminKey)
+      expect(client.getServerVersion()?.name).toBe("litellm-admin-mcp")
+      const { tools } = yield* Effect.promise(() => client.listTools())
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        "litellm_key_delete",
+        "litellm_key_generate",
+        "litellm_key_info",
+        "litellm_key_list",
+        "litellm_key_update",
+        "litellm_usage_spend_logs",
+        "litellm_user_create",
+        "litellm_user_delete",
+        "litellm_user_info",
+        "litellm_user_list",
+        "litellm_user_update"
+      ])
+      for (const tool of tools) {
+        expect(tool.inputSchema.type).toBe("object")
+        expect(JSON.stringify(tool.inputSchema)).not.toContain("$ref")
+        expect(tool.description!.length).toBeGreaterThan(80)
+        expect(tool.annotations).toMatchObject({
+          readOnlyHint: expect.any(Boolean),
+          destructiveHint: expect.any(Boolean),
+          idempotentHint: expect.any(Boolean),
+          openWorldHint: expect.any(Boolean)
+        })
+      }
+      expectSuccess(yield* call(client, "litellm_key_list"))
+    }))
+
+  it.effect("tools/call works without initialize, statelessly, as a bare JSON response", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const res = yield* post(env.mcpUrl, {
+        headers: { authorization: `Bearer ${env.adminKey}` },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "litellm_user_list", arguments: {} } })
+      })
+      expect(res.status).toBe(200)
+      expect(res.headers.get("mcp-session-id")).toBeNull()
+      expect(res.headers.get("content-type")).toContain("application/json")
+      expect(res.headers.get("cache-control")).toBe("no-store")
+      const body = yield* Effect.promise(() => res.json())
+      expect(body).toMatchObject({ jsonrpc: "2.0", id: 7, result: { structuredContent: { success: true } } })
+    }))
+
+  it.effect("a body that is not JSON is 400 with JSON-RPC -32700", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const res = yield* post(env.mcpUrl, { headers: { authorization: `Bearer ${env.adminKey}` }, body: "{not json" })
+      expect(res.status).toBe(400)
+      expect(yield* Effect.promise(() => res.json())).toMatchObject({ error: { code: -32700 } })
+    }))
+
+  it.scoped("an unknown tool is a JSON-RPC invalid-params error, and LiteLLM is not called", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const client = yield* connect(env.adminKey)
+      const error = yield* Effect.flip(Effect.tryPromise(() => client.callTool({ name: "litellm_nope", arguments: {} })))
+      expect(String(error.cause)).toContain("Unknown tool: litellm_nope")
+      expect(env.standIn.requests).toHaveLength(0)
+    }))
+
+  it.scoped("notifications are accepted with 202", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const res = yield* post(env.mcpUrl, {
+        headers: { authorization: `Bearer ${env.adminKey}` },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })
+      })
+      expect(res.status).toBe(202)
+    }))
+
+  it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
+})
+

@@ -1,0 +1,113 @@
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { expect } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
+import { createServer } from "node:http"
+import type { Envelope } from "../../src/Envelope.js"
+import { HttpLive } from "../../src/Http.js"
+import { LiteLlmStandIn } from "./StandIn.js"
+
+export interface Env {
+  readonly standIn: LiteLlmStandIn
+  /** The MCP endpoint of this server, listening on 127.0.0.1. */
+  readonly mcpUrl: string
+  /** A key the stand-in accepts as LiteLLM's master key. */
+  readonly adminKey: string
+  /** Every line the server logged. */
+  readonly logs: ReadonlyArray<string>
+}
+
+export class TestEnv extends Context.Tag("test/TestEnv")<TestEnv, Env>() {}
+
+/** The real HTTP app on a free loopback port, pointed at a fresh LiteLLM stand-in. */
+export const TestEnvLive = (options: { readonly timeoutMs?: number } = {}) =>
+  Layer.scoped(
+    TestEnv,
+    Effect.gen(function*() {
+      const standIn = new LiteLlmStandIn()
+      yield* Effect.acquireRelease(Effect.promise(() => standIn.start()), () => Effect.promise(() => standIn.stop()))
+      const logs: Array<string> = []
+      const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
+      const app = HttpLive.pipe(
+        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+          new Map([
+            ["LITELLM_BASE_URL", standIn.url],
+            ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)]
+          ])
+        ))),
+        Layer.provide(Logger.replace(Logger.defaultLogger, capture))
+      )
+      const context = yield* Layer.build(app)
+      const address = Context.get(context, HttpServer.HttpServer).address
+      if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+      return {
+        standIn,
+        mcpUrl: `http://127.0.0.1:${address.port}/mcp`,
+        adminKey: standIn.addAdminKey(),
+        logs
+      }
+    })
+  )
+
+/** An SDK client over real HTTP that sends `token` as its bearer, closed with the scope. */
+export const connect = (token: string | undefined, options: { readonly initialize?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const { mcpUrl } = yield* TestEnv
+    return yield* Effect.acquireRelease(
+      Effect.promise(async () => {
+        const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
+        const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
+          requestInit: { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }
+        })
+        if (options.initialize === false) await transport.start()
+        else await client.connect(transport)
+        return client
+      }),
+      (client) => Effect.promise(() => client.close())
+    )
+  })
+
+/**
+ * Calls a tool and returns its envelope, checking on the way the result laws every call must
+ * keep: structuredContent is the envelope, the one text block is the same JSON, isError exactly
+ * when success is false, and the stand-in saw no request outside LiteLLM's contract.
+ */
+export const call = (client: Client, name: string, args: Record<string, unknown> = {}) =>
+  Effect.gen(function*() {
+    const { standIn } = yield* TestEnv
+    const result = (yield* Effect.promise(() => client.callTool({ name, arguments: args }))) as CallToolResult
+    const envelope = result.structuredContent as unknown as Envelope
+    expect(result.content).toHaveLength(1)
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(envelope)
+    expect(result.isError).toBe(!envelope.success)
+    expect(standIn.violations).toEqual([])
+    return envelope
+  })
+
+export const expectSuccess = (envelope: Envelope): unknown => {
+  if (!envelope.success) throw new Error(`expected success, got ${JSON.stringify(envelope.error)}`)
+  return envelope.data
+}
+
+export const expectFailure = (envelope: Envelope, status: number) => {
+  if (envelope.success) throw new Error(`expected failure ${status}, got success ${JSON.stringify(envelope.data)}`)
+  expect(envelope.error.status).toBe(status)
+  return envelope.error
+}
+
+/** Every request LiteLLM received carried exactly this caller's header. */
+export const expectOnlyToken = (standIn: LiteLlmStandIn, token: string) => {
+  expect(standIn.requests.length).toBeGreaterThan(0)
+  for (const request of standIn.requests) expect(request.authorization).toBe(`Bearer ${token}`)
+}
+
+/** No secret the stand-in knows (caller tokens, generated keys) in anything the server logged. */
+export const expectNoSecretsLogged = (env: Env) => {
+  const leaks = [...env.standIn.secrets].filter((secret) => env.logs.some((line) => line.includes(secret)))
+  expect(leaks).toEqual([])
+  expect(env.logs.filter((line) => /sk-[A-Za-z0-9_-]{8,}/.test(line))).toEqual([])
+}
