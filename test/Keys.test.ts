@@ -1,0 +1,226 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+import {
+  call,
+  connect,
+  expectFailure,
+  expectNoSecretsLogged,
+  expectOnlyToken,
+  expectSuccess,
+  TestEnv,
+  TestEnvLive
+} from "./support/Harness.js"
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
+
+const setup = Effect.gen(function*() {
+  const env = yield* TestEnv
+  env.standIn.reset()
+  env.standIn.keys.clear()
+  const ci = env.standIn.seedKey({ key_alias: "ci-bot", user_id: "alice", team_id: "t1", max_budget: 10 })
+  const dev = env.standIn.seedKey({ key_alias: "dev", user_id: "bob" })
+  return { env, ci, dev, client: yield* connect(env.adminKey) }
+})
+
+layer(TestEnvLive())("key tools", (it) => {
+  it.scoped("litellm_key_list returns full objects by default and sends the filters", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_key_list", {
+        user_id: "alice",
+        team_id: "t1",
+        size: 100,
+        page: 1,
+        sort_by: "created_at",
+        sort_order: "asc",
+        expand: ["user"]
+      })) as { keys: Array<{ token: string; key_alias: string }>; total_count: number }
+      expect(data.keys).toEqual([expect.objectContaining({ token: ci.row["token"], key_alias: "ci-bot" })])
+      const query = env.standIn.requestsTo("/key/list")[0]!.query
+      expect(query.get("return_full_object")).toBe("true")
+      expect(query.getAll("expand")).toEqual(["user"])
+      expect(query.get("size")).toBe("100")
+      expectOnlyToken(env.standIn, env.adminKey)
+    }))
+
+  it.scoped("litellm_key_list: hashes only on request; a raw key_hash is hashed first; size over 100 refused", () =>
+    Effect.gen(function*() {
+      const { client, env, dev } = yield* setup
+      const hashes = expectSuccess(yield* call(client, "litellm_key_list", { return_full_object: false })) as {
+        keys: Array<string>
+      }
+      expect(hashes.keys.every((k) => /^[0-9a-f]{64}$/.test(k))).toBe(true)
+      const one = expectSuccess(yield* call(client, "litellm_key_list", { key_hash: dev.raw })) as { keys: Array<unknown> }
+      expect(one.keys).toHaveLength(1)
+      expect(env.standIn.requestsTo("/key/list")[1]!.query.get("key_hash")).toBe(sha256(dev.raw))
+      expectFailure(yield* call(client, "litellm_key_list", { size: 101 }), 400)
+    }))
+
+  it.scoped("litellm_key_generate returns the new raw key once, and the key works", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_key_generate", {
+        key_alias: "new-one",
+        duration: "30d",
+        models: ["gpt-4o"],
+        max_budget: 5,
+        budget_duration: "1mo",
+        user_id: "alice",
+        team_id: "t1",
+        tpm_limit: 1000,
+        rpm_limit: 10,
+        metadata: { purpose: "test" },
+        key_type: "llm_api",
+        blocked: false
+      })) as { key: string; token: string }
+      expect(data.key).toMatch(/^sk-/)
+      env.standIn.secrets.add(data.key)
+      expect(data.token).toBe(sha256(data.key))
+      expect(env.standIn.keys.get(sha256(data.key))).toMatchObject({ key_alias: "new-one", max_budget: 5 })
+    }))
+
+  it.scoped("litellm_key_generate: custom key must start sk-; a duplicate alias is LiteLLM's 400", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      expectFailure(yield* call(client, "litellm_key_generate", { key: "pk-123" }), 400)
+      expect(env.standIn.requests).toHaveLength(0)
+      const dup = expectFailure(yield* call(client, "litellm_key_generate", { key_alias: "dev" }), 400)
+      expect(dup.message).toContain("Key with alias 'dev' already exists")
+      const custom = "sk-custom-key-for-test-0001"
+      env.standIn.secrets.add(custom)
+      const data = expectSuccess(yield* call(client, "litellm_key_generate", { key: custom })) as { key: string }
+      expect(data.key).toBe(custom)
+    }))
+
+  it.scoped("litellm_key_update by raw key sends the hash, never the raw key", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_key_update", {
+        key: ci.raw,
+        max_budget: null,
+        duration: null,
+        key_alias: "ci-bot-renamed"
+      })) as { key: string; key_alias: string }
+      expect(data.key).toBe(ci.row["token"])
+      expect(data.key_alias).toBe("ci-bot-renamed")
+      expect(env.standIn.requestsTo("/key/update")[0]!.body).toEqual({
+        key: ci.row["token"],
+        key_alias: "ci-bot-renamed",
+        max_budget: null,
+        duration: null
+      })
+      expect(ci.row["max_budget"]).toBeNull()
+    }))
+
+  it.scoped("litellm_key_update by alias resolves the hash through /key/list first", () =>
+    Effect.gen(function*() {
+      const { client, env, dev } = yield* setup
+      expectSuccess(yield* call(client, "litellm_key_update", { key_alias: "dev", rpm_limit: 7 }))
+      expect(env.standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /key/list", "POST /key/update"])
+      expect(env.standIn.requestsTo("/key/list")[0]!.query.get("key_alias")).toBe("dev")
+      expect(env.standIn.requestsTo("/key/update")[0]!.body).toEqual({ key: dev.row["token"], rpm_limit: 7 })
+      expect(dev.row["rpm_limit"]).toBe(7)
+    }))
+
+  it.scoped("litellm_key_update: unknown alias or key is 404 with a truthful message", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const byAlias = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "nope", rpm_limit: 1 }), 404)
+      expect(byAlias.message).toBe("No key has the alias nope.")
+      expect(env.standIn.requestsTo("/key/update")).toHaveLength(0)
+      const byKey = expectFailure(yield* call(client, "litellm_key_update", { key: "a".repeat(64), rpm_limit: 1 }), 404)
+      expect(byKey.message).toBe("No key matches the given key.")
+      expectFailure(yield* call(client, "litellm_key_update", { key: "not-a-key", rpm_limit: 1 }), 400)
+      expectFailure(yield* call(client, "litellm_key_update", { rpm_limit: 1 }), 400)
+    }))
+
+  it.scoped("litellm_key_update: several keys with one alias is 409", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      // LiteLLM enforces unique aliases; rows written around it (older releases, direct DB edits) need not be.
+      env.standIn.seedKey({ key_alias: "dev" })
+      const error = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "dev", rpm_limit: 1 }), 409)
+      expect(error.detail).toHaveLength(2)
+      expect(env.standIn.requestsTo("/key/update")).toHaveLength(0)
+    }))
+
+  it.scoped("litellm_key_delete by keys and aliases together deletes all of them", () =>
+    Effect.gen(function*() {
+      const { client, env, ci, dev } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_key_delete", { keys: [ci.raw], key_aliases: ["dev"] })) as {
+        deleted_keys: Array<string>
+      }
+      expect(data.deleted_keys).toEqual([ci.row["token"], dev.row["token"]])
+      expect(env.standIn.keys.size).toBe(0)
+      expect(JSON.stringify(env.standIn.requestsTo("/key/delete")[0]!.body)).not.toContain(ci.raw)
+    }))
+
+  it.scoped("litellm_key_delete is all or nothing: one missing key deletes none", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      const error = expectFailure(yield* call(client, "litellm_key_delete", { keys: [ci.raw, "b".repeat(64)] }), 404)
+      expect(error.message).toContain("nothing was deleted")
+      expect(env.standIn.keys.size).toBe(2)
+      expect(env.standIn.requestsTo("/key/delete")).toHaveLength(0)
+      expectFailure(yield* call(client, "litellm_key_delete", {}), 400)
+      expectFailure(yield* call(client, "litellm_key_delete", { keys: [] }), 400)
+      expectFailure(yield* call(client, "litellm_key_delete", { key_aliases: [""] }), 400)
+    }))
+
+  it.scoped("litellm_key_delete passes LiteLLM's own 404 on, unwrapped", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      env.standIn.injectFault("/key/delete", {
+        kind: "status",
+        status: 404,
+        body: JSON.stringify({ error: { message: "{'error': 'No keys found'}", type: "internal_server_error", param: "None", code: "404" } })
+      })
+      const error = expectFailure(yield* call(client, "litellm_key_delete", { keys: [ci.raw] }), 404)
+      expect(error.message).toBe("No keys found")
+    }))
+
+  it.scoped("litellm_key_info by raw key, by hash and by alias", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      for (const args of [{ key: ci.raw }, { key: ci.row["token"] }, { key_alias: "ci-bot" }]) {
+        const data = expectSuccess(yield* call(client, "litellm_key_info", args)) as {
+          key: string
+          info: { key_alias: string }
+        }
+        expect(data.key).toBe(ci.row["token"])
+        expect(data.info.key_alias).toBe("ci-bot")
+      }
+      for (const r of env.standIn.requestsTo("/key/info")) expect(r.query.get("key")).toBe(ci.row["token"])
+      const aliasLookup = env.standIn.requestsTo("/key/list")[0]!.query
+      expect(aliasLookup.get("key_alias")).toBe("ci-bot")
+      expect(aliasLookup.get("return_full_object")).toBe("true")
+    }))
+
+  it.scoped("litellm_key_info: unknown key is LiteLLM's 404; both or neither identifier is 400", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup
+      const error = expectFailure(yield* call(client, "litellm_key_info", { key: "c".repeat(64) }), 404)
+      expect(error.message).toBe("Key not found in database")
+      expectFailure(yield* call(client, "litellm_key_info", { key_alias: "nope" }), 404)
+      expectFailure(yield* call(client, "litellm_key_info", {}), 400)
+      expectFailure(yield* call(client, "litellm_key_info", { key: "sk-x1", key_alias: "dev" }), 400)
+    }))
+
+  it.scoped("an unknown caller key: LiteLLM's 401 reaches the agent with the key material redacted", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const stranger = "sk-stranger-0123456789abcdef"
+      env.standIn.secrets.add(stranger)
+      const client = yield* connect(stranger)
+      const error = expectFailure(yield* call(client, "litellm_key_list", {}), 401)
+      expect(error.message).toContain("Invalid proxy server token passed")
+      const text = JSON.stringify(error)
+      expect(text).not.toMatch(/sk-[A-Za-z0-9.]/)
+      expect(text).not.toContain(sha256(stranger))
+      expectOnlyToken(env.standIn, stranger)
+    }))
+
+  it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
+})
