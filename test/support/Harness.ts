@@ -23,7 +23,7 @@ export interface Env {
 export class TestEnv extends Context.Tag("test/TestEnv")<TestEnv, Env>() {}
 
 /** The real HTTP app on a free loopback port, pointed at a fresh LiteLLM stand-in. */
-export const TestEnvLive = (options: { readonly timeoutMs?: number } = {}) =>
+export const TestEnvLive = (options: { readonly timeoutMs?: number; readonly baseUrl?: string } = {}) =>
   Layer.scoped(
     TestEnv,
     Effect.gen(function*() {
@@ -35,7 +35,7 @@ export const TestEnvLive = (options: { readonly timeoutMs?: number } = {}) =>
         Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
           new Map([
-            ["LITELLM_BASE_URL", standIn.url],
+            ["LITELLM_BASE_URL", options.baseUrl ?? standIn.url],
             ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)]
           ])
         ))),

@@ -1,0 +1,122 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { createServer } from "node:net"
+import { call, connect, expectFailure, expectNoSecretsLogged, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const TIMEOUT_MS = 400
+
+const setup = Effect.gen(function*() {
+  const env = yield* TestEnv
+  env.standIn.reset()
+  return { env, client: yield* connect(env.adminKey) }
+})
+
+const expectHealthy = Effect.gen(function*() {
+  const { mcpUrl } = yield* TestEnv
+  const res = yield* Effect.promise(() => fetch(new URL("/health", mcpUrl)))
+  expect(res.status).toBe(200)
+})
+
+layer(TestEnvLive({ timeoutMs: TIMEOUT_MS }), { excludeTestServices: true })("a failing LiteLLM", (it) => {
+  it.scoped("a reset connection is 502 naming the cause", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/key/list", { kind: "reset" })
+      const error = expectFailure(yield* call(client, "litellm_key_list"), 502)
+      expect(error.message).toMatch(/Could not reach LiteLLM at http:\/\/127\.0\.0\.1:\d+\/key\/list \(\w+\)/)
+      yield* expectHealthy
+    }))
+
+  it.scoped("no answer within LITELLM_TIMEOUT_MS is 504, in about that time", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/user/list", { kind: "hang" })
+      const started = Date.now()
+      const error = expectFailure(yield* call(client, "litellm_user_list"), 504)
+      const elapsed = Date.now() - started
+      expect(error.message).toContain("did not answer within 0.4 s")
+      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+      expect(elapsed).toBeLessThan(TIMEOUT_MS + 2_000)
+      yield* expectHealthy
+    }))
+
+  it.scoped("a 2xx body that is not JSON, or not the expected JSON, is 502 saying what was wrong", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: "<html>login</html>", contentType: "text/html" })
+      const html = expectFailure(yield* call(client, "litellm_key_list"), 502)
+      expect(html.message).toContain("unexpected body")
+      env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: JSON.stringify({ items: [] }) })
+      const shape = expectFailure(yield* call(client, "litellm_key_list"), 502)
+      expect(String(shape.detail)).toContain("keys")
+      env.standIn.injectFault("/user/delete", { kind: "status", status: 200, body: "{\"deleted\": true}" })
+      expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["x"] }), 502)
+      env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: "{\"keys\": [" })
+      expectFailure(yield* call(client, "litellm_key_list"), 502)
+    }))
+
+  it.scoped("a redirect is never followed", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/key/list", { kind: "redirect", location: `${env.standIn.url}/elsewhere` })
+      const error = expectFailure(yield* call(client, "litellm_key_list"), 502)
+      expect(error.message).toContain("redirect")
+      expect(env.standIn.requests.map((r) => r.path)).toEqual(["/key/list"])
+    }))
+
+  it.scoped("each of LiteLLM's three error shapes yields LiteLLM's status and message", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const cases: Array<[number, unknown, string]> = [
+        [400, { error: { message: "{'error': 'Budget exceeded'}", type: "x", param: "None", code: "400" } }, "Budget exceeded"],
+        [403, { error: { message: "Not allowed", type: "x", param: null, code: 403 } }, "Not allowed"],
+        [404, { detail: { error: "Team not found, passed team_id=t9" } }, "Team not found, passed team_id=t9"],
+        [400, { detail: { message: "Bad thing" } }, "Bad thing"],
+        [400, { detail: "Plain detail" }, "Plain detail"],
+        [422, { detail: [{ type: "missing", loc: ["body", "user_ids"], msg: "Field required", input: {} }] }, "user_ids: Field required"],
+        [500, { unexpected: true }, "LiteLLM answered HTTP 500"]
+      ]
+      for (const [status, body, message] of cases) {
+        env.standIn.injectFault("/key/list", { kind: "status", status, body: JSON.stringify(body) })
+        const error = expectFailure(yield* call(client, "litellm_key_list"), status)
+        expect(error.message).toBe(message)
+        expect(error.detail).toEqual(body)
+      }
+      env.standIn.injectFault("/key/list", { kind: "status", status: 503, body: "<h1>Service Unavailable</h1>", contentType: "text/html" })
+      const html = expectFailure(yield* call(client, "litellm_key_list"), 503)
+      expect(html.message).toBe("LiteLLM answered HTTP 503 with a body that is not JSON")
+      expect(html.detail).toBe("<h1>Service Unavailable</h1>")
+    }))
+
+  it.scoped("after all that, calls succeed again", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup
+      expectSuccess(yield* call(client, "litellm_key_list"))
+    }))
+
+  it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
+})
+
+// A port that was free a moment ago: nothing listens there.
+const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+)
+
+layer(
+  Layer.unwrapEffect(Effect.map(closedPort, (port) => TestEnvLive({ baseUrl: `http://127.0.0.1:${port}` }))),
+  { excludeTestServices: true }
+)("an unreachable LiteLLM", (it) => {
+  it.scoped("connection refused is 502 naming LITELLM_BASE_URL", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const client = yield* connect(env.adminKey)
+      const error = expectFailure(yield* call(client, "litellm_user_info", { user_id: "u" }), 502)
+      expect(error.message).toContain("ECONNREFUSED")
+      expect(error.message).toContain("LITELLM_BASE_URL")
+    }))
+})
