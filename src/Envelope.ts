@@ -1,6 +1,6 @@
 import { Cause, Effect, Match } from "effect"
 import type { ToolError } from "./Errors.js"
-import { redactDeep, redactText } from "./Redaction.js"
+import { redactDeep, redactKeys, redactKeysAndHashes } from "./Redaction.js"
 
 export interface ErrorInfo {
   readonly status: number
@@ -15,15 +15,21 @@ export type Envelope =
 
 export const success = (data: unknown): Envelope => ({ success: true, data })
 
+// Raw keys never leave in a failure: a bad argument's echo or LiteLLM's text could carry one.
 const failure = (status: number, message: string, detail: unknown = null): Envelope => ({
   success: false,
-  error: { status, message, detail }
+  error: {
+    status,
+    message: message === "" ? `HTTP ${status}` : redactKeys(message),
+    detail: redactDeep(detail, redactKeys)
+  }
 })
 
 /** The single place where a typed failure becomes what the agent reads. */
 export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>().pipe(
   Match.tagsExhaustive({
-    LiteLlmApiError: (e) => failure(e.status, redactText(e.message), redactDeep(e.detail)),
+    LiteLlmApiError: (e) =>
+      failure(e.status, redactKeysAndHashes(e.message), redactDeep(e.detail, redactKeysAndHashes)),
     LiteLlmUnreachable: (e) => failure(502, e.message),
     LiteLlmTimeout: (e) => failure(504, e.message),
     LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),

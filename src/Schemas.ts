@@ -42,6 +42,40 @@ export const Sha256Hex = /^[0-9a-f]{64}$/
 export const KeyOrHash = Schema.String.pipe(
   Schema.filter((s) => s.startsWith("sk-") && s.length > 3 || Sha256Hex.test(s), {
     message: () => "must be a raw key (sk-…) or its 64-character lowercase hex sha256 hash",
-    jsonSchema: { pattern: "^(sk-.+|[0-9a-f]{64})$" }
+    jsonSchema: { pattern: "^(sk-.+|[0-9a-f]{64})$" },
+    arbitrary: () => (fc) => fc.oneof(fc.stringMatching(/^sk-[A-Za-z0-9_-]{1,40}$/), fc.stringMatching(/^[0-9a-f]{64}$/))
+  })
+)
+
+export const DATE = /^\d{4}-\d{2}-\d{2}$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+// A real calendar date and time: JavaScript would quietly turn 2025-02-30 into 2 March.
+const isReal = (s: string) => {
+  const date = new Date(`${s.slice(0, 10)}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s.slice(0, 10)) &&
+    (s.length === 10 || !Number.isNaN(Date.parse(s)))
+}
+
+const arbitraryDate = (dateOnly: boolean) => (fc: typeof import("effect").FastCheck) =>
+  fc.tuple(fc.date({ min: new Date("2000-01-01"), max: new Date("2099-12-31"), noInvalidDate: true }), fc.boolean())
+    .map(([date, short]) => dateOnly && short ? date.toISOString().slice(0, 10) : date.toISOString())
+
+/** A date (YYYY-MM-DD) or an ISO-8601 date-time with a zone. */
+export const DateInput = Schema.String.pipe(
+  Schema.filter((s) => (DATE.test(s) || DATE_TIME.test(s)) && isReal(s), {
+    message: () => "must be a date (YYYY-MM-DD) or an ISO-8601 date-time with a zone (2025-01-31T12:00:00Z)",
+    jsonSchema: { pattern: "^\\d{4}-\\d{2}-\\d{2}(T.*)?$" },
+    arbitrary: () => arbitraryDate(true)
+  })
+)
+
+/** An RFC 3339 date-time, as LiteLLM's `format: date-time` fields want. */
+export const DateTime = Schema.String.pipe(
+  Schema.filter((s) => RFC3339.test(s) && isReal(s), {
+    message: () => "must be an ISO-8601 date-time with seconds and a zone, e.g. 2025-01-31T12:00:00Z",
+    jsonSchema: { format: "date-time" },
+    arbitrary: () => arbitraryDate(false)
   })
 )

@@ -7,6 +7,7 @@ import type { LiteLlm } from "./LiteLlm.js"
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
 export interface Tool {
   readonly definition: McpTool
+  readonly input: Schema.Schema.AnyNoContext
   readonly call: (args: unknown) => Effect.Effect<Envelope.Envelope, never, LiteLlm>
 }
 
@@ -85,6 +86,7 @@ export const make = <A, I>(options: {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
   const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
   return {
+    input: options.input,
     definition: {
       name: options.name,
       title: options.title,

@@ -4,6 +4,7 @@ import { toKeyHash } from "../KeyHash.js"
 import { LiteLlm } from "../LiteLlm.js"
 import {
   Amount,
+  DateTime,
   Duration,
   Int,
   JsonObject,
@@ -48,7 +49,6 @@ const LimitType = Schema.Literal("guaranteed_throughput", "best_effort_throughpu
 // Fields /key/generate and /key/update share, under LiteLLM's own names.
 const keySettings = {
   models: Schema.optional(StringList.annotations({ description: "Models the key may call; [] = all the owner may use." })),
-  soft_budget: Schema.optional(Amount.annotations({ description: "Spend in USD at which LiteLLM alerts." })),
   user_id: Schema.optional(NonEmptyString.annotations({
     description: "Owner user id (LiteLLM does not create the user)."
   })),
@@ -107,6 +107,7 @@ const KeyGenerateInput = Schema.Struct({
   key_alias: Schema.optional(NonEmptyString.annotations({ description: "Unique alias for the key." })),
   duration: Schema.optional(Duration.annotations({ description: "Lifetime, e.g. 30d; omitted = never expires." })),
   max_budget: Schema.optional(Amount.annotations({ description: "Budget in USD." })),
+  soft_budget: Schema.optional(Amount.annotations({ description: "Spend in USD at which LiteLLM alerts." })),
   budget_duration: Schema.optional(Duration.annotations({ description: "Budget reset period, e.g. 30d." })),
   tpm_limit: Schema.optional(NonNegativeInt),
   rpm_limit: Schema.optional(NonNegativeInt),
@@ -134,7 +135,7 @@ const KeyUpdateInput = Schema.Struct({
   max_parallel_requests: nullable(NonNegativeInt, "null removes the limit."),
   spend: Schema.optional(Amount.annotations({ description: "Overwrites the key's recorded spend in USD." })),
   temp_budget_increase: Schema.optional(Amount.annotations({ description: "Temporary extra budget; needs temp_budget_expiry." })),
-  temp_budget_expiry: Schema.optional(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T/)).annotations({
+  temp_budget_expiry: Schema.optional(DateTime.annotations({
     description: "ISO-8601 date-time when temp_budget_increase ends."
   })),
   ...keySettings

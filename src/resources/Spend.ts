@@ -2,7 +2,7 @@ import { Clock, Effect, Schema } from "effect"
 import { InputIssue, InvalidInput } from "../Errors.js"
 import { toKeyHash } from "../KeyHash.js"
 import { LiteLlm } from "../LiteLlm.js"
-import { Amount, Int, KeyOrHash, NonEmptyString, Page, SortOrder } from "../Schemas.js"
+import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Page, SortOrder } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
 const SpendLogsResponse = Schema.Struct({
@@ -12,22 +12,6 @@ const SpendLogsResponse = Schema.Struct({
   page_size: Schema.Number,
   total_pages: Schema.Number
 })
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/
-
-// A real calendar date: JavaScript would quietly turn 2025-02-30 into 2 March.
-const isCalendarDate = (s: string) => {
-  const date = new Date(`${s.slice(0, 10)}T00:00:00Z`)
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(s.slice(0, 10))
-}
-
-const DateInput = Schema.String.pipe(
-  Schema.filter((s) => (DATE.test(s) || DATE_TIME.test(s)) && isCalendarDate(s), {
-    message: () => "must be a date (YYYY-MM-DD) or an ISO-8601 date-time with a zone (2025-01-31T12:00:00Z)",
-    jsonSchema: { pattern: "^\\d{4}-\\d{2}-\\d{2}(T.*)?$" }
-  })
-)
 
 const SpendLogsInput = Schema.Struct({
   start_date: Schema.optional(DateInput.annotations({

@@ -80,7 +80,6 @@ const userSettings = {
   rpm_limit: Schema.optional(NonNegativeInt.annotations({ description: "Requests per minute." })),
   max_parallel_requests: Schema.optional(NonNegativeInt),
   metadata: Schema.optional(JsonObject),
-  sso_user_id: Schema.optional(NonEmptyString),
   blocked: Schema.optional(Schema.Boolean),
   model_max_budget: Schema.optional(JsonObject.annotations({ description: "Per-model budget in USD, e.g. {\"gpt-4o\": 10}." })),
   model_rpm_limit: Schema.optional(JsonObject),
@@ -111,6 +110,7 @@ const UserCreateInput = Schema.Struct({
   user_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the user; LiteLLM makes a UUID if omitted." })),
   user_email: Schema.optional(Email.annotations({ description: "Must be unique (case-insensitive)." })),
   ...userSettings,
+  sso_user_id: Schema.optional(NonEmptyString),
   teams: Schema.optional(
     Schema.Union(Schema.Array(NonEmptyString), Schema.Array(TeamMembership)).annotations({
       description: "Teams to add the user to: team ids, or {team_id, user_role, max_budget_in_team} objects."

@@ -54,7 +54,7 @@ export const TestEnvLive = (options: { readonly timeoutMs?: number; readonly bas
   )
 
 /** An SDK client over real HTTP that sends `token` as its bearer, closed with the scope. */
-export const connect = (token: string | undefined, options: { readonly initialize?: boolean } = {}) =>
+export const connect = (token: string | undefined) =>
   Effect.gen(function*() {
     const { mcpUrl } = yield* TestEnv
     return yield* Effect.acquireRelease(
@@ -63,8 +63,7 @@ export const connect = (token: string | undefined, options: { readonly initializ
         const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
           requestInit: { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }
         })
-        if (options.initialize === false) await transport.start()
-        else await client.connect(transport)
+        await client.connect(transport)
         return client
       }),
       (client) => Effect.promise(() => client.close())

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
+import * as Envelope from "../src/Envelope.js"
+import {
+  Ambiguous,
+  InvalidInput,
+  LiteLlmApiError,
+  LiteLlmBadResponse,
+  LiteLlmTimeout,
+  LiteLlmUnreachable,
+  MissingCallerToken,
+  NotFound,
+  type ToolError
+} from "../src/Errors.js"
+import { parseErrorBody, unwrapPythonRepr } from "../src/LiteLlmErrorBody.js"
+
+const AnyToolError = Schema.Union(
+  LiteLlmApiError,
+  LiteLlmUnreachable,
+  LiteLlmTimeout,
+  LiteLlmBadResponse,
+  MissingCallerToken,
+  InvalidInput,
+  NotFound,
+  Ambiguous
+)
+
+const expectedStatus = (error: ToolError): number => {
+  switch (error._tag) {
+    case "LiteLlmApiError":
+      return error.status
+    case "LiteLlmUnreachable":
+    case "LiteLlmBadResponse":
+      return 502
+    case "LiteLlmTimeout":
+      return 504
+    case "MissingCallerToken":
+      return 401
+    case "InvalidInput":
+      return 400
+    case "NotFound":
+      return 404
+    case "Ambiguous":
+      return 409
+  }
+}
+
+// Text that may carry a key: what an agent or a log must never see.
+const KeyBearing = FastCheck.tuple(FastCheck.string(), FastCheck.stringMatching(/^sk-[A-Za-z0-9_-]{4,30}$/), FastCheck.string())
+  .map(([a, key, b]) => `${a} ${key} ${b}`)
+
+const RAW_KEY = /sk-[A-Za-z0-9_\-.]/
+
+describe("Envelope.fromError", () => {
+  it.prop("any typed error becomes a failure with its documented status and a message", [AnyToolError], ([error]) => {
+    const envelope = Envelope.fromError(error)
+    if (envelope.success) throw new Error("a typed error became a success")
+    expect(envelope.error.status).toBe(expectedStatus(error))
+    expect(envelope.error.message.length).toBeGreaterThan(0)
+    expect(envelope.error).toHaveProperty("detail")
+  }, { fastCheck: { numRuns: 500 } })
+
+  it.prop("LiteLLM's status, message and body pass through, with key material redacted", {
+    status: FastCheck.integer({ min: 400, max: 599 }),
+    message: KeyBearing,
+    detail: KeyBearing,
+    hash: FastCheck.stringMatching(/^[0-9a-f]{64}$/)
+  }, ({ status, message, detail, hash }) => {
+    const envelope = Envelope.fromError(
+      new LiteLlmApiError({ status, message: `${message} ${hash}`, detail: { error: { message: detail }, hash } })
+    )
+    if (envelope.success) throw new Error("unexpected success")
+    expect(envelope.error.status).toBe(status)
+    const text = JSON.stringify(envelope)
+    expect(text).not.toMatch(RAW_KEY)
+    expect(text).not.toContain(hash)
+  })
+
+  it.prop("no failure of any kind carries a raw key", { message: KeyBearing }, ({ message }) => {
+    for (const error of [new NotFound({ message }), new Ambiguous({ message, candidates: [message] })]) {
+      expect(JSON.stringify(Envelope.fromError(error))).not.toMatch(RAW_KEY)
+    }
+  })
+})
+
+describe("Envelope.run", () => {
+  it.effect.prop("never fails: data stays, typed errors map, defects become a generic 500", {
+    kind: FastCheck.constantFrom("success", "failure", "defect"),
+    data: FastCheck.jsonValue(),
+    error: AnyToolError,
+    bug: FastCheck.string()
+  }, ({ bug, data, error, kind }) =>
+    Effect.gen(function*() {
+      const effect = kind === "success"
+        ? Effect.succeed(data)
+        : kind === "failure"
+        ? Effect.fail(error)
+        : Effect.die(new Error(`bug: ${bug}`))
+      const exit = yield* Effect.exit(Envelope.run(effect))
+      if (Exit.isFailure(exit)) throw new Error(`run failed: ${Cause.pretty(exit.cause)}`)
+      const envelope = exit.value
+      if (kind === "success") expect(envelope).toEqual({ success: true, data })
+      else if (kind === "failure") expect(envelope).toEqual(Envelope.fromError(error))
+      else {
+        expect(envelope).toEqual(Envelope.internalError)
+        expect(JSON.stringify(envelope)).not.toContain("bug:")
+      }
+    }))
+})
+
+describe("LiteLLM error bodies", () => {
+  it.prop("a Python dict repr is unwrapped to its message", {
+    text: FastCheck.string().filter((s) => !s.includes("'")),
+    key: FastCheck.constantFrom("error", "message")
+  }, ({ text, key }) => {
+    expect(unwrapPythonRepr(`{'${key}': '${text}'}`)).toBe(text)
+  })
+
+  it.prop("any body, JSON or not, gives a non-empty message and never throws", {
+    status: FastCheck.integer({ min: 300, max: 599 }),
+    body: FastCheck.oneof(FastCheck.string(), FastCheck.jsonValue().map((v) => JSON.stringify(v)))
+  }, ({ status, body }) => {
+    const parsed = parseErrorBody(status, body)
+    expect(parsed.message.length).toBeGreaterThan(0)
+  })
+
+  it("reads all three shapes", () => {
+    expect(parseErrorBody(404, JSON.stringify({ error: { message: "{'error': 'No keys found'}", code: "404" } })).message)
+      .toBe("No keys found")
+    expect(parseErrorBody(404, JSON.stringify({ detail: { error: "User not found, passed user_id=x" } })).message)
+      .toBe("User not found, passed user_id=x")
+    expect(
+      parseErrorBody(
+        422,
+        JSON.stringify({ detail: [{ loc: ["query", "size"], msg: "Input should be less than or equal to 100" }, { loc: ["body"], msg: "Value error, x" }] })
+      ).message
+    ).toBe("query.size: Input should be less than or equal to 100; body: Value error, x")
+  })
+})

@@ -1,0 +1,32 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import * as Tools from "../src/Tools.js"
+import { call, connect, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+// Any input its Schema accepts must decode on the server and leave as a request LiteLLM 1.96.0's
+// OpenAPI document accepts (`call` fails on any contract violation the stand-in saw).
+layer(TestEnvLive(), { excludeTestServices: true })("Schema-valid inputs", (it) => {
+  for (const tool of Tools.all) {
+    const encode = Schema.encodeSync(tool.input)
+    it.effect.prop(
+      `${tool.definition.name}: decodes and reaches LiteLLM as a valid request`,
+      [tool.input],
+      ([input]) =>
+        Effect.scoped(Effect.gen(function*() {
+          const env = yield* TestEnv
+          env.standIn.reset()
+          env.standIn.seedUser({ user_id: "u1", user_email: "u1@example.com" })
+          env.standIn.seedKey({ key_alias: "k1" })
+          const client = yield* connect(env.adminKey)
+          const args = JSON.parse(JSON.stringify(encode(input))) as Record<string, unknown>
+          const envelope = yield* call(client, tool.definition.name, args)
+          if (!envelope.success && envelope.error.message.startsWith("Invalid arguments")) {
+            // The one check no Schema can state: a spend window must not end before it starts.
+            expect(envelope.error.message).toContain("start_date: must not be after end_date")
+          }
+          expect(envelope.success || envelope.error.status !== 500).toBe(true)
+        })),
+      { fastCheck: { numRuns: 25 } }
+    )
+  }
+})
