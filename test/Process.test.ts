@@ -1,0 +1,118 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { type ChildProcess, spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { afterAll, beforeAll } from "vitest"
+import { LiteLlmStandIn } from "./support/StandIn.js"
+
+const MAIN = new URL("../src/main.ts", import.meta.url).pathname
+
+interface Run {
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly exited: Promise<number | null>
+}
+
+const start = (env: Record<string, string>): Run => {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let output = ""
+  child.stdout!.on("data", (chunk) => output += chunk)
+  child.stderr!.on("data", (chunk) => output += chunk)
+  return { child, output: () => output, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) }
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+
+const waitForHealth = async (url: string) => {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(url).then((r) => r.ok, () => false)
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} never answered`)
+}
+
+describe("the server process", () => {
+  it.concurrent.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["LITELLM_BASE_URL", "not a url"],
+    ["LITELLM_BASE_URL", "ftp://litellm:4000"],
+    ["LITELLM_BASE_URL", "http://admin:pw@litellm:4000"],
+    ["LITELLM_TIMEOUT_MS", "soon"],
+    ["LITELLM_TIMEOUT_MS", "0"]
+  ])("refuses %s=%s with one line naming it, exit code not 0", async (name, value) => {
+    const run = start({ [name]: value })
+    const code = await run.exited
+    expect(code).not.toBe(0)
+    const lines = run.output().trim().split("\n")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(`invalid configuration: ${name}:`)
+  })
+
+  describe("serving", () => {
+    const standIn = new LiteLlmStandIn()
+    let run: Run
+    let base: string
+
+    beforeAll(async () => {
+      await standIn.start()
+      const port = await freePort()
+      base = `http://127.0.0.1:${port}`
+      run = start({ LITELLM_BASE_URL: `${standIn.url}/`, PORT: String(port) })
+      await waitForHealth(`${base}/health`)
+    })
+
+    afterAll(async () => {
+      run.child.kill("SIGKILL")
+      await standIn.stop()
+    })
+
+    it("listens on 127.0.0.1 by default, serves a session, stops cleanly on SIGTERM, and never logs a key", async () => {
+      expect(run.output()).toContain(`Listening on ${base}`)
+      const admin = standIn.addAdminKey()
+      const { raw: existing } = standIn.seedKey({ key_alias: "existing" })
+      const client = new Client({ name: "process-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${admin}` } }
+      }))
+      const generated = await client.callTool({ name: "litellm_key_generate", arguments: { key_alias: "fresh" } })
+      const newKey = (generated.structuredContent as { data: { key: string } }).data.key
+      expect(newKey).toMatch(/^sk-/)
+      standIn.secrets.add(newKey)
+      await client.callTool({ name: "litellm_key_info", arguments: { key: existing } })
+      await client.callTool({ name: "litellm_key_update", arguments: { key: newKey, max_budget: 1 } })
+      await client.callTool({ name: "litellm_key_delete", arguments: { keys: [newKey] } })
+      await client.callTool({ name: "litellm_key_generate", arguments: { key: "bad key" } })
+      await client.close()
+      const stranger = "sk-stranger-9999999999"
+      standIn.secrets.add(stranger)
+      const strangerClient = new Client({ name: "process-test", version: "0" })
+      await strangerClient.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${stranger}` } }
+      }))
+      await strangerClient.callTool({ name: "litellm_user_list", arguments: {} })
+      await strangerClient.close()
+      for (const r of standIn.requests) expect([`Bearer ${admin}`, `Bearer ${stranger}`]).toContain(r.authorization)
+      // The trailing slash of LITELLM_BASE_URL did not double up.
+      expect(standIn.requests.every((r) => !r.path.startsWith("//"))).toBe(true)
+
+      run.child.kill("SIGTERM")
+      expect(await run.exited).toBe(0)
+      const output = run.output()
+      expect(output).toContain("/mcp")
+      for (const secret of standIn.secrets) expect(output).not.toContain(secret)
+      expect(output).not.toMatch(/sk-[A-Za-z0-9_-]{6,}/)
+    })
+  })
+})
