@@ -19,14 +19,6 @@ const litellmBaseUrl = Config.url("LITELLM_BASE_URL").pipe(
   })
 )
 
-const timeout = Config.integer("LITELLM_TIMEOUT_MS").pipe(
-  Config.withDefault(30_000),
-  Config.mapOrFail((ms) =>
-    ms > 0
-      ? Either.right(Duration.millis(ms))
-      : Either.left(ConfigError.InvalidData(["LITELLM_TIMEOUT_MS"], "must be a positive number of milliseconds"))
-  )
-)
 
 /** "PORT: Expected a network port value but received abc", one line for all that is wrong. */
 export const formatConfigError = (error: ConfigError.ConfigError): string => {
@@ -39,11 +31,29 @@ export const formatConfigError = (error: ConfigError.ConfigError): string => {
   }
 }
 
+const positiveInt = (name: string, fallback: number, unit: string) =>
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.mapOrFail((n) =>
+      n > 0 ? Either.right(n) : Either.left(ConfigError.InvalidData([name], `must be a positive number of ${unit}`))
+    )
+  )
+
+const list = (name: string) =>
+  Config.array(Config.string(), name).pipe(
+    Config.map((items) => items.map((item) => item.trim()).filter((item) => item !== "")),
+    Config.withDefault([])
+  )
+
 export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", {
   effect: Config.all({
     litellmBaseUrl,
-    litellmTimeout: timeout,
+    litellmTimeout: positiveInt("LITELLM_TIMEOUT_MS", 30_000, "milliseconds").pipe(Config.map(Duration.millis)),
     port: Config.port("PORT").pipe(Config.withDefault(3100)),
-    host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST))
+    host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
+    maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
+    shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
+    allowedOrigins: list("ALLOWED_ORIGINS"),
+    allowedHosts: list("ALLOWED_HOSTS")
   })
 }) {}

@@ -1,9 +1,12 @@
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Effect, Layer, Option } from "effect"
+import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import { AppConfig } from "./AppConfig.js"
 import { CallerToken, parseAuthorization } from "./CallerToken.js"
+import { InFlight } from "./InFlight.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
+import * as RebindingGuard from "./RebindingGuard.js"
 
 const NO_STORE = { "cache-control": "no-store" }
 
@@ -25,10 +28,40 @@ const methodNotAllowed = jsonRpcError(405, -32000, "Method not allowed: POST JSO
   allow: "POST"
 })
 
-const notJson = jsonRpcError(400, -32700, "Parse error: the body is not JSON.")
+const unsupportedMediaType = jsonRpcError(415, -32000, "Unsupported Media Type: send Content-Type: application/json.")
+
+const notJson = jsonRpcError(400, -32700, "Parse error: the body is not valid JSON.")
+
+const batch = jsonRpcError(
+  400,
+  -32600,
+  "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request."
+)
+
+const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; retry on another instance.", {
+  connection: "close",
+  "retry-after": "1"
+})
+
+const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
+
+class BodyTooLarge {
+  readonly _tag = "BodyTooLarge"
+}
+
+/** The body, refused as soon as it passes `max` bytes, whether or not Content-Length said so. */
+const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
+  Stream.runFoldEffect(
+    request.stream,
+    { size: 0, chunks: Chunk.empty<Uint8Array>() },
+    (acc, chunk) =>
+      acc.size + chunk.length > max
+        ? Effect.fail(new BodyTooLarge())
+        : Effect.succeed({ size: acc.size + chunk.length, chunks: Chunk.append(acc.chunks, chunk) })
+  ).pipe(Effect.map(({ chunks }) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString("utf8")))
 
 /** One JSON-RPC POST through a fresh SDK Server and stateless transport, buffered both ways. */
-const handle = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpServerRequest, body: unknown) {
+const serve = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpServerRequest, body: unknown) {
   const server = McpServer.make(yield* Effect.runtime<LiteLlm>())
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
   yield* Effect.promise(() => server.connect(transport))
@@ -46,25 +79,48 @@ const handle = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpSe
     : HttpServerResponse.text(text, { status: response.status, headers })
 })
 
-const mcp = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  if (request.method !== "POST") return methodNotAllowed
-  // Checked before the body is read: an unauthenticated caller costs nothing and reaches nothing.
-  const token = parseAuthorization(request.headers["authorization"])
-  if (Option.isNone(token)) return unauthorized
-  const body = yield* Effect.option(request.json)
-  if (Option.isNone(body)) return notJson
-  return yield* Effect.locally(handle(request, body.value), CallerToken, token)
+const makeRouter = Effect.gen(function*() {
+  const config = yield* AppConfig
+  const inFlight = yield* InFlight
+  const rebinding = RebindingGuard.make(config)
+  const tooLarge = jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`, {
+    connection: "close"
+  })
+
+  const mcp = Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (request.method !== "POST") return methodNotAllowed
+    const refused = rebinding({ origin: request.headers["origin"], host: request.headers["host"] })
+    if (refused !== undefined) return jsonRpcError(403, -32000, `Forbidden: ${refused}.`)
+    if (yield* inFlight.draining) return shuttingDown
+    // Checked before the body is read: an unauthenticated caller costs nothing and reaches nothing.
+    const token = parseAuthorization(request.headers["authorization"])
+    if (Option.isNone(token)) return unauthorized
+    if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) return unsupportedMediaType
+    if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge
+    const text = yield* Effect.either(readBody(request, config.maxBodyBytes))
+    if (Either.isLeft(text)) return text.left instanceof BodyTooLarge ? tooLarge : notJson
+    const body = decodeJson(text.right)
+    if (Either.isLeft(body)) return notJson
+    if (Array.isArray(body.right)) return batch
+    return yield* Effect.locally(serve(request, body.right), CallerToken, token)
+  }).pipe(inFlight.track)
+
+  return HttpRouter.empty.pipe(
+    HttpRouter.get("/health", HttpServerResponse.unsafeJson({ status: "ok" })),
+    HttpRouter.all("/mcp", mcp),
+    HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
+  )
 })
 
-export const router = HttpRouter.empty.pipe(
-  HttpRouter.get("/health", HttpServerResponse.unsafeJson({ status: "ok" })),
-  HttpRouter.all("/mcp", mcp),
-  HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
-)
-
 /** The whole HTTP app; it needs only an `HttpServer` to listen with. */
-export const HttpLive = HttpServer.serve(router, HttpMiddleware.logger).pipe(
+export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
+  const config = yield* AppConfig
+  const inFlight = yield* InFlight
+  yield* HttpServer.serveEffect(yield* makeRouter, HttpMiddleware.logger)
+  // Runs before the server stops listening and before the LiteLLM client closes.
+  yield* Effect.addFinalizer(() => inFlight.drain(config.shutdownGrace))
+})).pipe(
   HttpServer.withLogAddress,
-  Layer.provide(LiteLlm.Default)
+  Layer.provide([LiteLlm.Default, InFlight.Default, AppConfig.Default])
 )

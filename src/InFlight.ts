@@ -1,0 +1,29 @@
+import { type Duration, Effect, Ref, Schedule } from "effect"
+
+/**
+ * The MCP requests being served, so a shutdown can refuse new ones and let these finish before
+ * the LiteLLM client they use is closed.
+ */
+export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
+  effect: Effect.gen(function*() {
+    const count = yield* Ref.make(0)
+    const draining = yield* Ref.make(false)
+    const idle = Effect.repeat(Ref.get(count), { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
+    return {
+      track: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.acquireUseRelease(Ref.update(count, (n) => n + 1), () => effect, () => Ref.update(count, (n) => n - 1)),
+      draining: Ref.get(draining),
+      /** Stops taking requests; waits for those under way, at most `grace`. */
+      drain: (grace: Duration.Duration) =>
+        Effect.gen(function*() {
+          yield* Ref.set(draining, true)
+          const pending = yield* Ref.get(count)
+          if (pending === 0) return
+          yield* Effect.logInfo(`shutting down: waiting for ${pending} request(s) in flight`)
+          yield* Effect.timeout(idle, grace).pipe(
+            Effect.catchTag("TimeoutException", () => Effect.logWarning("shutdown grace period over; stopping anyway"))
+          )
+        })
+    } as const
+  })
+}) {}
