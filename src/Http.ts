@@ -1,6 +1,7 @@
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Chunk, Effect, Either, Layer, Option, Schema, Stream } from "effect"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Effect, Either, Layer, Option, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken, parseAuthorization } from "./CallerToken.js"
 import { InFlight } from "./InFlight.js"
@@ -45,20 +46,40 @@ const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; ret
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
-class BodyTooLarge {
-  readonly _tag = "BodyTooLarge"
-}
-
-/** The body, refused as soon as it passes `max` bytes, whether or not Content-Length said so. */
+/**
+ * The body, or `undefined` as soon as it passes `max` bytes, whether or not Content-Length said
+ * so. On overflow it stops collecting but leaves the socket alone: Node drains what is still
+ * coming, so the client reads a 413 instead of a connection reset.
+ */
 const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
-  Stream.runFoldEffect(
-    request.stream,
-    { size: 0, chunks: Chunk.empty<Uint8Array>() },
-    (acc, chunk) =>
-      acc.size + chunk.length > max
-        ? Effect.fail(new BodyTooLarge())
-        : Effect.succeed({ size: acc.size + chunk.length, chunks: Chunk.append(acc.chunks, chunk) })
-  ).pipe(Effect.map(({ chunks }) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString("utf8")))
+  Effect.async<string | undefined, Error>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+    const chunks: Array<Buffer> = []
+    let size = 0
+    const detach = () => {
+      incoming.off("data", onData)
+      incoming.off("end", onEnd)
+      incoming.off("error", onError)
+    }
+    function onData(chunk: Buffer) {
+      size += chunk.length
+      if (size <= max) return void chunks.push(chunk)
+      detach()
+      resume(Effect.succeed(undefined))
+    }
+    function onEnd() {
+      detach()
+      resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
+    }
+    function onError(error: Error) {
+      detach()
+      resume(Effect.fail(error))
+    }
+    incoming.on("data", onData)
+    incoming.on("end", onEnd)
+    incoming.on("error", onError)
+    return Effect.sync(detach)
+  })
 
 /** One JSON-RPC POST through a fresh SDK Server and stateless transport, buffered both ways. */
 const serve = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpServerRequest, body: unknown) {
@@ -83,9 +104,7 @@ const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
   const rebinding = RebindingGuard.make(config)
-  const tooLarge = jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`, {
-    connection: "close"
-  })
+  const tooLarge = jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`)
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -98,9 +117,9 @@ const makeRouter = Effect.gen(function*() {
     if (Option.isNone(token)) return unauthorized
     if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) return unsupportedMediaType
     if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge
-    const text = yield* Effect.either(readBody(request, config.maxBodyBytes))
-    if (Either.isLeft(text)) return text.left instanceof BodyTooLarge ? tooLarge : notJson
-    const body = decodeJson(text.right)
+    const text = yield* readBody(request, config.maxBodyBytes)
+    if (text === undefined) return tooLarge
+    const body = decodeJson(text)
     if (Either.isLeft(body)) return notJson
     if (Array.isArray(body.right)) return batch
     return yield* Effect.locally(serve(request, body.right), CallerToken, token)

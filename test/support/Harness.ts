@@ -5,7 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
-import { createServer } from "node:http"
+import { createServer, request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/Envelope.js"
 import { HttpLive } from "../../src/Http.js"
 import { LiteLlmStandIn } from "./StandIn.js"
@@ -23,7 +23,9 @@ export interface Env {
 export class TestEnv extends Context.Tag("test/TestEnv")<TestEnv, Env>() {}
 
 /** The real HTTP app on a free loopback port, pointed at a fresh LiteLLM stand-in. */
-export const TestEnvLive = (options: { readonly timeoutMs?: number; readonly baseUrl?: string } = {}) =>
+export const TestEnvLive = (
+  options: { readonly timeoutMs?: number; readonly baseUrl?: string; readonly env?: Record<string, string> } = {}
+) =>
   Layer.scoped(
     TestEnv,
     Effect.gen(function*() {
@@ -36,7 +38,8 @@ export const TestEnvLive = (options: { readonly timeoutMs?: number; readonly bas
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
           new Map([
             ["LITELLM_BASE_URL", options.baseUrl ?? standIn.url],
-            ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)]
+            ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)],
+            ...Object.entries(options.env ?? {})
           ])
         ))),
         Layer.provide(Logger.replace(Logger.defaultLogger, capture))
@@ -110,3 +113,57 @@ export const expectNoSecretsLogged = (env: Env) => {
   expect(leaks).toEqual([])
   expect(env.logs.filter((line) => /sk-[A-Za-z0-9_-]{8,}/.test(line))).toEqual([])
 }
+
+export interface RawResponse {
+  readonly status: number
+  readonly headers: Record<string, string | Array<string> | undefined>
+  readonly body: string
+}
+
+/**
+ * A request with exactly these headers and body (fetch would refuse to set Host, and would add
+ * headers of its own). A body given as chunks is sent without Content-Length.
+ */
+export const rawRequest = (
+  url: string,
+  options: {
+    readonly method?: string
+    readonly headers?: Record<string, string>
+    readonly body?: string | Buffer | ReadonlyArray<Buffer>
+  } = {}
+) =>
+  Effect.async<RawResponse, Error>((resume) => {
+    const target = new URL(url)
+    // Node frames a body only for some methods by default; frame every one, or its bytes would be
+    // read as the next request on the connection.
+    const framing: Record<string, string> = options.body === undefined
+      ? {}
+      : Array.isArray(options.body)
+      ? { "transfer-encoding": "chunked" }
+      : { "content-length": String(Buffer.byteLength(options.body as string | Buffer)) }
+    const request = httpRequest({
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: options.method ?? "POST",
+      headers: { ...framing, ...options.headers },
+      setHost: options.headers?.["host"] === undefined && options.headers?.["Host"] === undefined
+    }, (response) => {
+      const chunks: Array<Buffer> = []
+      response.on("data", (chunk: Buffer) => chunks.push(chunk))
+      response.on("end", () =>
+        resume(Effect.succeed({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString("utf8")
+        })))
+      response.on("error", (e) => resume(Effect.fail(e)))
+    })
+    request.on("error", (e) => resume(Effect.fail(e)))
+    if (Array.isArray(options.body)) {
+      for (const chunk of options.body) request.write(chunk)
+      request.end()
+    } else {
+      request.end(options.body as string | Buffer | undefined)
+    }
+  })

@@ -15,6 +15,7 @@ export interface RecordedRequest {
   readonly query: URLSearchParams
   readonly body: unknown
   readonly authorization: string | undefined
+  readonly headers: IncomingMessage["headers"]
 }
 
 type Row = Record<string, unknown>
@@ -25,6 +26,8 @@ export type Fault =
   | { readonly kind: "hang" }
   | { readonly kind: "reset" }
   | { readonly kind: "redirect"; readonly location: string }
+  | { readonly kind: "truncate" }
+  | { readonly kind: "delay"; readonly ms: number }
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex")
 const hashIfNeeded = (k: string) => k.startsWith("sk-") ? sha256(k) : k
@@ -70,7 +73,7 @@ export class LiteLlmStandIn {
     return key
   }
 
-  /** Answers the next request to `path` (any method) with a fault instead. */
+  /** Answers the next request to `path` (any method) with a fault instead; a delay stays until reset. */
   injectFault(path: string, fault: Fault): void {
     this.faults.set(path, fault)
   }
@@ -198,10 +201,19 @@ export class LiteLlmStandIn {
     } catch {
       body = text
     }
-    this.requests.push({ method, path: url.pathname, query: url.searchParams, body, authorization: req.headers.authorization })
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      authorization: req.headers.authorization,
+      headers: req.headers
+    })
 
     const fault = this.faults.get(url.pathname)
-    if (fault !== undefined) {
+    if (fault?.kind === "delay") {
+      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+    } else if (fault !== undefined) {
       this.faults.delete(url.pathname)
       return this.applyFault(fault, res)
     }
@@ -240,6 +252,13 @@ export class LiteLlmStandIn {
       case "redirect":
         res.writeHead(302, { location: fault.location })
         res.end()
+        return
+      case "truncate":
+        res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        res.write("{\"keys\": [\"")
+        setTimeout(() => res.socket?.destroy(), 10)
+        return
+      case "delay":
         return
     }
   }
