@@ -115,4 +115,42 @@ describe("the server process", () => {
       expect(output).not.toMatch(/sk-[A-Za-z0-9_-]{6,}/)
     })
   })
+
+  it("on SIGTERM lets the calls in flight finish, refuses new ones, then exits 0", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
+    const run = start({ LITELLM_BASE_URL: standIn.url, PORT: String(port) })
+    try {
+      await waitForHealth(`${base}/health`)
+      const admin = standIn.addAdminKey()
+      standIn.injectFault("/key/list", { kind: "delay", ms: 1_500 })
+      const callTool = () =>
+        fetch(`${base}/mcp`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${admin}`,
+            "content-type": "application/json",
+            accept: "application/json, text/event-stream"
+          },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "litellm_key_list", arguments: {} } })
+        }).then(async (r) => ({ status: r.status, body: await r.json() as { result?: { structuredContent?: { success: boolean } } } }))
+      const inFlight = Array.from({ length: 8 }, callTool)
+      while (standIn.requestsTo("/key/list").length < 8) await new Promise((r) => setTimeout(r, 20))
+      run.child.kill("SIGTERM")
+      await new Promise((r) => setTimeout(r, 200))
+      const late = await fetch(`${base}/mcp`, { method: "POST" }).then((r) => r.status, () => "refused")
+      expect([503, "refused"]).toContain(late)
+      const results = await Promise.all(inFlight)
+      for (const r of results) {
+        expect(r.status).toBe(200)
+        expect(r.body.result?.structuredContent?.success).toBe(true)
+      }
+      expect(await run.exited).toBe(0)
+    } finally {
+      run.child.kill("SIGKILL")
+      await standIn.stop()
+    }
+  })
 })
