@@ -1,0 +1,231 @@
+// npm run bench [-- --soak] [-- --quick]
+// Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
+// then measures the same tool calls through each, interleaved, at several concurrencies.
+import { type ChildProcess, fork } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { Agent, request } from "node:http"
+import { createServer } from "node:net"
+
+const args = new Set(process.argv.slice(2))
+const QUICK = args.has("--quick")
+const SOAK = args.has("--soak")
+const TOKEN = "Bearer sk-bench-0000000000000000"
+const root = new URL("..", import.meta.url).pathname
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
+
+const waitFor = async (url: string) => {
+  for (;;) {
+    const ok = await fetch(url, { method: "GET" }).then((r) => r.status < 500, () => false)
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 2))
+  }
+}
+
+const startProcess = (script: string, env: Record<string, string>, execArgv: Array<string> = []): ChildProcess =>
+  fork(script, [], {
+    cwd: root,
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    execArgv,
+    stdio: ["ignore", "ignore", "inherit", "ipc"]
+  })
+
+// utime + stime of a process, in ms (clock ticks are 10 ms on Linux).
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+const rssMb = (pid: number) => {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!
+  return Number(line.replace(/\D/g, "")) / 1024
+}
+
+interface Target {
+  readonly name: string
+  readonly pid: number
+  readonly send: (agent: Agent, n: number) => Promise<void>
+}
+
+const post = (agent: Agent, port: number, body: string) =>
+  new Promise<void>((resolve, reject) => {
+    const req = request({
+      agent,
+      host: "127.0.0.1",
+      port,
+      path: "/mcp",
+      method: "POST",
+      headers: {
+        authorization: TOKEN,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "content-length": Buffer.byteLength(body)
+      }
+    }, (res) => {
+      let text = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk: string) => text += chunk)
+      res.on("end", () =>
+        res.statusCode === 200 && text.includes("\"success\":true")
+          ? resolve()
+          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)))
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+const get = (agent: Agent, port: number, path: string) =>
+  new Promise<void>((resolve, reject) => {
+    const req = request({ agent, host: "127.0.0.1", port, path, headers: { authorization: TOKEN } }, (res) => {
+      res.resume()
+      res.on("end", () => res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode))))
+    })
+    req.on("error", reject)
+    req.end()
+  })
+
+const toolCall = (name: string, args: Record<string, unknown>) =>
+  JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
+const KEY_LIST = toolCall("litellm_key_list", {})
+const USER_INFO = toolCall("litellm_user_info", { user_id: "bench-user" })
+
+const mcpTarget = (name: string, child: ChildProcess, port: number): Target => ({
+  name,
+  pid: child.pid!,
+  send: (agent, n) => post(agent, port, n % 2 === 0 ? KEY_LIST : USER_INFO)
+})
+
+interface Segment {
+  latencies: Array<number>
+  wallMs: number
+  cpuMs: number
+  rssMb: number
+}
+
+/** `calls` calls through `target` from `concurrency` keep-alive workers. */
+const runSegment = async (target: Target, agent: Agent, concurrency: number, calls: number): Promise<Segment> => {
+  const latencies: Array<number> = []
+  let next = 0
+  const cpu0 = cpuMs(target.pid)
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < calls) {
+      const n = next++
+      const started = performance.now()
+      await target.send(agent, n)
+      latencies.push(performance.now() - started)
+    }
+  }))
+  return { latencies, wallMs: performance.now() - t0, cpuMs: cpuMs(target.pid) - cpu0, rssMb: rssMb(target.pid) }
+}
+
+const percentile = (sorted: Array<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+const main = async () => {
+  const [standInPort, serverPort, baselinePort] = [await freePort(), await freePort(), await freePort()]
+  const tsx = ["--import", "tsx"]
+  const standIn = startProcess("bench/standin.ts", { PORT: String(standInPort) }, tsx)
+  const litellm = `http://127.0.0.1:${standInPort}`
+  await waitFor(`${litellm}/health`)
+  const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm })
+  const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
+  const children = [standIn, server, baseline]
+  const stopAll = () => children.forEach((c) => c.kill("SIGKILL"))
+  process.on("exit", stopAll)
+  await waitFor(`http://127.0.0.1:${serverPort}/health`)
+  await waitFor(`http://127.0.0.1:${baselinePort}/mcp`)
+
+  const direct: Target = {
+    name: "direct",
+    pid: standIn.pid!,
+    send: (agent, n) => get(agent, standInPort, n % 2 === 0 ? "/key/list?return_full_object=true" : "/user/info?user_id=bench-user")
+  }
+  const ours = mcpTarget("this server", server, serverPort)
+  const base = mcpTarget("baseline", baseline, baselinePort)
+  const targets = [direct, ours, base]
+
+  console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores; same tools/call mix (key_list, user_info) through each`)
+
+  if (SOAK) {
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 })
+    await runSegment(ours, agent, 16, 5_000)
+    const rss0 = rssMb(ours.pid)
+    console.log(`soak: RSS after warm-up ${rss0.toFixed(1)} MB`)
+    for (let done = 0; done < 100_000; done += 20_000) {
+      const s = await runSegment(ours, agent, 16, 20_000)
+      console.log(`soak: ${done + 20_000} calls, RSS ${s.rssMb.toFixed(1)} MB, ${(20_000 / (s.wallMs / 1000)).toFixed(0)} calls/s`)
+    }
+    await new Promise((r) => setTimeout(r, 3_000))
+    const rss1 = rssMb(ours.pid)
+    console.log(`soak: RSS after 100,000 calls and 3 s idle ${rss1.toFixed(1)} MB (${(((rss1 - rss0) / rss0) * 100).toFixed(1)}% vs warm-up)`)
+    stopAll()
+    return
+  }
+
+  const rounds = QUICK ? 2 : 5
+  const perSegment = (c: number) => (QUICK ? 150 : 400) * Math.max(1, Math.log2(c))
+  for (const concurrency of [1, 16, 64]) {
+    const agents = new Map(targets.map((t) => [t, new Agent({ keepAlive: true, maxSockets: concurrency })]))
+    for (const t of targets) await runSegment(t, agents.get(t)!, concurrency, 300)
+    const results = new Map<Target, Array<Segment>>(targets.map((t) => [t, []]))
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order so drift in machine load hits every target alike.
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[(round + i) % targets.length]!
+        results.get(t)!.push(await runSegment(t, agents.get(t)!, concurrency, perSegment(concurrency)))
+      }
+    }
+    const summary = targets.map((t) => {
+      const segments = results.get(t)!
+      const latencies = segments.flatMap((s) => s.latencies).sort((a, b) => a - b)
+      const calls = latencies.length
+      const wall = segments.reduce((a, s) => a + s.wallMs, 0)
+      return {
+        target: t.name,
+        p50: percentile(latencies, 0.5),
+        p99: percentile(latencies, 0.99),
+        throughput: calls / (wall / 1000),
+        cpuPerCall: segments.reduce((a, s) => a + s.cpuMs, 0) / calls,
+        rss: Math.max(...segments.map((s) => s.rssMb))
+      }
+    })
+    console.log(`\nconcurrency ${concurrency} (${rounds} rounds × ${perSegment(concurrency)} calls per target)`)
+    console.table(summary.map((s) => ({
+      target: s.target,
+      "p50 ms": s.p50.toFixed(2),
+      "p99 ms": s.p99.toFixed(2),
+      "calls/s": s.throughput.toFixed(0),
+      "CPU ms/call": s.cpuPerCall.toFixed(3),
+      "RSS MB": s.rss.toFixed(1)
+    })))
+    const [d, o, b] = summary
+    console.log(
+      `this − direct: p50 +${(o!.p50 - d!.p50).toFixed(2)} ms, p99 +${(o!.p99 - d!.p99).toFixed(2)} ms | ` +
+        `this / baseline: p50 ${(o!.p50 / b!.p50).toFixed(2)}×, throughput ${(o!.throughput / b!.throughput).toFixed(2)}×, ` +
+        `CPU/call ${(o!.cpuPerCall / b!.cpuPerCall).toFixed(2)}×`
+    )
+  }
+
+  const colds: Array<number> = []
+  for (let i = 0; i < 5; i++) {
+    const port = await freePort()
+    const started = performance.now()
+    const child = startProcess("dist/main.js", { PORT: String(port), LITELLM_BASE_URL: litellm })
+    await waitFor(`http://127.0.0.1:${port}/health`)
+    colds.push(performance.now() - started)
+    child.kill("SIGKILL")
+  }
+  colds.sort((a, b) => a - b)
+  console.log(`\ncold start (spawn → first 200 from /health), median of 5: ${colds[2]!.toFixed(0)} ms`)
+  stopAll()
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,73 @@
+// A LiteLLM stand-in that costs as little as possible: prebuilt bodies for the two endpoints the
+// benchmark calls, so what is measured is the MCP hop, not the fake.
+import { createServer } from "node:http"
+
+const key = (i: number) => ({
+  token: `${i}`.padStart(64, "a"),
+  key_name: `sk-...${1000 + i}`,
+  key_alias: `bench-key-${i}`,
+  spend: 1.5 * i,
+  max_budget: 100,
+  expires: null,
+  models: ["gpt-4o", "claude-sonnet"],
+  aliases: {},
+  config: {},
+  user_id: "bench-user",
+  team_id: "bench-team",
+  organization_id: null,
+  permissions: {},
+  max_parallel_requests: null,
+  metadata: { purpose: "benchmark", owner: "platform" },
+  tpm_limit: 100000,
+  rpm_limit: 1000,
+  budget_duration: "30d",
+  budget_reset_at: "2026-12-01T00:00:00Z",
+  allowed_cache_controls: [],
+  allowed_routes: [],
+  model_spend: {},
+  model_max_budget: {},
+  blocked: null,
+  budget_id: null,
+  created_at: "2026-01-01T00:00:00Z",
+  created_by: "admin",
+  updated_at: "2026-01-02T00:00:00Z",
+  updated_by: "admin",
+  last_active: null,
+  object_permission: null,
+  rotation_count: 0,
+  auto_rotate: false,
+  api_key: null
+})
+
+const keyList = JSON.stringify({
+  keys: Array.from({ length: 10 }, (_, i) => key(i)),
+  total_count: 10,
+  current_page: 1,
+  total_pages: 1
+})
+const userInfo = JSON.stringify({
+  user_id: "bench-user",
+  user_info: {
+    user_id: "bench-user",
+    user_email: "bench@example.com",
+    user_role: "internal_user",
+    teams: ["bench-team"],
+    max_budget: 500,
+    spend: 42,
+    models: [],
+    metadata: {},
+    created_at: "2026-01-01T00:00:00Z"
+  },
+  keys: Array.from({ length: 5 }, (_, i) => ({ ...key(i), team_alias: "bench" })),
+  teams: []
+})
+
+createServer((req, res) => {
+  if (req.headers.authorization === undefined) {
+    res.writeHead(401, { "content-type": "application/json" })
+    return void res.end("{\"error\":{\"message\":\"Authentication Error, No api key passed in.\",\"code\":\"401\"}}")
+  }
+  const body = req.url!.startsWith("/key/list") ? keyList : req.url!.startsWith("/user/info") ? userInfo : undefined
+  res.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" })
+  res.end(body ?? "{\"detail\":\"Not Found\"}")
+}).listen(Number(process.env["PORT"]), "127.0.0.1", () => process.send?.("ready"))
