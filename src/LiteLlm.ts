@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, FiberRef, Option, ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Option, ParseResult, Redacted, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import {
@@ -12,6 +12,8 @@ import {
   MissingCallerToken
 } from "./Errors.js"
 import { parseErrorBody } from "./LiteLlmErrorBody.js"
+
+const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
 // Why a socket failed, in the words an operator searches for (ECONNREFUSED, ECONNRESET, …).
 const transportReason = (cause: unknown): string => {
@@ -37,14 +39,17 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     )
 
     const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string) => {
-      // LiteLLM adds fields every release; keep them for the agent rather than strip them.
-      const decode = Schema.decodeUnknown(Schema.parseJson(schema), { onExcessProperty: "preserve" })
-      return (text: string) =>
-        decode(text).pipe(
-          Effect.mapError((e) =>
-            new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(e) })
-          )
-        )
+      // The schemas check only the fields this server reads; the parsed JSON goes on as it came,
+      // extra fields included (LiteLLM adds some every release), without being rebuilt.
+      const validate = Schema.validateEither(schema)
+      return (text: string): Effect.Effect<A, LiteLlmBadResponse> => {
+        const json = parseJson(text)
+        if (Either.isLeft(json)) return new LiteLlmBadResponse({ url, reason: "the body is not JSON" })
+        const checked = validate(json.right)
+        return Either.isLeft(checked)
+          ? new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(checked.left) })
+          : Effect.succeed(json.right as A)
+      }
     }
 
     const toResult = <A, I>(schema: Schema.Schema<A, I>, url: string) => {

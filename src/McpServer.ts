@@ -1,6 +1,8 @@
 // The low-level Server is what lets us register raw JSON Schemas derived from Effect Schemas;
 // the zod-based McpServer the SDK recommends would need its schemas written again in zod.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js"
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -22,6 +24,13 @@ const instructions =
 
 const definitions = Tools.all.map((tool) => tool.definition)
 
+// Each Server would otherwise build its own Ajv (a few hundred microseconds and much garbage per
+// request) for elicitation, which this server never uses: one, made on first need, serves all.
+let ajv: AjvJsonSchemaValidator | undefined
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema)
+}
+
 const toResult = (envelope: Envelope): CallToolResult => ({
   content: [{ type: "text", text: JSON.stringify(envelope) }],
   structuredContent: envelope as unknown as Record<string, unknown>,
@@ -37,7 +46,7 @@ export const make = (runtime: Runtime.Runtime<LiteLlm>): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
     { name: Package.name, version: Package.version },
-    { capabilities: { tools: { listChanged: false } }, instructions }
+    { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: sharedValidator }
   )
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
