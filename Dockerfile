@@ -1,20 +1,20 @@
-# Build with dev dependencies, ship only dist/ and production dependencies.
+# Build: type-check-free bundle of src/ into one file (see build.mjs).
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY build.mjs tsconfig.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build
 
+# Run: Node and the bundle, nothing else. package.json is read for the server's name and version.
 FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3100
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/main.js /app/dist/main.js.LEGAL.txt ./dist/
 USER node
 EXPOSE 3100
 # No curl in the slim image: Node's own fetch checks /health.

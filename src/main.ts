@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { HttpServerError } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
+import { Cause, ConfigError, Console, Effect, Layer, Logger, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
 import { HttpLive } from "./Http.js"
@@ -10,7 +10,12 @@ const ServerLive = Layer.unwrapEffect(
   Effect.map(AppConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
 )
 
-const MainLive = HttpLive.pipe(Layer.provide(ServerLive), Layer.provide(AppConfig.Default))
+const MainLive = HttpLive.pipe(
+  Layer.provide(ServerLive),
+  Layer.provide(AppConfig.Default),
+  // One line per event: cheap to write, and what log collectors parse.
+  Layer.provide(Logger.logFmt)
+)
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace.
 const reportStartupFailure = (cause: Cause.Cause<unknown>) =>
@@ -26,5 +31,5 @@ const reportStartupFailure = (cause: Cause.Cause<unknown>) =>
 
 NodeRuntime.runMain(
   Layer.launch(MainLive).pipe(Effect.tapErrorCause(reportStartupFailure)),
-  { disableErrorReporting: true }
+  { disableErrorReporting: true, disablePrettyLogger: true }
 )

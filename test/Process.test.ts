@@ -1,7 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { createServer } from "node:net"
 import { afterAll, beforeAll } from "vitest"
 import { LiteLlmStandIn } from "./support/StandIn.js"
@@ -151,6 +154,34 @@ describe("the server process", () => {
     } finally {
       run.child.kill("SIGKILL")
       await standIn.stop()
+    }
+  })
+
+  it("the shipped bundle (npm run build) starts and serves tools/list", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "litellm-admin-mcp-bundle-"))
+    const root = new URL("..", import.meta.url).pathname
+    try {
+      execFileSync(process.execPath, ["build.mjs"], { cwd: root, env: { ...process.env, OUT_DIR: join(dir, "dist") } })
+      copyFileSync(join(root, "package.json"), join(dir, "package.json"))
+      const port = await freePort()
+      const child = spawn(process.execPath, [join(dir, "dist", "main.js")], {
+        env: { PATH: process.env["PATH"] ?? "", PORT: String(port) },
+        stdio: "ignore"
+      })
+      try {
+        await waitForHealth(`http://127.0.0.1:${port}/health`)
+        const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
+          method: "POST",
+          headers: { authorization: "Bearer sk-bundle-test", "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+        })
+        const body = await res.json() as { result: { tools: Array<unknown> } }
+        expect(body.result.tools).toHaveLength(11)
+      } finally {
+        child.kill("SIGKILL")
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
