@@ -24,12 +24,7 @@ export const additive: ToolAnnotations = {
   idempotentHint: false,
   openWorldHint: false
 }
-export const updating: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: true,
-  openWorldHint: false
-}
+// Updates overwrite what was there, so they are destructive too; repeating either changes nothing more.
 export const destructive: ToolAnnotations = {
   readOnlyHint: false,
   destructiveHint: true,

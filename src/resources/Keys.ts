@@ -278,7 +278,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
       "hash) or by key_alias alone; with key, key_alias renames it. Only the fields given change; null clears " +
       "max_budget or a limit, and duration: null makes the key never expire.",
     input: KeyUpdateInput,
-    annotations: Tool.updating,
+    annotations: Tool.destructive,
     run: updateKey
   }),
   Tool.make({

@@ -267,7 +267,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
       "user_email alone. Only the fields given change. Unlike LiteLLM's /user/update (which silently creates a user " +
       "when none matches) this answers 404 when the user does not exist.",
     input: UserUpdateInput,
-    annotations: Tool.updating,
+    annotations: Tool.destructive,
     run: updateUser
   }),
   Tool.make({
