@@ -47,7 +47,8 @@ const messageOf = (body: unknown): Option.Option<string> =>
         Option.map(({ detail }) => typeof detail === "string" ? detail : "error" in detail ? detail.error : detail.message)
       )
     ),
-    Option.map(unwrapPythonRepr)
+    Option.map(unwrapPythonRepr),
+    Option.filter((message) => message.trim() !== "")
   )
 
 const MAX_TEXT_DETAIL = 2_000

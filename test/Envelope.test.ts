@@ -110,11 +110,13 @@ describe("Envelope.run", () => {
 
 describe("LiteLLM error bodies", () => {
   it.prop("a Python dict repr is unwrapped to its message", {
-    text: FastCheck.string().filter((s) => !s.includes("'")),
+    text: FastCheck.string().filter((s) => !s.includes("'") && !s.includes("\"")),
     key: FastCheck.constantFrom("error", "message")
   }, ({ text, key }) => {
-    expect(unwrapPythonRepr(`{'${key}': '${text}'}`)).toBe(text)
-  })
+    // As Python's repr() writes it: backslashes doubled.
+    const repr = text.replaceAll("\\", "\\\\")
+    expect(unwrapPythonRepr(`{'${key}': '${repr}'}`)).toBe(text)
+  }, { fastCheck: { numRuns: 1_000 } })
 
   it.prop("any body, JSON or not, gives a non-empty message and never throws", {
     status: FastCheck.integer({ min: 300, max: 599 }),
@@ -122,6 +124,12 @@ describe("LiteLLM error bodies", () => {
   }, ({ status, body }) => {
     const parsed = parseErrorBody(status, body)
     expect(parsed.message.length).toBeGreaterThan(0)
+  })
+
+  it("an empty message from LiteLLM falls back to the status", () => {
+    for (const body of [{ detail: "" }, { error: { message: " " } }, { detail: [] }, { detail: { error: "" } }]) {
+      expect(parseErrorBody(418, JSON.stringify(body)).message).toBe("LiteLLM answered HTTP 418")
+    }
   })
 
   it("reads all three shapes", () => {
