@@ -19,7 +19,6 @@ const litellmBaseUrl = Config.url("LITELLM_BASE_URL").pipe(
   })
 )
 
-
 /** "PORT: Expected a network port value but received abc", one line for all that is wrong. */
 export const formatConfigError = (error: ConfigError.ConfigError): string => {
   switch (error._op) {
@@ -45,15 +44,16 @@ const list = (name: string) =>
     Config.withDefault([])
   )
 
-export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", {
-  effect: Config.all({
-    litellmBaseUrl,
-    litellmTimeout: positiveInt("LITELLM_TIMEOUT_MS", 30_000, "milliseconds").pipe(Config.map(Duration.millis)),
-    port: Config.port("PORT").pipe(Config.withDefault(3100)),
-    host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
-    maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
-    shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
-    allowedOrigins: list("ALLOWED_ORIGINS"),
-    allowedHosts: list("ALLOWED_HOSTS")
-  })
-}) {}
+/** Every setting, read from the environment (or, from the command line, flags first). */
+export const appConfig = Config.all({
+  litellmBaseUrl,
+  litellmTimeout: positiveInt("LITELLM_TIMEOUT_MS", 30_000, "milliseconds").pipe(Config.map(Duration.millis)),
+  port: Config.port("PORT").pipe(Config.withDefault(3100)),
+  host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
+  maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
+  shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
+  allowedOrigins: list("ALLOWED_ORIGINS"),
+  allowedHosts: list("ALLOWED_HOSTS")
+})
+
+export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", { effect: appConfig }) {}

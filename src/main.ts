@@ -4,6 +4,7 @@ import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigError, Console, Effect, Layer, Logger, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
+import * as Cli from "./Cli.js"
 import { HttpLive } from "./Http.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -29,7 +30,21 @@ const reportStartupFailure = (cause: Cause.Cause<unknown>) =>
         : Effect.logError("litellm-admin-mcp stopped", cause)
   })
 
-NodeRuntime.runMain(
-  Layer.launch(MainLive).pipe(Effect.tapErrorCause(reportStartupFailure)),
-  { disableErrorReporting: true, disablePrettyLogger: true }
-)
+const command = Cli.parse(process.argv.slice(2), process.env)
+switch (command._tag) {
+  case "Print":
+    process.stdout.write(command.text)
+    break
+  case "Invalid":
+    process.stderr.write(`litellm-admin-mcp: ${command.message}\nTry litellm-admin-mcp --help.\n`)
+    process.exitCode = 2
+    break
+  case "Serve":
+    NodeRuntime.runMain(
+      Layer.launch(MainLive).pipe(
+        Effect.tapErrorCause(reportStartupFailure),
+        Effect.withConfigProvider(command.configProvider)
+      ),
+      { disableErrorReporting: true, disablePrettyLogger: true }
+    )
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createServer } from "node:net"
@@ -17,8 +17,8 @@ interface Run {
   readonly exited: Promise<number | null>
 }
 
-const start = (env: Record<string, string>): Run => {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+const start = (env: Record<string, string>, args: ReadonlyArray<string> = []): Run => {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -183,5 +183,51 @@ describe("the server process", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  describe.concurrent("the command line", () => {
+    it("--help lists every option with its environment variable and default, exit 0", async () => {
+      const run = start({}, ["--help"])
+      expect(await run.exited).toBe(0)
+      const text = run.output()
+      for (const [flag, env, fallback] of [
+        ["--litellm-base-url", "LITELLM_BASE_URL", "http://localhost:4000"],
+        ["--port", "PORT", "3100"],
+        ["--host", "HOST", "127.0.0.1"],
+        ["--litellm-timeout-ms", "LITELLM_TIMEOUT_MS", "30000"],
+        ["--max-body-bytes", "MAX_BODY_BYTES", "1048576"],
+        ["--shutdown-grace-ms", "SHUTDOWN_GRACE_MS", "10000"],
+        ["--allowed-origins", "ALLOWED_ORIGINS", "none"],
+        ["--allowed-hosts", "ALLOWED_HOSTS", "none"]
+      ]) {
+        expect(text).toMatch(new RegExp(`${flag} \\S+ +${env} +.*\\(default: ${fallback.replace(/[./]/g, "\\$&")}\\)`))
+      }
+    })
+
+    it("--version prints the package version", async () => {
+      const run = start({}, ["--version"])
+      expect(await run.exited).toBe(0)
+      const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+      expect(run.output().trim()).toBe(version)
+    })
+
+    it.each([["--bogus"], ["serve"], ["--port"]])("%s is refused with exit code 2", async (arg) => {
+      const run = start({}, [arg])
+      expect(await run.exited).toBe(2)
+      expect(run.output()).toContain("Try litellm-admin-mcp --help")
+    })
+
+    it("a flag wins over its environment variable, and an invalid flag is an error even when the variable is valid", async () => {
+      const port = await freePort()
+      const run = start({ PORT: "not-a-port" }, ["--port", String(port)])
+      try {
+        await waitForHealth(`http://127.0.0.1:${port}/health`)
+      } finally {
+        run.child.kill("SIGKILL")
+      }
+      const bad = start({ PORT: String(await freePort()) }, ["--port", "abc"])
+      expect(await bad.exited).toBe(1)
+      expect(bad.output()).toContain("invalid configuration: PORT:")
+    })
   })
 })

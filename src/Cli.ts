@@ -1,0 +1,114 @@
+import { Config, ConfigProvider, Duration, Effect } from "effect"
+import { parseArgs } from "node:util"
+import { appConfig } from "./AppConfig.js"
+import * as Package from "./Package.js"
+
+type Settings = Config.Config.Success<typeof appConfig>
+
+interface Setting {
+  readonly env: string
+  readonly flag: string
+  readonly value: string
+  readonly description: string
+  readonly show: (settings: Settings) => string
+}
+
+// Each flag is its environment variable's other name: both feed the one AppConfig.
+const settings: ReadonlyArray<Setting> = [
+  {
+    env: "LITELLM_BASE_URL",
+    flag: "litellm-base-url",
+    value: "<url>",
+    description: "The LiteLLM Proxy every call goes to",
+    show: (s) => s.litellmBaseUrl
+  },
+  { env: "PORT", flag: "port", value: "<port>", description: "Port to listen on", show: (s) => String(s.port) },
+  { env: "HOST", flag: "host", value: "<address>", description: "Address to listen on", show: (s) => s.host },
+  {
+    env: "LITELLM_TIMEOUT_MS",
+    flag: "litellm-timeout-ms",
+    value: "<ms>",
+    description: "Wait this long for LiteLLM, then answer 504",
+    show: (s) => String(Duration.toMillis(s.litellmTimeout))
+  },
+  {
+    env: "MAX_BODY_BYTES",
+    flag: "max-body-bytes",
+    value: "<bytes>",
+    description: "Largest request body; larger is 413",
+    show: (s) => String(s.maxBodyBytes)
+  },
+  {
+    env: "SHUTDOWN_GRACE_MS",
+    flag: "shutdown-grace-ms",
+    value: "<ms>",
+    description: "On SIGTERM, time for calls in flight to finish",
+    show: (s) => String(Duration.toMillis(s.shutdownGrace))
+  },
+  {
+    env: "ALLOWED_ORIGINS",
+    flag: "allowed-origins",
+    value: "<list>",
+    description: "Browser origins allowed besides loopback, comma-separated",
+    show: (s) => s.allowedOrigins.join(",") || "none"
+  },
+  {
+    env: "ALLOWED_HOSTS",
+    flag: "allowed-hosts",
+    value: "<list>",
+    description: "Host names allowed besides loopback, comma-separated",
+    show: (s) => s.allowedHosts.join(",") || "none"
+  }
+]
+
+const help = (): string => {
+  const defaults = Effect.runSync(Effect.withConfigProvider(appConfig, ConfigProvider.fromMap(new Map())))
+  const rows = settings.map((s) => [`  --${s.flag} ${s.value}`, s.env, `${s.description} (default: ${s.show(defaults)})`])
+  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length))
+  return [
+    `${Package.name} ${Package.version}: an MCP server that lets AI agents administer a LiteLLM Proxy`,
+    "with the caller's own key (Authorization: Bearer sk-… on every request to /mcp).",
+    "",
+    `Usage: ${Package.name} [options]`,
+    "",
+    "Options, each also settable by its environment variable (a flag wins):",
+    ...rows.map((r) => `${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
+    "  -h, --help".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show this text",
+    "  -v, --version".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show the version",
+    ""
+  ].join("\n")
+}
+
+export type Command =
+  | { readonly _tag: "Serve"; readonly configProvider: ConfigProvider.ConfigProvider }
+  | { readonly _tag: "Print"; readonly text: string }
+  | { readonly _tag: "Invalid"; readonly message: string }
+
+/**
+ * What the command line asks for. Flags overlay the environment in one config source, so an
+ * invalid flag is an error, never a silent fall-back to the variable it overrides.
+ */
+export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Command => {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: {
+        ...Object.fromEntries(settings.map((s) => [s.flag, { type: "string" as const }])),
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" }
+      },
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (error) {
+    return { _tag: "Invalid", message: (error as Error).message }
+  }
+  if (values["help"] === true) return { _tag: "Print", text: help() }
+  if (values["version"] === true) return { _tag: "Print", text: `${Package.version}\n` }
+  const fromEnv = Object.entries(env).flatMap(([name, value]) => value === undefined ? [] : [[name, value] as const])
+  const fromFlags = settings.flatMap((s) =>
+    typeof values[s.flag] === "string" ? [[s.env, values[s.flag] as string] as const] : []
+  )
+  return { _tag: "Serve", configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags])) }
+}
