@@ -11,6 +11,7 @@ RUN npm run build
 FROM node:24-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
+    LOG_FORMAT=json \
     PORT=3100
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json

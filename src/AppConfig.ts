@@ -1,4 +1,4 @@
-import { Config, ConfigError, Duration, Effect, Either } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, LogLevel } from "effect"
 
 // An admin proxy must be exposed on purpose: the default is loopback, the Docker image opts out.
 const DEFAULT_HOST = "127.0.0.1"
@@ -53,7 +53,9 @@ export const appConfig = Config.all({
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
   shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
   allowedOrigins: list("ALLOWED_ORIGINS"),
-  allowedHosts: list("ALLOWED_HOSTS")
+  allowedHosts: list("ALLOWED_HOSTS"),
+  logFormat: Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
+  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
 })
 
 export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", { effect: appConfig }) {}

@@ -53,6 +53,20 @@ const settings: ReadonlyArray<Setting> = [
     show: (s) => s.allowedOrigins.join(",") || "none"
   },
   {
+    env: "LOG_FORMAT",
+    flag: "log-format",
+    value: "<pretty|json>",
+    description: "Log lines for people or for collectors",
+    show: (s) => s.logFormat
+  },
+  {
+    env: "LOG_LEVEL",
+    flag: "log-level",
+    value: "<level>",
+    description: "Least severe level logged: debug, info, warn, error or off",
+    show: (s) => s.logLevel.label.toLowerCase()
+  },
+  {
     env: "ALLOWED_HOSTS",
     flag: "allowed-hosts",
     value: "<list>",

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { HttpServerError } from "@effect/platform"
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
-import { Cause, ConfigError, Console, Effect, Layer, Logger, Option } from "effect"
+import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
 import * as Cli from "./Cli.js"
+import * as Logging from "./Logging.js"
 import { HttpLive } from "./Http.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -13,9 +14,8 @@ const ServerLive = Layer.unwrapEffect(
 
 const MainLive = HttpLive.pipe(
   Layer.provide(ServerLive),
-  Layer.provide(AppConfig.Default),
-  // One line per event: cheap to write, and what log collectors parse.
-  Layer.provide(Logger.logFmt)
+  Layer.provide(Logging.layer({ stderr: false })),
+  Layer.provide(AppConfig.Default)
 )
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace.

@@ -198,7 +198,9 @@ describe("the server process", () => {
         ["--max-body-bytes", "MAX_BODY_BYTES", "1048576"],
         ["--shutdown-grace-ms", "SHUTDOWN_GRACE_MS", "10000"],
         ["--allowed-origins", "ALLOWED_ORIGINS", "none"],
-        ["--allowed-hosts", "ALLOWED_HOSTS", "none"]
+        ["--allowed-hosts", "ALLOWED_HOSTS", "none"],
+        ["--log-format", "LOG_FORMAT", "pretty"],
+        ["--log-level", "LOG_LEVEL", "info"]
       ]) {
         expect(text).toMatch(new RegExp(`${flag} \\S+ +${env} +.*\\(default: ${fallback.replace(/[./]/g, "\\$&")}\\)`))
       }
@@ -209,6 +211,29 @@ describe("the server process", () => {
       expect(await run.exited).toBe(0)
       const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
       expect(run.output().trim()).toBe(version)
+    })
+
+    it("LOG_FORMAT=json writes one JSON object per line; LOG_LEVEL=warn silences info", async () => {
+      const port = await freePort()
+      const json = start({ LOG_FORMAT: "json", PORT: String(port) })
+      try {
+        await waitForHealth(`http://127.0.0.1:${port}/health`)
+      } finally {
+        json.child.kill("SIGTERM")
+        await json.exited
+      }
+      const lines = json.output().trim().split("\n")
+      expect(lines.length).toBeGreaterThanOrEqual(2)
+      for (const line of lines) expect(JSON.parse(line)).toMatchObject({ logLevel: expect.any(String), message: expect.anything() })
+      const quietPort = await freePort()
+      const quiet = start({ LOG_LEVEL: "warn", PORT: String(quietPort) })
+      try {
+        await waitForHealth(`http://127.0.0.1:${quietPort}/health`)
+      } finally {
+        quiet.child.kill("SIGTERM")
+        await quiet.exited
+      }
+      expect(quiet.output()).toBe("")
     })
 
     it.each([["--bogus"], ["serve"], ["--port"]])("%s is refused with exit code 2", async (arg) => {
