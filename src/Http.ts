@@ -126,8 +126,17 @@ const makeRouter = Effect.gen(function*() {
     return yield* Effect.locally(serve(request, body.right), CallerToken, token)
   }).pipe(inFlight.track)
 
+  const litellm = yield* LiteLlm
+  const ready = Effect.map(litellm.ready, (up) =>
+    up
+      ? HttpServerResponse.unsafeJson({ status: "ready" })
+      : HttpServerResponse.unsafeJson({ status: "unavailable", reason: "LiteLLM's /health/liveliness does not answer" }, {
+        status: 503
+      }))
+
   return HttpRouter.empty.pipe(
     HttpRouter.get("/health", HttpServerResponse.unsafeJson({ status: "ok" })),
+    HttpRouter.get("/ready", ready),
     HttpRouter.all("/mcp", mcp),
     HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
   )

@@ -89,7 +89,18 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       )
     }
 
+    // LiteLLM's public liveness route: no caller, so no Authorization header at all.
+    const live = client.get("/health/liveliness").pipe(
+      Effect.map((response) => response.status === 200),
+      Effect.scoped,
+      Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
+      Effect.orElseSucceed(() => false)
+    )
+    // Load balancers ask often; LiteLLM is asked at most every few seconds.
+    const ready = yield* Effect.cachedWithTTL(live, Duration.seconds(3))
+
     return {
+      ready,
       get: <A, I>(path: string, urlParams: UrlParams.Input, schema: Schema.Schema<A, I>) =>
         send(HttpClientRequest.get(path, { urlParams }), schema),
       post: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>

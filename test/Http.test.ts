@@ -20,6 +20,20 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       expect(yield* Effect.promise(() => res.json())).toEqual({ status: "ok" })
     }))
 
+  it.effect("GET /ready is 200 while LiteLLM is alive, asks it without any key, and at most every few seconds", () =>
+    Effect.gen(function*() {
+      const { mcpUrl, standIn } = yield* TestEnv
+      standIn.reset()
+      for (let i = 0; i < 3; i++) {
+        const res = yield* Effect.promise(() => fetch(new URL("/ready", mcpUrl)))
+        expect(res.status).toBe(200)
+        expect(yield* Effect.promise(() => res.json())).toEqual({ status: "ready" })
+      }
+      const probes = standIn.requestsTo("/health/liveliness")
+      expect(probes).toHaveLength(1)
+      expect(probes[0]!.authorization).toBeUndefined()
+    }))
+
   it.effect("unknown paths are 404 with a JSON body", () =>
     Effect.gen(function*() {
       const { mcpUrl } = yield* TestEnv

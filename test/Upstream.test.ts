@@ -119,4 +119,14 @@ layer(
       expect(error.message).toContain("ECONNREFUSED")
       expect(error.message).toContain("LITELLM_BASE_URL")
     }))
+
+  it.effect("GET /ready is 503 while /health stays 200", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      const ready = yield* Effect.promise(() => fetch(new URL("/ready", mcpUrl)))
+      expect(ready.status).toBe(503)
+      expect(yield* Effect.promise(() => ready.json())).toMatchObject({ status: "unavailable" })
+      const health = yield* Effect.promise(() => fetch(new URL("/health", mcpUrl)))
+      expect(health.status).toBe(200)
+    }))
 })
