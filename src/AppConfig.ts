@@ -1,4 +1,4 @@
-import { Config, ConfigError, Duration, Effect, Either, LogLevel } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, LogLevel, Option, Redacted } from "effect"
 
 // An admin proxy must be exposed on purpose: the default is loopback, the Docker image opts out.
 const DEFAULT_HOST = "127.0.0.1"
@@ -55,7 +55,15 @@ export const appConfig = Config.all({
   allowedOrigins: list("ALLOWED_ORIGINS"),
   allowedHosts: list("ALLOWED_HOSTS"),
   logFormat: Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
-  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  // Only for --stdio, where no request carries a header; see Stdio.ts and Http.ts.
+  litellmApiKey: Config.option(Config.redacted("LITELLM_API_KEY")).pipe(
+    Config.mapOrFail((key) =>
+      Option.isSome(key) && !Redacted.value(key.value).startsWith("sk-")
+        ? Either.left(ConfigError.InvalidData(["LITELLM_API_KEY"], "must be a LiteLLM key starting with sk-"))
+        : Either.right(key)
+    )
+  )
 })
 
 export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", { effect: appConfig }) {}

@@ -87,6 +87,8 @@ const help = (): string => {
     "",
     "Options, each also settable by its environment variable (a flag wins):",
     ...rows.map((r) => `${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
+    "  --stdio".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
+    "  Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)",
     "  -h, --help".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show this text",
     "  -v, --version".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show the version",
     ""
@@ -94,7 +96,7 @@ const help = (): string => {
 }
 
 export type Command =
-  | { readonly _tag: "Serve"; readonly configProvider: ConfigProvider.ConfigProvider }
+  | { readonly _tag: "Serve"; readonly stdio: boolean; readonly configProvider: ConfigProvider.ConfigProvider }
   | { readonly _tag: "Print"; readonly text: string }
   | { readonly _tag: "Invalid"; readonly message: string }
 
@@ -109,6 +111,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
       args: [...args],
       options: {
         ...Object.fromEntries(settings.map((s) => [s.flag, { type: "string" as const }])),
+        stdio: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
       },
@@ -124,5 +127,9 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
   const fromFlags = settings.flatMap((s) =>
     typeof values[s.flag] === "string" ? [[s.env, values[s.flag] as string] as const] : []
   )
-  return { _tag: "Serve", configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags])) }
+  return {
+    _tag: "Serve",
+    stdio: values["stdio"] === true,
+    configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags]))
+  }
 }

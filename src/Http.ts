@@ -1,7 +1,7 @@
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { Effect, Either, Layer, Option, Schema } from "effect"
+import { ConfigError, Effect, Either, Layer, Option, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken, parseAuthorization } from "./CallerToken.js"
 import { InFlight } from "./InFlight.js"
@@ -158,6 +158,12 @@ const accessLog = HttpMiddleware.make((app) =>
 /** The whole HTTP app; it needs only an `HttpServer` to listen with. */
 export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* AppConfig
+  if (Option.isSome(config.litellmApiKey)) {
+    // A key in the server's own environment would be a key for whoever can reach it.
+    return yield* Effect.fail(
+      ConfigError.InvalidData(["LITELLM_API_KEY"], "is only for --stdio; over HTTP each caller sends its own key")
+    )
+  }
   const inFlight = yield* InFlight
   yield* HttpServer.serveEffect(yield* makeRouter, accessLog)
   // Runs before the server stops listening and before the LiteLLM client closes.

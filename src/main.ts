@@ -5,7 +5,9 @@ import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
 import * as Cli from "./Cli.js"
+import { LiteLlm } from "./LiteLlm.js"
 import * as Logging from "./Logging.js"
+import * as Stdio from "./Stdio.js"
 import { HttpLive } from "./Http.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -18,16 +20,18 @@ const MainLive = HttpLive.pipe(
   Layer.provide(AppConfig.Default)
 )
 
-// A misconfigured start must say what to fix in one line, not print a fiber trace.
-const reportStartupFailure = (cause: Cause.Cause<unknown>) =>
+// A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
+// which in --stdio mode is the only place besides protocol messages.
+const reportFailure = (cause: Cause.Cause<unknown>) =>
   Option.match(Cause.failureOption(cause), {
-    onNone: () => Effect.logError("litellm-admin-mcp stopped", cause),
+    onNone: () =>
+      Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(`litellm-admin-mcp stopped: ${Cause.pretty(cause)}`),
     onSome: (error) =>
       ConfigError.isConfigError(error)
         ? Console.error(`litellm-admin-mcp: invalid configuration: ${formatConfigError(error)}`)
         : error instanceof HttpServerError.ServeError
         ? Console.error(`litellm-admin-mcp: cannot listen: ${String((error.cause as Error | undefined)?.message ?? error.cause)}`)
-        : Effect.logError("litellm-admin-mcp stopped", cause)
+        : Console.error(`litellm-admin-mcp stopped: ${Cause.pretty(cause)}`)
   })
 
 const command = Cli.parse(process.argv.slice(2), process.env)
@@ -39,12 +43,18 @@ switch (command._tag) {
     process.stderr.write(`litellm-admin-mcp: ${command.message}\nTry litellm-admin-mcp --help.\n`)
     process.exitCode = 2
     break
-  case "Serve":
+  case "Serve": {
+    const program: Effect.Effect<unknown, unknown> = command.stdio
+      // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
+      ? Stdio.serve.pipe(
+        Effect.provide(Layer.mergeAll(LiteLlm.Default, Logging.layer({ stderr: true })).pipe(
+          Layer.provideMerge(AppConfig.Default)
+        ))
+      )
+      : Layer.launch(MainLive)
     NodeRuntime.runMain(
-      Layer.launch(MainLive).pipe(
-        Effect.tapErrorCause(reportStartupFailure),
-        Effect.withConfigProvider(command.configProvider)
-      ),
+      program.pipe(Effect.tapErrorCause(reportFailure), Effect.withConfigProvider(command.configProvider)),
       { disableErrorReporting: true, disablePrettyLogger: true }
     )
+  }
 }

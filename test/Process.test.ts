@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -254,5 +255,49 @@ describe("the server process", () => {
       expect(await bad.exited).toBe(1)
       expect(bad.output()).toContain("invalid configuration: PORT:")
     })
+  })
+
+  it("--stdio serves the same tools over stdin/stdout with LITELLM_API_KEY as the caller's key", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const key = standIn.addAdminKey()
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", "tsx", MAIN, "--stdio"],
+      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url },
+      stderr: "pipe"
+    })
+    let stderr = ""
+    transport.stderr?.on("data", (chunk) => stderr += chunk)
+    const protocolErrors: Array<Error> = []
+    const client = new Client({ name: "stdio-test", version: "0" })
+    try {
+      await client.connect(transport)
+      transport.onerror = (e) => void protocolErrors.push(e)
+      const { tools } = await client.listTools()
+      expect(tools).toHaveLength(11)
+      const result = await client.callTool({ name: "litellm_key_list", arguments: {} })
+      expect(result.structuredContent).toMatchObject({ success: true })
+      expect(standIn.requests.length).toBeGreaterThan(0)
+      for (const r of standIn.requests) expect(r.authorization).toBe(`Bearer ${key}`)
+      expect(standIn.violations).toEqual([])
+    } finally {
+      await client.close()
+      await standIn.stop()
+    }
+    expect(protocolErrors).toEqual([])
+    expect(stderr).toContain("serving MCP on stdio")
+    expect(stderr).not.toContain(key)
+  })
+
+  it.concurrent.each([
+    [["--stdio"], {}, "LITELLM_API_KEY: is required with --stdio"],
+    [[], { LITELLM_API_KEY: "sk-server-held-key" }, "LITELLM_API_KEY: is only for --stdio"],
+    [["--stdio"], { LITELLM_API_KEY: "not-a-key" }, "LITELLM_API_KEY: must be a LiteLLM key starting with sk-"]
+  ])("%j with %j is refused: %s", async (args, env, message) => {
+    const run = start(env, args)
+    expect(await run.exited).toBe(1)
+    expect(run.output()).toContain(message)
+    expect(run.output()).not.toContain("sk-server-held-key")
   })
 })
