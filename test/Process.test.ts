@@ -6,6 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { createServer as createHttpServer, request as httpRequest } from "node:http"
 import { createServer } from "node:net"
 import { afterAll, beforeAll } from "vitest"
 import { LiteLlmStandIn } from "./support/StandIn.js"
@@ -299,5 +300,52 @@ describe("the server process", () => {
     expect(await run.exited).toBe(1)
     expect(run.output()).toContain(message)
     expect(run.output()).not.toContain("sk-server-held-key")
+  })
+
+  it("is stateless: one SDK client session works across two processes behind a round-robin proxy", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const ports = [await freePort(), await freePort()]
+    const runs = ports.map((port) => start({ LITELLM_BASE_URL: standIn.url, PORT: String(port) }))
+    const served = [0, 0]
+    let next = 0
+    const proxy = createHttpServer((req, res) => {
+      const i = next++ % 2
+      served[i]!++
+      const upstream = httpRequest(
+        { host: "127.0.0.1", port: ports[i], path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(res)
+        }
+      )
+      upstream.on("error", () => res.writeHead(502).end())
+      req.pipe(upstream)
+    })
+    try {
+      await Promise.all(ports.map((port) => waitForHealth(`http://127.0.0.1:${port}/health`)))
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
+      const proxyPort = (proxy.address() as { port: number }).port
+      const key = standIn.addAdminKey()
+      standIn.seedKey({ key_alias: "shared" })
+      const client = new Client({ name: "scale-out-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${proxyPort}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } }
+      }))
+      const { tools } = await client.listTools()
+      expect(tools).toHaveLength(11)
+      for (let i = 0; i < 6; i++) {
+        const result = await client.callTool({ name: "litellm_key_info", arguments: { key_alias: "shared" } })
+        expect(result.structuredContent).toMatchObject({ success: true })
+      }
+      await client.close()
+      expect(served[0]).toBeGreaterThanOrEqual(4)
+      expect(served[1]).toBeGreaterThanOrEqual(4)
+      for (const r of standIn.requests) expect(r.authorization).toBe(`Bearer ${key}`)
+    } finally {
+      proxy.close()
+      for (const run of runs) run.child.kill("SIGKILL")
+      await standIn.stop()
+    }
   })
 })

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Deployment } from "kubernetes-models/apps/v1/Deployment"
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler"
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget"
+import { Service } from "kubernetes-models/v1/Service"
+import { readFileSync } from "node:fs"
+import { parse } from "yaml"
+
+const manifest = (name: string): Record<string, unknown> =>
+  parse(readFileSync(new URL(`../deploy/kubernetes/${name}`, import.meta.url), "utf8"))
+
+describe("deploy/kubernetes", () => {
+  it("every manifest is a valid Kubernetes object (kubernetes-models' schemas)", () => {
+    // validate() throws with the offending path when an object breaks its API schema.
+    new Deployment(manifest("deployment.yaml") as never).validate()
+    new Service(manifest("service.yaml") as never).validate()
+    new HorizontalPodAutoscaler(manifest("hpa.yaml") as never).validate()
+    new PodDisruptionBudget(manifest("pdb.yaml") as never).validate()
+  })
+
+  it("the Deployment runs 2+ hardened replicas probed on /health and /ready", () => {
+    const deployment = new Deployment(manifest("deployment.yaml") as never)
+    const pod = deployment.spec!.template.spec!
+    const container = pod.containers[0]!
+    expect(deployment.spec!.replicas).toBeGreaterThanOrEqual(2)
+    expect(pod.automountServiceAccountToken).toBe(false)
+    expect(pod.securityContext?.runAsNonRoot).toBe(true)
+    expect(container.securityContext?.readOnlyRootFilesystem).toBe(true)
+    expect(container.securityContext?.allowPrivilegeEscalation).toBe(false)
+    expect(container.livenessProbe?.httpGet?.path).toBe("/health")
+    expect(container.readinessProbe?.httpGet?.path).toBe("/ready")
+    expect(container.resources?.requests).toBeDefined()
+    expect(container.resources?.limits).toBeDefined()
+    const grace = Number(container.env!.find((e) => e.name === "SHUTDOWN_GRACE_MS")!.value) / 1000
+    expect(grace).toBeLessThan(pod.terminationGracePeriodSeconds!)
+  })
+
+  it("the Service, HPA and PDB select and scale that Deployment", () => {
+    const labels = new Deployment(manifest("deployment.yaml") as never).spec!.template.metadata!.labels!
+    expect(new Service(manifest("service.yaml") as never).spec!.selector).toEqual(labels)
+    expect(new PodDisruptionBudget(manifest("pdb.yaml") as never).spec!.selector!.matchLabels).toEqual(labels)
+    const hpa = new HorizontalPodAutoscaler(manifest("hpa.yaml") as never)
+    expect(hpa.spec!.scaleTargetRef).toMatchObject({ kind: "Deployment", name: "litellm-admin-mcp" })
+    expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(2)
+  })
+
+  it("a broken manifest is caught", () => {
+    const broken = manifest("deployment.yaml")
+    ;(broken["spec"] as Record<string, unknown>)["replicas"] = "two"
+    expect(() => new Deployment(broken as never).validate()).toThrow()
+  })
+})
