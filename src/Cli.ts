@@ -89,6 +89,8 @@ const help = (): string => {
     ...rows.map((r) => `${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
     "  --stdio".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
     "  Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)",
+    "  --demo".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
+    "  Try it without LiteLLM: serve against a built-in sandbox with sample data, and print a key",
     "  -h, --help".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show this text",
     "  -v, --version".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show the version",
     ""
@@ -96,7 +98,11 @@ const help = (): string => {
 }
 
 export type Command =
-  | { readonly _tag: "Serve"; readonly stdio: boolean; readonly configProvider: ConfigProvider.ConfigProvider }
+  | {
+    readonly _tag: "Serve"
+    readonly mode: "http" | "stdio" | "demo"
+    readonly configProvider: ConfigProvider.ConfigProvider
+  }
   | { readonly _tag: "Print"; readonly text: string }
   | { readonly _tag: "Invalid"; readonly message: string }
 
@@ -112,6 +118,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
       options: {
         ...Object.fromEntries(settings.map((s) => [s.flag, { type: "string" as const }])),
         stdio: { type: "boolean" },
+        demo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
       },
@@ -122,6 +129,9 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
     return { _tag: "Invalid", message: (error as Error).message }
   }
   if (values["help"] === true) return { _tag: "Print", text: help() }
+  if (values["demo"] === true && values["stdio"] === true) {
+    return { _tag: "Invalid", message: "--demo serves over HTTP; it cannot be combined with --stdio" }
+  }
   if (values["version"] === true) return { _tag: "Print", text: `${Package.version}\n` }
   const fromEnv = Object.entries(env).flatMap(([name, value]) => value === undefined ? [] : [[name, value] as const])
   const fromFlags = settings.flatMap((s) =>
@@ -129,7 +139,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
   )
   return {
     _tag: "Serve",
-    stdio: values["stdio"] === true,
+    mode: values["demo"] === true ? "demo" : values["stdio"] === true ? "stdio" : "http",
     configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags]))
   }
 }

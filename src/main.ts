@@ -5,6 +5,7 @@ import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
 import * as Cli from "./Cli.js"
+import * as Demo from "./Demo.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as Logging from "./Logging.js"
 import * as Stdio from "./Stdio.js"
@@ -44,7 +45,9 @@ switch (command._tag) {
     process.exitCode = 2
     break
   case "Serve": {
-    const program: Effect.Effect<unknown, unknown> = command.stdio
+    const program: Effect.Effect<unknown, unknown> = command.mode === "demo"
+      ? Demo.run(MainLive)
+      : command.mode === "stdio"
       // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
       ? Stdio.serve.pipe(
         Effect.provide(Layer.mergeAll(LiteLlm.Default, Logging.layer({ stderr: true })).pipe(

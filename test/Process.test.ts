@@ -348,4 +348,40 @@ describe("the server process", () => {
       await standIn.stop()
     }
   })
+
+  it("--demo serves every tool against the built-in sandbox, never the configured LiteLLM", async () => {
+    const port = await freePort()
+    const run = start({ LITELLM_BASE_URL: "http://127.0.0.1:9", PORT: String(port) }, ["--demo"])
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/health`)
+      const key = /Authorization: Bearer (sk-demo-\S+)/.exec(run.output())?.[1]
+      expect(key).toBeDefined()
+      const client = new Client({ name: "demo-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } }
+      }))
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ["litellm_user_list", {}],
+        ["litellm_user_create", { user_id: "dave", user_email: "dave@example.com" }],
+        ["litellm_user_update", { user_id: "bob", max_budget: 60 }],
+        ["litellm_user_info", { user_email: "carol@example.com" }],
+        ["litellm_user_delete", { user_ids: ["dave"] }],
+        ["litellm_key_list", {}],
+        ["litellm_key_generate", { key_alias: "demo-new" }],
+        ["litellm_key_update", { key_alias: "bob-notebook", rpm_limit: 10 }],
+        ["litellm_key_info", { key_alias: "platform-ci" }],
+        ["litellm_key_delete", { key_aliases: ["demo-new"] }],
+        ["litellm_usage_spend_logs", {}]
+      ]
+      for (const [name, args] of calls) {
+        const result = await client.callTool({ name, arguments: args })
+        expect({ name, envelope: result.structuredContent }).toMatchObject({ name, envelope: { success: true } })
+      }
+      const spend = await client.callTool({ name: "litellm_usage_spend_logs", arguments: {} })
+      expect((spend.structuredContent as { data: { data: Array<unknown> } }).data.data.length).toBeGreaterThan(0)
+      await client.close()
+    } finally {
+      run.child.kill("SIGKILL")
+    }
+  })
 })

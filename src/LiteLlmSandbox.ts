@@ -1,0 +1,572 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo, Socket } from "node:net"
+/**
+ * A LiteLLM Proxy sandbox that behaves as LiteLLM 1.96's admin API does for the routes this server
+ * calls: in-memory users, keys stored by sha256 hash and spend logs; LiteLLM's three error shapes
+ * and its quirks (upserting updates, bare-integer deletes, `keys` beating `key_aliases`, a
+ * misleading 404 text). It listens on 127.0.0.1 only. `--demo` runs it with sample data; the tests
+ * run it with a contract check on every request.
+ */
+
+/** Every way a request breaks LiteLLM's contract; empty when it is valid. */
+export type RequestValidator = (
+  method: string,
+  url: URL,
+  body: { readonly contentType: string | undefined; readonly text: string }
+) => ReadonlyArray<string>
+
+export interface RecordedRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: URLSearchParams
+  readonly body: unknown
+  readonly authorization: string | undefined
+  readonly headers: IncomingMessage["headers"]
+}
+
+type Row = Record<string, unknown>
+
+/** A way to answer one request other than LiteLLM's normal one, for fault tests. */
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly body: string; readonly contentType?: string }
+  | { readonly kind: "hang" }
+  | { readonly kind: "reset" }
+  | { readonly kind: "redirect"; readonly location: string }
+  | { readonly kind: "truncate" }
+  | { readonly kind: "delay"; readonly ms: number }
+
+const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex")
+const hashIfNeeded = (k: string) => k.startsWith("sk-") ? sha256(k) : k
+const newRawKey = () => `sk-${randomBytes(16).toString("base64url")}`
+const now = () => new Date().toISOString()
+
+class HttpError {
+  constructor(readonly status: number, readonly body: unknown) {}
+}
+
+/** ProxyException envelope, `code` a string as in current releases. */
+const envelope = (status: number, message: string, type = "internal_server_error", param: string | null = "None") =>
+  new HttpError(status, { error: { message, type, param, code: String(status) } })
+/** FastAPI HTTPException default shape. */
+const detail = (status: number, error: string) => new HttpError(status, { detail: { error } })
+
+const pyRepr = (error: string) => `{'error': '${error}'}`
+
+const page = <A>(items: ReadonlyArray<A>, pageNo: number, size: number) => ({
+  items: items.slice((pageNo - 1) * size, pageNo * size),
+  totalPages: Math.ceil(items.length / size)
+})
+
+export class LiteLlmSandbox {
+  readonly requests: Array<RecordedRequest> = []
+  readonly violations: Array<string> = []
+  readonly users = new Map<string, Row>()
+  readonly keys = new Map<string, Row>()
+  readonly spendLogs: Array<Row> = []
+  /** Bearer keys LiteLLM treats as its master key (role proxy_admin). */
+  readonly adminKeys = new Set<string>()
+  /** Every raw key this stand-in has seen or made: none may ever appear in a log. */
+  readonly secrets = new Set<string>()
+  private readonly faults = new Map<string, Fault>()
+  private readonly sockets = new Set<Socket>()
+  private server: Server | undefined
+
+  url = ""
+
+  constructor(private readonly options: { readonly validate?: RequestValidator } = {}) {}
+
+  addAdminKey(key: string = newRawKey()): string {
+    this.adminKeys.add(key)
+    this.secrets.add(key)
+    return key
+  }
+
+  /** Answers the next request to `path` (any method) with a fault instead; a delay stays until reset. */
+  injectFault(path: string, fault: Fault): void {
+    this.faults.set(path, fault)
+  }
+
+  requestsTo(path: string): Array<RecordedRequest> {
+    return this.requests.filter((r) => r.path === path)
+  }
+
+  reset(): void {
+    this.requests.length = 0
+    this.violations.length = 0
+    this.faults.clear()
+  }
+
+  seedUser(fields: Row): Row {
+    const user: Row = {
+      user_alias: null,
+      user_email: null,
+      user_role: "internal_user",
+      teams: [],
+      team_id: null,
+      sso_user_id: null,
+      organization_id: null,
+      max_budget: null,
+      spend: 0,
+      models: [],
+      metadata: {},
+      max_parallel_requests: null,
+      tpm_limit: null,
+      rpm_limit: null,
+      budget_duration: null,
+      budget_reset_at: null,
+      created_at: now(),
+      updated_at: now(),
+      ...fields
+    }
+    this.users.set(String(user["user_id"]), user)
+    return user
+  }
+
+  /** Creates a key row; returns the row and the raw key, which only the caller now knows. */
+  seedKey(fields: Row, raw: string = newRawKey()): { readonly raw: string; readonly row: Row } {
+    const token = sha256(raw)
+    const row: Row = {
+      token,
+      key_name: `sk-...${raw.slice(-4)}`,
+      key_alias: null,
+      spend: 0,
+      max_budget: null,
+      expires: null,
+      models: [],
+      aliases: {},
+      config: {},
+      user_id: null,
+      team_id: null,
+      organization_id: null,
+      permissions: {},
+      max_parallel_requests: null,
+      metadata: {},
+      tpm_limit: null,
+      rpm_limit: null,
+      budget_duration: null,
+      budget_reset_at: null,
+      blocked: null,
+      created_at: now(),
+      created_by: null,
+      updated_at: now(),
+      ...fields
+    }
+    this.keys.set(token, row)
+    this.secrets.add(raw)
+    return { raw, row }
+  }
+
+  seedSpendLog(fields: Row): Row {
+    const row: Row = {
+      request_id: randomUUID(),
+      call_type: "acompletion",
+      api_key: "",
+      spend: 0,
+      total_tokens: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      startTime: now(),
+      endTime: now(),
+      model: "gpt-4o",
+      user: "",
+      team_id: null,
+      status: "success",
+      metadata: {},
+      ...fields
+    }
+    this.spendLogs.push(row)
+    return row
+  }
+
+  start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res))
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket)
+      socket.on("close", () => this.sockets.delete(socket))
+    })
+    return new Promise((resolve) =>
+      this.server!.listen(0, "127.0.0.1", () => {
+        this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`
+        resolve()
+      })
+    )
+  }
+
+  stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    return new Promise((resolve) => this.server === undefined ? resolve() : this.server.close(() => resolve()))
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString("utf8")
+    const url = new URL(req.url ?? "/", "http://127.0.0.1")
+    const method = req.method ?? "GET"
+    let body: unknown = undefined
+    try {
+      body = text === "" ? undefined : JSON.parse(text)
+    } catch {
+      body = text
+    }
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      authorization: req.headers.authorization,
+      headers: req.headers
+    })
+
+    const fault = this.faults.get(url.pathname)
+    if (fault?.kind === "delay") {
+      await new Promise((resolve) => setTimeout(resolve, fault.ms))
+    } else if (fault !== undefined) {
+      this.faults.delete(url.pathname)
+      return this.applyFault(fault, res)
+    }
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" })
+      res.end(JSON.stringify(payload))
+    }
+    if (method === "GET" && (url.pathname === "/health/liveliness" || url.pathname === "/health/liveness")) {
+      return send(200, "I'm alive!")
+    }
+    try {
+      const problems = this.options.validate?.(method, url, { contentType: req.headers["content-type"], text }) ?? []
+      if (problems.length > 0) {
+        this.violations.push(...problems)
+        throw new HttpError(422, { detail: problems.map((msg) => ({ type: "contract", loc: ["request"], msg })) })
+      }
+      this.authenticate(req.headers.authorization)
+      send(200, this.route(method, url.pathname, url.searchParams, (body ?? {}) as Row))
+    } catch (e) {
+      if (e instanceof HttpError) return send(e.status, e.body)
+      send(500, { error: { message: String(e), type: "internal_server_error", param: "None", code: "500" } })
+    }
+  }
+
+  private applyFault(fault: Fault, res: ServerResponse): void {
+    switch (fault.kind) {
+      case "status":
+        res.writeHead(fault.status, { "content-type": fault.contentType ?? "application/json" })
+        res.end(fault.body)
+        return
+      case "hang":
+        return
+      case "reset":
+        res.socket?.destroy()
+        return
+      case "redirect":
+        res.writeHead(302, { location: fault.location })
+        res.end()
+        return
+      case "truncate":
+        res.writeHead(200, { "content-type": "application/json", "content-length": "1000" })
+        res.write("{\"keys\": [\"")
+        setTimeout(() => res.socket?.destroy(), 10)
+        return
+      case "delay":
+        return
+    }
+  }
+
+  private authenticate(header: string | undefined): void {
+    if (header === undefined) throw envelope(401, "Authentication Error, No api key passed in.", "auth_error")
+    if (!header.startsWith("Bearer ")) {
+      throw envelope(401, "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", "auth_error")
+    }
+    const key = header.slice("Bearer ".length)
+    if (this.adminKeys.has(key)) return
+    const hash = sha256(key)
+    if (this.keys.has(hash)) {
+      throw envelope(
+        401,
+        "Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Your role=internal_user",
+        "auth_error"
+      )
+    }
+    throw envelope(
+      401,
+      `Authentication Error, Invalid proxy server token passed. Received API Key = sk-...${key.slice(-4)}, Key Hash (Token) =${hash}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``,
+      "token_not_found_in_db",
+      "key"
+    )
+  }
+
+  private route(method: string, path: string, q: URLSearchParams, body: Row): unknown {
+    switch (`${method} ${path}`) {
+      case "GET /user/list":
+        return this.userList(q)
+      case "POST /user/new":
+        return this.userNew(body)
+      case "POST /user/update":
+        return this.userUpdate(body)
+      case "POST /user/delete":
+        return this.userDelete(body)
+      case "GET /user/info":
+        return this.userInfo(q)
+      case "GET /key/list":
+        return this.keyList(q)
+      case "POST /key/generate":
+        return this.keyGenerate(body)
+      case "POST /key/update":
+        return this.keyUpdate(body)
+      case "POST /key/delete":
+        return this.keyDelete(body)
+      case "GET /key/info":
+        return this.keyInfo(q)
+      case "GET /spend/logs/v2":
+        return this.spendLogsV2(q)
+      default:
+        throw new HttpError(404, { detail: "Not Found" })
+    }
+  }
+
+  private keyCount(userId: string) {
+    return [...this.keys.values()].filter((k) => k["user_id"] === userId && k["team_id"] !== "litellm-dashboard").length
+  }
+
+  private userList(q: URLSearchParams) {
+    const sortBy = q.get("sort_by")
+    const columns = ["user_id", "user_email", "created_at", "spend", "user_alias", "user_role"]
+    if (sortBy !== null && !columns.includes(sortBy)) {
+      throw detail(400, `Invalid sort column. Must be one of: ${columns.join(", ")}`)
+    }
+    const sortOrder = (q.get("sort_order") ?? "asc").toLowerCase()
+    if (sortOrder !== "asc" && sortOrder !== "desc") throw detail(400, "Invalid sort order. Must be 'asc' or 'desc'")
+    const ids = q.get("user_ids")?.split(",")
+    const sso = q.get("sso_user_ids")?.split(",")
+    const orgs = q.get("organization_ids")?.split(",")
+    const email = q.get("user_email")?.toLowerCase()
+    let users = [...this.users.values()].filter((u) =>
+      (q.get("role") === null || u["user_role"] === q.get("role")) &&
+      (ids === undefined ||
+        (ids.length === 1
+          ? String(u["user_id"]).toLowerCase().includes(ids[0]!.toLowerCase())
+          : ids.includes(String(u["user_id"])))) &&
+      (sso === undefined || sso.includes(String(u["sso_user_id"]))) &&
+      (email === undefined || String(u["user_email"] ?? "").toLowerCase().includes(email)) &&
+      (q.get("team") === null || (u["teams"] as Array<string>).includes(q.get("team")!)) &&
+      (orgs === undefined || orgs.includes(String(u["organization_id"])))
+    )
+    const column = sortBy ?? "created_at"
+    const direction = sortBy === null ? -1 : sortOrder === "desc" ? -1 : 1
+    users = users.sort((a, b) => String(a[column]) < String(b[column]) ? -direction : String(a[column]) > String(b[column]) ? direction : 0)
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("page_size") ?? 25)
+    const { items, totalPages } = page(users, pageNo, size)
+    return {
+      users: items.map((u) => ({ ...u, key_count: this.keyCount(String(u["user_id"])) })),
+      total: users.length,
+      page: pageNo,
+      page_size: size,
+      total_pages: totalPages
+    }
+  }
+
+  private createKeyRow(body: Row, userId: unknown) {
+    const custom = body["key"]
+    if (typeof custom === "string" && !custom.startsWith("sk-")) {
+      throw envelope(400, pyRepr(`Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received=${custom}`))
+    }
+    const alias = body["key_alias"]
+    if (alias != null && [...this.keys.values()].some((k) => k["key_alias"] === alias)) {
+      throw envelope(
+        400,
+        `Key with alias '${String(alias)}' already exists. Unique key aliases across all keys are required.`,
+        "bad_request_error",
+        "key_alias"
+      )
+    }
+    const { key: _key, duration, ...fields } = body
+    const expires = typeof duration === "string" ? new Date(Date.now() + 86_400_000).toISOString() : null
+    return this.seedKey({ ...fields, user_id: userId ?? null, expires }, typeof custom === "string" ? custom : newRawKey())
+  }
+
+  private userNew(body: Row) {
+    const email = body["user_email"]
+    if (typeof email === "string") {
+      const clash = [...this.users.values()].some((u) =>
+        String(u["user_email"] ?? "").trim().toLowerCase() === email.trim().toLowerCase()
+      )
+      if (clash) throw envelope(400, pyRepr(`User with email ${email} already exists`))
+    }
+    const userId = typeof body["user_id"] === "string" ? body["user_id"] : randomUUID()
+    const { auto_create_key, key_alias, duration, send_invite_email: _invite, organizations: _orgs, ...fields } = body
+    const teams = Array.isArray(body["teams"])
+      ? body["teams"].map((t) => typeof t === "string" ? t : String((t as Row)["team_id"]))
+      : []
+    const user = this.seedUser({ ...fields, teams, user_id: userId })
+    const key = auto_create_key === false
+      ? ""
+      : this.createKeyRow({ key_alias, duration }, userId).raw
+    return { ...user, key, key_alias: key_alias ?? null }
+  }
+
+  private userUpdate(body: Row) {
+    // LiteLLM upserts: an unknown id (or email) silently creates a user.
+    const byId = typeof body["user_id"] === "string" ? this.users.get(body["user_id"]) : undefined
+    const byEmail = body["user_id"] === undefined && typeof body["user_email"] === "string"
+      ? [...this.users.values()].find((u) => u["user_email"] === body["user_email"])
+      : undefined
+    const changes = Object.fromEntries(
+      Object.entries(body).filter(([, v]) =>
+        v !== null && !(Array.isArray(v) && v.length === 0) &&
+        !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0)
+      )
+    )
+    const existing = byId ?? byEmail
+    const user = existing === undefined
+      ? this.seedUser({ ...changes, user_id: body["user_id"] ?? randomUUID() })
+      : Object.assign(existing, changes, { updated_at: now() })
+    return { user_id: user["user_id"], data: user }
+  }
+
+  private userDelete(body: Row) {
+    const ids = body["user_ids"] as Array<string>
+    for (const id of ids) {
+      if (!this.users.has(id)) throw detail(404, `User not found, passed user_id=${id}`)
+    }
+    for (const [hash, key] of this.keys) if (ids.includes(String(key["user_id"]))) this.keys.delete(hash)
+    for (const id of ids) this.users.delete(id)
+    return ids.length
+  }
+
+  private userInfo(q: URLSearchParams) {
+    const id = q.get("user_id")
+    if (id === null) {
+      return { user_id: null, user_info: null, keys: [...this.keys.values()], teams: [] }
+    }
+    const user = this.users.get(id)
+    if (user === undefined) throw envelope(404, `User ${id} not found`)
+    const keys = [...this.keys.values()].filter((k) => k["user_id"] === id).map((k) => ({ ...k, team_alias: "None" }))
+    return { user_id: id, user_info: user, keys, teams: [] }
+  }
+
+  private keyList(q: URLSearchParams) {
+    const sortBy = q.get("sort_by")
+    const columns = ["spend", "max_budget", "created_at", "updated_at", "token", "key_alias"]
+    if (sortBy !== null && !columns.includes(sortBy)) {
+      throw envelope(400, `Invalid sort_by. Must be one of ${columns.join(", ")}`)
+    }
+    const status = q.get("status")
+    if (status !== null && status !== "deleted") throw envelope(400, "Invalid status value. Currently only 'deleted' is supported.")
+    const substring = q.get("substring_matching") === "true"
+    const matches = (value: unknown, wanted: string | null) =>
+      wanted === null ||
+      (substring ? String(value ?? "").toLowerCase().includes(wanted.toLowerCase()) : value === wanted)
+    const keys = status === "deleted" ? [] : [...this.keys.values()].filter((k) =>
+      k["team_id"] !== "litellm-dashboard" &&
+      matches(k["user_id"], q.get("user_id")) &&
+      (q.get("team_id") === null || k["team_id"] === q.get("team_id")) &&
+      (q.get("organization_id") === null || k["organization_id"] === q.get("organization_id")) &&
+      (q.get("key_hash") === null || k["token"] === q.get("key_hash")) &&
+      matches(k["key_alias"], q.get("key_alias"))
+    )
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("size") ?? 10)
+    const { items, totalPages } = page(keys, pageNo, size)
+    const full = q.get("return_full_object") === "true"
+    return {
+      keys: items.map((k) => full ? { ...k, api_key: null } : k["token"]),
+      total_count: keys.length,
+      current_page: pageNo,
+      total_pages: totalPages
+    }
+  }
+
+  private keyGenerate(body: Row) {
+    for (const field of ["max_budget", "soft_budget"]) {
+      if (typeof body[field] === "number" && (body[field] as number) < 0) {
+        throw envelope(400, pyRepr(`${field} cannot be negative. Received: ${String(body[field])}`))
+      }
+    }
+    const { raw, row } = this.createKeyRow(body, body["user_id"])
+    return { ...row, key: raw, token_id: row["token"] }
+  }
+
+  private findKey(keyOrHash: string) {
+    return this.keys.get(hashIfNeeded(keyOrHash))
+  }
+
+  private keyUpdate(body: Row) {
+    const given = body["key"]
+    const alias = body["key_alias"]
+    let row: Row | undefined
+    if (typeof given === "string") {
+      row = this.findKey(given)
+    } else if (typeof alias === "string") {
+      row = [...this.keys.values()].find((k) => k["key_alias"] === alias)
+    } else {
+      throw new HttpError(422, {
+        detail: [{ type: "value_error", loc: ["body"], msg: "Value error, either key or key_alias must be provided" }]
+      })
+    }
+    // LiteLLM's own (misleading) message for an unknown key.
+    if (row === undefined) throw envelope(404, pyRepr("Team not found, passed team_id=None"), "auth_error")
+    if (typeof given === "string" && typeof alias === "string" && alias !== row["key_alias"]) {
+      if ([...this.keys.values()].some((k) => k["key_alias"] === alias)) {
+        throw envelope(400, `Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`, "bad_request_error", "key_alias")
+      }
+    }
+    const { key: _k, duration, ...changes } = body
+    Object.assign(row, changes, { updated_at: now() })
+    if (duration !== undefined) row["expires"] = duration === null ? null : new Date(Date.now() + 86_400_000).toISOString()
+    return { key: given ?? alias, ...row }
+  }
+
+  private keyDelete(body: Row) {
+    const keys = body["keys"] as Array<string> | null | undefined
+    const aliases = body["key_aliases"] as Array<string> | null | undefined
+    if (keys == null && aliases == null) {
+      throw new HttpError(422, {
+        detail: [{ type: "value_error", loc: ["body"], msg: "Value error, At least one of 'keys' or 'key_aliases' must be provided." }]
+      })
+    }
+    // `keys` wins when both are sent; aliases are then ignored.
+    const hashes = keys != null
+      ? keys.map(hashIfNeeded)
+      : [...this.keys.values()].filter((k) => aliases!.includes(String(k["key_alias"]))).map((k) => String(k["token"]))
+    const existing = hashes.filter((h) => this.keys.has(h))
+    if (existing.length === 0) throw envelope(404, pyRepr("No keys found"))
+    for (const h of existing) this.keys.delete(h)
+    return { deleted_keys: keys ?? aliases }
+  }
+
+  private keyInfo(q: URLSearchParams) {
+    const key = q.get("key")
+    if (key === null) throw envelope(400, "No key passed in.")
+    const row = this.findKey(key)
+    if (row === undefined) throw envelope(404, "Key not found in database", "not_found_error", "key")
+    const { token: _t, ...info } = row
+    return { key, info }
+  }
+
+  private spendLogsV2(q: URLSearchParams) {
+    const start = q.get("start_date")
+    const end = q.get("end_date")
+    if (start === null || end === null) throw envelope(400, "Start date and end date are required")
+    const format = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
+    if (!format.test(start) || !format.test(end)) {
+      throw envelope(400, `Invalid date format. Use YYYY-MM-DD HH:MM:SS. Received start_date=${start}`)
+    }
+    const from = Date.parse(`${start.replace(" ", "T")}Z`)
+    const to = Date.parse(`${end.replace(" ", "T")}Z`)
+    const exact = ["api_key", "request_id", "team_id", "model", "model_id", "model_group", "end_user"] as const
+    const rows = this.spendLogs.filter((r) => {
+      const t = Date.parse(String(r["startTime"]))
+      return t >= from && t <= to &&
+        exact.every((f) => q.get(f) === null || r[f] === q.get(f)) &&
+        (q.get("user_id") === null || r["user"] === q.get("user_id")) &&
+        (q.get("status_filter") === null || r["status"] === q.get("status_filter")) &&
+        (q.get("min_spend") === null || Number(r["spend"]) >= Number(q.get("min_spend"))) &&
+        (q.get("max_spend") === null || Number(r["spend"]) <= Number(q.get("max_spend")))
+    }).sort((a, b) => String(b["startTime"]).localeCompare(String(a["startTime"])))
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("page_size") ?? 50)
+    const { items, totalPages } = page(rows, pageNo, size)
+    return { data: items, total: rows.length, page: pageNo, page_size: size, total_pages: totalPages, total_is_capped: false }
+  }
+}
