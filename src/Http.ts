@@ -1,13 +1,14 @@
 import { HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { ConfigError, Effect, Either, Layer, Option, Schema } from "effect"
+import { ConfigError, Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken, parseAuthorization } from "./CallerToken.js"
 import { InFlight } from "./InFlight.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
+import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
 
 const NO_STORE = { "cache-control": "no-store" }
 
@@ -101,6 +102,20 @@ const serve = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpSer
     : HttpServerResponse.text(text, { status: response.status, headers })
 })
 
+const RpcCall = Schema.Struct({
+  method: Schema.String,
+  params: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
+})
+const decodeRpcCall = Schema.decodeUnknownOption(RpcCall)
+
+const noteRpc = (message: unknown) =>
+  Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
+    Option.map(decodeRpcCall(message), (call) => {
+      log.rpcMethod = call.method
+      if (call.method === "tools/call") log.tool = call.params?.name
+    })
+  ))
+
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
@@ -123,6 +138,7 @@ const makeRouter = Effect.gen(function*() {
     const body = decodeJson(text)
     if (Either.isLeft(body)) return notJson
     if (Array.isArray(body.right)) return batch
+    yield* noteRpc(body.right)
     return yield* Effect.locally(serve(request, body.right), CallerToken, token)
   }).pipe(inFlight.track)
 
@@ -142,16 +158,20 @@ const makeRouter = Effect.gen(function*() {
   )
 })
 
-// One logfmt line per request, without the log span and annotations HttpMiddleware.logger sets up
-// (a tenth of a call's CPU, measured).
+// One line per request, without the log span and annotations HttpMiddleware.logger sets up (a
+// tenth of a call's CPU, measured), carrying what the request log gathered on the way.
 const accessLog = HttpMiddleware.make((app) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
+    const log = new RequestLog()
     const started = Date.now()
-    return yield* Effect.onExit(app, (exit) =>
-      Effect.logInfo(
-        `${request.method} ${request.url} ${exit._tag === "Success" ? exit.value.status : "failed"} ${Date.now() - started}ms`
-      ))
+    return yield* Effect.locally(app, CurrentRequestLog, Option.some(log)).pipe(
+      Effect.onExit((exit) =>
+        Effect.logInfo(
+          `${request.method} ${request.url} ${exit._tag === "Success" ? exit.value.status : "failed"} ${Date.now() - started}ms`
+        ).pipe(Effect.annotateLogs(log.annotations()))
+      )
+    )
   })
 )
 

@@ -12,6 +12,7 @@ import {
   MissingCallerToken
 } from "./Errors.js"
 import { parseErrorBody } from "./LiteLlmErrorBody.js"
+import { CurrentRequestLog } from "./RequestLog.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -79,13 +80,18 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         const token = yield* FiberRef.get(CallerToken)
         if (Option.isNone(token)) return yield* new MissingCallerToken()
         const authorized = HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.value))
+        const log = yield* FiberRef.get(CurrentRequestLog)
         const response = yield* client.execute(authorized).pipe(
-          Effect.mapError((e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) }))
+          Effect.mapError((e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
+          Effect.tapError((e) => Effect.sync(() => Option.map(log, (l) => l.litellm.push(e.reason))))
         )
+        Option.map(log, (l) => l.litellm.push(response.status))
         return yield* handle(response)
       }).pipe(
         Effect.scoped,
-        Effect.timeoutFail({ duration: config.litellmTimeout, onTimeout: () => new LiteLlmTimeout({ url, timeoutMs }) })
+        Effect.timeoutFail({ duration: config.litellmTimeout, onTimeout: () => new LiteLlmTimeout({ url, timeoutMs }) }),
+        Effect.tapErrorTag("LiteLlmTimeout", () =>
+          Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) => log.litellm.push("timeout"))))
       )
     }
 

@@ -74,7 +74,7 @@ describe("the server process", () => {
       await standIn.start()
       const port = await freePort()
       base = `http://127.0.0.1:${port}`
-      run = start({ LITELLM_BASE_URL: `${standIn.url}/`, PORT: String(port) })
+      run = start({ LITELLM_BASE_URL: `${standIn.url}/`, PORT: String(port), LOG_FORMAT: "json" })
       await waitForHealth(`${base}/health`)
     })
 
@@ -115,7 +115,12 @@ describe("the server process", () => {
       run.child.kill("SIGTERM")
       expect(await run.exited).toBe(0)
       const output = run.output()
-      expect(output).toContain("/mcp")
+      // One JSON line per MCP request: request id, JSON-RPC method, tool, LiteLLM statuses, duration.
+      const lines = output.trim().split("\n").map((line) => JSON.parse(line) as { message: string; annotations: Record<string, string> })
+      expect(lines.find((l) => l.annotations["tool"] === "litellm_key_info")).toMatchObject({
+        message: expect.stringMatching(/^POST \/mcp 200 \d+ms$/),
+        annotations: { request_id: expect.stringMatching(/^[0-9a-f-]{36}$/), rpc_method: "tools/call", litellm_status: "200" }
+      })
       for (const secret of standIn.secrets) expect(output).not.toContain(secret)
       expect(output).not.toMatch(/sk-[A-Za-z0-9_-]{6,}/)
     })
