@@ -5,7 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY build.mjs tsconfig.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build && find dist -name "*.map" -delete
 
 # Run: Node and the bundle, nothing else. package.json is read for the server's name and version.
 FROM node:24-slim
@@ -15,7 +15,7 @@ ENV NODE_ENV=production \
     PORT=3100
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/dist/main.js /app/dist/main.js.LEGAL.txt ./dist/
+COPY --from=build /app/dist/ ./dist/
 USER node
 EXPOSE 3100
 # No curl in the slim image: Node's own fetch checks /health.

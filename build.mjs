@@ -8,7 +8,10 @@ rmSync(outdir, { recursive: true, force: true })
 
 await build({
   entryPoints: ["src/main.ts"],
-  outfile: `${outdir}/main.js`,
+  outdir,
+  // Code reached only by import() (OpenTelemetry) goes to chunks that load only when used.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",

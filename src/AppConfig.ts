@@ -56,6 +56,7 @@ export const appConfig = Config.all({
   allowedHosts: list("ALLOWED_HOSTS"),
   logFormat: Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  otelEndpoint: Config.option(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT")),
   // Only for --stdio, where no request carries a header; see Stdio.ts and Http.ts.
   litellmApiKey: Config.option(Config.redacted("LITELLM_API_KEY")).pipe(
     Config.mapOrFail((key) =>

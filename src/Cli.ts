@@ -1,4 +1,4 @@
-import { Config, ConfigProvider, Duration, Effect } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Option } from "effect"
 import { parseArgs } from "node:util"
 import { appConfig } from "./AppConfig.js"
 import * as Package from "./Package.js"
@@ -65,6 +65,13 @@ const settings: ReadonlyArray<Setting> = [
     value: "<level>",
     description: "Least severe level logged: debug, info, warn, error or off",
     show: (s) => s.logLevel.label.toLowerCase()
+  },
+  {
+    env: "OTEL_EXPORTER_OTLP_ENDPOINT",
+    flag: "otel-exporter-otlp-endpoint",
+    value: "<url>",
+    description: "Send OpenTelemetry traces there over OTLP/HTTP",
+    show: (s) => Option.getOrElse(s.otelEndpoint, () => "off")
   },
   {
     env: "ALLOWED_HOSTS",

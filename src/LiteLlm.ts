@@ -36,7 +36,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const timeoutMs = Duration.toMillis(config.litellmTimeout)
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(HttpClientRequest.prependUrl(config.litellmBaseUrl)),
-      HttpClient.mapRequest(HttpClientRequest.acceptJson)
+      HttpClient.mapRequest(HttpClientRequest.acceptJson),
+      // Trace headers only when there is a trace to join; otherwise the caller's key goes alone.
+      HttpClient.withTracerPropagation(Option.isSome(config.otelEndpoint))
     )
 
     const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string) => {

@@ -9,6 +9,7 @@ import * as Demo from "./Demo.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as Logging from "./Logging.js"
 import * as Stdio from "./Stdio.js"
+import * as Tracing from "./Tracing.js"
 import { HttpLive } from "./Http.js"
 
 const ServerLive = Layer.unwrapEffect(
@@ -17,7 +18,7 @@ const ServerLive = Layer.unwrapEffect(
 
 const MainLive = HttpLive.pipe(
   Layer.provide(ServerLive),
-  Layer.provide(Logging.layer({ stderr: false })),
+  Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer)),
   Layer.provide(AppConfig.Default)
 )
 
@@ -50,7 +51,7 @@ switch (command._tag) {
       : command.mode === "stdio"
       // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
       ? Stdio.serve.pipe(
-        Effect.provide(Layer.mergeAll(LiteLlm.Default, Logging.layer({ stderr: true })).pipe(
+        Effect.provide(Layer.mergeAll(LiteLlm.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
           Layer.provideMerge(AppConfig.Default)
         ))
       )

@@ -389,4 +389,50 @@ describe("the server process", () => {
       run.child.kill("SIGKILL")
     }
   })
+
+  it("with OTEL_EXPORTER_OTLP_ENDPOINT, sends spans for the request, the tool and the LiteLLM call, and no key", async () => {
+    const received: Array<string> = []
+    const receiver = createHttpServer((req, res) => {
+      let body = ""
+      req.on("data", (chunk) => body += chunk)
+      req.on("end", () => {
+        if (req.url === "/v1/traces") received.push(body)
+        res.writeHead(200, { "content-type": "application/json" }).end("{}")
+      })
+    })
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const port = await freePort()
+    const run = start({
+      LITELLM_BASE_URL: standIn.url,
+      PORT: String(port),
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as { port: number }).port}`
+    })
+    try {
+      await waitForHealth(`http://127.0.0.1:${port}/health`)
+      const key = standIn.addAdminKey()
+      standIn.seedKey({ key_alias: "traced" })
+      const client = new Client({ name: "otel-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } }
+      }))
+      const result = await client.callTool({ name: "litellm_key_info", arguments: { key_alias: "traced" } })
+      expect(result.structuredContent).toMatchObject({ success: true })
+      await client.close()
+      // Trace context reaches LiteLLM only when there is a trace to join.
+      expect(standIn.requests.every((r) => typeof r.headers["traceparent"] === "string")).toBe(true)
+      run.child.kill("SIGTERM")
+      expect(await run.exited).toBe(0)
+      const exported = received.join("\n")
+      for (const span of ["http.server POST", "tool.litellm_key_info", "Keys.info", "Keys.hashOfAlias", "http.client GET"]) {
+        expect(exported).toContain(`"name":"${span}"`)
+      }
+      expect(exported).not.toContain(key)
+    } finally {
+      run.child.kill("SIGKILL")
+      receiver.close()
+      await standIn.stop()
+    }
+  })
 })

@@ -1,0 +1,25 @@
+import { Effect, Layer, Option } from "effect"
+import { AppConfig } from "./AppConfig.js"
+import * as Package from "./Package.js"
+
+/**
+ * OpenTelemetry, only when OTEL_EXPORTER_OTLP_ENDPOINT is set: then every request, tool
+ * (`Effect.fn` names) and LiteLLM call is a span sent there over OTLP/HTTP. Unset, the exporter
+ * code is never even loaded (a separate chunk of the bundle).
+ */
+export const layer = Layer.unwrapEffect(Effect.gen(function*() {
+  const { otelEndpoint } = yield* AppConfig
+  if (Option.isNone(otelEndpoint)) return Layer.empty
+  const [{ NodeSdk }, { OTLPTraceExporter }, { BatchSpanProcessor }] = yield* Effect.promise(() =>
+    Promise.all([
+      import("@effect/opentelemetry"),
+      import("@opentelemetry/exporter-trace-otlp-http"),
+      import("@opentelemetry/sdk-trace-base")
+    ])
+  )
+  const url = `${otelEndpoint.value.replace(/\/+$/, "")}/v1/traces`
+  return NodeSdk.layer(() => ({
+    resource: { serviceName: Package.name, serviceVersion: Package.version },
+    spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url }))
+  }))
+}))
