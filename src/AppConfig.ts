@@ -38,11 +38,12 @@ const positiveInt = (name: string, fallback: number, unit: string) =>
     )
   )
 
-const list = (name: string) =>
+const items = (name: string) =>
   Config.array(Config.string(), name).pipe(
-    Config.map((items) => items.map((item) => item.trim()).filter((item) => item !== "")),
-    Config.withDefault([])
+    Config.map((items) => items.map((item) => item.trim()).filter((item) => item !== ""))
   )
+
+const list = (name: string) => items(name).pipe(Config.withDefault([]))
 
 /** Every setting, read from the environment (or, from the command line, flags first). */
 export const appConfig = Config.all({
@@ -57,6 +58,9 @@ export const appConfig = Config.all({
   logFormat: Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
   logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
   otelEndpoint: Config.option(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT")),
+  toolsets: Config.option(items("LITELLM_MCP_TOOLSETS")),
+  tools: Config.option(items("LITELLM_MCP_TOOLS")),
+  readOnly: Config.boolean("LITELLM_MCP_READ_ONLY").pipe(Config.withDefault(false)),
   // Only for --stdio, where no request carries a header; see Stdio.ts and Http.ts.
   litellmApiKey: Config.option(Config.redacted("LITELLM_API_KEY")).pipe(
     Config.mapOrFail((key) =>

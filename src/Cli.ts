@@ -74,6 +74,20 @@ const settings: ReadonlyArray<Setting> = [
     show: (s) => Option.getOrElse(s.otelEndpoint, () => "off")
   },
   {
+    env: "LITELLM_MCP_TOOLSETS",
+    flag: "toolsets",
+    value: "<list>",
+    description: "Toolsets to expose: users, keys, spend",
+    show: (s) => Option.match(s.toolsets, { onNone: () => "all", onSome: (l) => l.join(",") })
+  },
+  {
+    env: "LITELLM_MCP_TOOLS",
+    flag: "tools",
+    value: "<list>",
+    description: "Single tools to expose, adding to --toolsets",
+    show: (s) => Option.match(s.tools, { onNone: () => "none", onSome: (l) => l.join(",") })
+  },
+  {
     env: "ALLOWED_HOSTS",
     flag: "allowed-hosts",
     value: "<list>",
@@ -94,6 +108,8 @@ const help = (): string => {
     "",
     "Options, each also settable by its environment variable (a flag wins):",
     ...rows.map((r) => `${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
+    "  --read-only".padEnd(width(0)) + "  " + "LITELLM_MCP_READ_ONLY".padEnd(width(1)) +
+    "  Expose only tools that change nothing (default: false)",
     "  --stdio".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
     "  Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)",
     "  --demo".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
@@ -125,6 +141,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
       options: {
         ...Object.fromEntries(settings.map((s) => [s.flag, { type: "string" as const }])),
         stdio: { type: "boolean" },
+        "read-only": { type: "boolean" },
         demo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
@@ -144,9 +161,10 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
   const fromFlags = settings.flatMap((s) =>
     typeof values[s.flag] === "string" ? [[s.env, values[s.flag] as string] as const] : []
   )
+  const readOnly = values["read-only"] === true ? [["LITELLM_MCP_READ_ONLY", "true"] as const] : []
   return {
     _tag: "Serve",
     mode: values["demo"] === true ? "demo" : values["stdio"] === true ? "stdio" : "http",
-    configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags]))
+    configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags, ...readOnly]))
   }
 }

@@ -36,7 +36,8 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     MissingCallerToken: (e) => failure(401, e.message),
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
     NotFound: (e) => failure(404, e.message),
-    Ambiguous: (e) => failure(409, e.message, e.candidates)
+    Ambiguous: (e) => failure(409, e.message, e.candidates),
+    ToolHidden: (e) => failure(403, e.message, { tool: e.tool, hidden_by: e.hiddenBy })
   })
 )
 

@@ -68,6 +68,16 @@ export class MissingCallerToken extends Schema.TaggedError<MissingCallerToken>()
   }
 }
 
+/** The tool exists, but the operator's settings or this request's headers hide it. */
+export class ToolHidden extends Schema.TaggedError<ToolHidden>()("ToolHidden", {
+  tool: Schema.String,
+  hiddenBy: Schema.String
+}) {
+  override get message() {
+    return `${this.tool} is not available to this caller: hidden by ${this.hiddenBy}.`
+  }
+}
+
 export type LiteLlmError = LiteLlmApiError | LiteLlmUnreachable | LiteLlmTimeout | LiteLlmBadResponse | MissingCallerToken
 
-export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous
+export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden

@@ -9,6 +9,7 @@ import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
+import { type Policy, ToolPolicy } from "./ToolPolicy.js"
 
 const NO_STORE = { "cache-control": "no-store" }
 
@@ -83,8 +84,13 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
   })
 
 /** One JSON-RPC POST through a fresh SDK Server and stateless transport, buffered both ways. */
-const serve = Effect.fn("Http.mcp")(function*(request: HttpServerRequest.HttpServerRequest, body: unknown) {
-  const server = McpServer.make(yield* Effect.runtime<LiteLlm>())
+const serve = Effect.fn("Http.mcp")(function*(
+  request: HttpServerRequest.HttpServerRequest,
+  body: unknown,
+  operator: Policy
+) {
+  const policy = operator.narrow({ tools: request.headers["x-mcp-tools"], readonly: request.headers["x-mcp-readonly"] })
+  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy)
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
   yield* Effect.promise(() => server.connect(transport))
   const webRequest = new Request(new URL(request.url, "http://localhost"), {
@@ -119,6 +125,7 @@ const noteRpc = (message: unknown) =>
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
+  const { policy } = yield* ToolPolicy
   const rebinding = RebindingGuard.make(config)
   const tooLarge = jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`)
 
@@ -139,7 +146,7 @@ const makeRouter = Effect.gen(function*() {
     if (Either.isLeft(body)) return notJson
     if (Array.isArray(body.right)) return batch
     yield* noteRpc(body.right)
-    return yield* Effect.locally(serve(request, body.right), CallerToken, token)
+    return yield* Effect.locally(serve(request, body.right, policy), CallerToken, token)
   }).pipe(inFlight.track)
 
   const litellm = yield* LiteLlm
@@ -190,5 +197,5 @@ export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
   yield* Effect.addFinalizer(() => inFlight.drain(config.shutdownGrace))
 })).pipe(
   HttpServer.withLogAddress,
-  Layer.provide([LiteLlm.Default, InFlight.Default, AppConfig.Default])
+  Layer.provide([LiteLlm.Default, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
 )

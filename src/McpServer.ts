@@ -11,9 +11,11 @@ import {
   McpError
 } from "@modelcontextprotocol/sdk/types.js"
 import { Runtime } from "effect"
-import type { Envelope } from "./Envelope.js"
+import * as Envelope from "./Envelope.js"
+import { ToolHidden } from "./Errors.js"
 import type { LiteLlm } from "./LiteLlm.js"
 import * as Package from "./Package.js"
+import type { Policy } from "./ToolPolicy.js"
 import * as Tools from "./Tools.js"
 
 const instructions =
@@ -22,7 +24,6 @@ const instructions =
   "HTTP status, or 400 for bad arguments, 404/409 for names that match none/several, 502/504 when LiteLLM is " +
   "unreachable or slow. Lists are paged: read total_pages and ask for the next page."
 
-const definitions = Tools.all.map((tool) => tool.definition)
 
 // Each Server would otherwise build its own Ajv (a few hundred microseconds and much garbage per
 // request) for elicitation, which this server never uses: one, made on first need, serves all.
@@ -31,7 +32,7 @@ const sharedValidator: jsonSchemaValidator = {
   getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema)
 }
 
-const toResult = (envelope: Envelope): CallToolResult => ({
+const toResult = (envelope: Envelope.Envelope): CallToolResult => ({
   content: [{ type: "text", text: JSON.stringify(envelope) }],
   structuredContent: envelope as unknown as Record<string, unknown>,
   isError: !envelope.success
@@ -42,18 +43,20 @@ const toResult = (envelope: Envelope): CallToolResult => ({
  * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
  * request's runtime, which carries that request's caller token.
  */
-export const make = (runtime: Runtime.Runtime<LiteLlm>): Server => {
+export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
     { name: Package.name, version: Package.version },
     { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: sharedValidator }
   )
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: definitions }))
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...policy.definitions] }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = Tools.byName.get(request.params.name)
     if (tool === undefined) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     }
+    const hiddenBy = policy.hiddenBy(request.params.name)
+    if (hiddenBy !== undefined) return toResult(Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy })))
     return toResult(await run(tool.call(request.params.arguments), { signal: extra.signal }))
   })
   return server

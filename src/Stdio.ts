@@ -4,6 +4,7 @@ import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
+import { ToolPolicy } from "./ToolPolicy.js"
 
 /**
  * The same tools over stdin/stdout, for desktop clients that launch servers as child processes,
@@ -18,7 +19,8 @@ export const serve = Effect.gen(function*() {
     )
   }
   const token = Option.some(Redacted.make(`Bearer ${Redacted.value(config.litellmApiKey.value)}`))
-  const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token))
+  const { policy } = yield* ToolPolicy
+  const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy)
   const transport = new StdioServerTransport()
   const closed = Effect.async<void>((resume) => {
     transport.onclose = () => resume(Effect.void)

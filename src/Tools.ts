@@ -3,6 +3,13 @@ import * as Spend from "./resources/Spend.js"
 import * as Users from "./resources/Users.js"
 import type { Tool } from "./Tool.js"
 
-export const all: ReadonlyArray<Tool> = [...Users.tools, ...Keys.tools, ...Spend.tools]
+/** Tools grouped as operators enable them: one toolset per LiteLLM resource module. */
+export const toolsets: Readonly<Record<string, ReadonlyArray<Tool>>> = {
+  users: Users.tools,
+  keys: Keys.tools,
+  spend: Spend.tools
+}
+
+export const all: ReadonlyArray<Tool> = Object.values(toolsets).flat()
 
 export const byName: ReadonlyMap<string, Tool> = new Map(all.map((tool) => [tool.definition.name, tool]))

@@ -9,6 +9,7 @@ import * as Demo from "./Demo.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as Logging from "./Logging.js"
 import * as Stdio from "./Stdio.js"
+import { ToolPolicy } from "./ToolPolicy.js"
 import * as Tracing from "./Tracing.js"
 import { HttpLive } from "./Http.js"
 
@@ -51,7 +52,7 @@ switch (command._tag) {
       : command.mode === "stdio"
       // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
       ? Stdio.serve.pipe(
-        Effect.provide(Layer.mergeAll(LiteLlm.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
+        Effect.provide(Layer.mergeAll(LiteLlm.Default, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
           Layer.provideMerge(AppConfig.Default)
         ))
       )

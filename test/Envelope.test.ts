@@ -10,6 +10,7 @@ import {
   LiteLlmUnreachable,
   MissingCallerToken,
   NotFound,
+  ToolHidden,
   type ToolError
 } from "../src/Errors.js"
 import { parseErrorBody, unwrapPythonRepr } from "../src/LiteLlmErrorBody.js"
@@ -22,7 +23,8 @@ const AnyToolError = Schema.Union(
   MissingCallerToken,
   InvalidInput,
   NotFound,
-  Ambiguous
+  Ambiguous,
+  ToolHidden
 )
 
 const expectedStatus = (error: ToolError): number => {
@@ -42,6 +44,8 @@ const expectedStatus = (error: ToolError): number => {
       return 404
     case "Ambiguous":
       return 409
+    case "ToolHidden":
+      return 403
   }
 }
 

@@ -207,7 +207,10 @@ describe("the server process", () => {
         ["--allowed-origins", "ALLOWED_ORIGINS", "none"],
         ["--allowed-hosts", "ALLOWED_HOSTS", "none"],
         ["--log-format", "LOG_FORMAT", "pretty"],
-        ["--log-level", "LOG_LEVEL", "info"]
+        ["--log-level", "LOG_LEVEL", "info"],
+        ["--toolsets", "LITELLM_MCP_TOOLSETS", "all"],
+        ["--tools", "LITELLM_MCP_TOOLS", "none"],
+        ["--otel-exporter-otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "off"]
       ]) {
         expect(text).toMatch(new RegExp(`${flag} \\S+ +${env} +.*\\(default: ${fallback.replace(/[./]/g, "\\$&")}\\)`))
       }

@@ -57,14 +57,14 @@ export const TestEnvLive = (
   )
 
 /** An SDK client over real HTTP that sends `token` as its bearer, closed with the scope. */
-export const connect = (token: string | undefined) =>
+export const connect = (token: string | undefined, headers: Record<string, string> = {}) =>
   Effect.gen(function*() {
     const { mcpUrl } = yield* TestEnv
     return yield* Effect.acquireRelease(
       Effect.promise(async () => {
         const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
         const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
-          requestInit: { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }
+          requestInit: { headers: { ...headers, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) } }
         })
         await client.connect(transport)
         return client

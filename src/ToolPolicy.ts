@@ -1,0 +1,84 @@
+import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
+import { ConfigError, Effect, Option } from "effect"
+import { AppConfig } from "./AppConfig.js"
+import * as Tools from "./Tools.js"
+
+/**
+ * Which tools a caller may see and call, and for each hidden one the setting that hides it, so a
+ * call to it can say what to change. The operator's settings decide; a request may only narrow.
+ */
+export class Policy {
+  readonly definitions: ReadonlyArray<McpTool>
+
+  constructor(private readonly hidden: ReadonlyMap<string, string>) {
+    this.definitions = Tools.all.map((t) => t.definition).filter((d) => !hidden.has(d.name))
+  }
+
+  /** Why `name` is hidden, or undefined when it may be called. */
+  hiddenBy(name: string): string | undefined {
+    return this.hidden.get(name)
+  }
+
+  /** Hides, besides what is hidden already, every tool `reason` rules out. */
+  restrict(allowed: (tool: McpTool) => boolean, reason: string): Policy {
+    const hidden = new Map(this.hidden)
+    for (const { definition } of Tools.all) {
+      if (!hidden.has(definition.name) && !allowed(definition)) hidden.set(definition.name, reason)
+    }
+    return new Policy(hidden)
+  }
+
+  /**
+   * Narrows by the request headers `X-MCP-Tools` (tool or toolset names) and `X-MCP-Readonly`:
+   * they can only take away from what the operator allowed.
+   */
+  narrow(headers: { readonly tools?: string | undefined; readonly readonly?: string | undefined }): Policy {
+    let policy: Policy = this
+    if (headers.tools !== undefined) {
+      const names = new Set(headers.tools.split(",").map((n) => n.trim()).filter((n) => n !== ""))
+      const expanded = new Set([...names].flatMap((n) => (Tools.toolsets[n] ?? []).map((t) => t.definition.name).concat(n)))
+      policy = policy.restrict((d) => expanded.has(d.name), "the X-MCP-Tools header of this request")
+    }
+    if (headers.readonly?.trim().toLowerCase() === "true") {
+      policy = policy.restrict((d) => d.annotations?.readOnlyHint === true, "the X-MCP-Readonly header of this request")
+    }
+    return policy
+  }
+}
+
+const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
+  given.filter((name) => !known.includes(name))
+
+/** The operator's policy, from LITELLM_MCP_TOOLSETS, LITELLM_MCP_TOOLS and LITELLM_MCP_READ_ONLY. */
+export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const toolsetNames = Object.keys(Tools.toolsets)
+    const toolNames = [...Tools.byName.keys()]
+    const badSets = unknownNames(Option.getOrElse(config.toolsets, () => []), toolsetNames)
+    if (badSets.length > 0) {
+      return yield* Effect.fail(ConfigError.InvalidData(
+        ["LITELLM_MCP_TOOLSETS"],
+        `unknown toolset ${badSets.join(", ")}; the toolsets are ${toolsetNames.join(", ")}`
+      ))
+    }
+    const badTools = unknownNames(Option.getOrElse(config.tools, () => []), toolNames)
+    if (badTools.length > 0) {
+      return yield* Effect.fail(ConfigError.InvalidData(["LITELLM_MCP_TOOLS"], `unknown tool ${badTools.join(", ")}`))
+    }
+    let policy = new Policy(new Map())
+    // Toolsets and single tools add up; either alone chooses exactly what it names.
+    if (Option.isSome(config.toolsets) || Option.isSome(config.tools)) {
+      const chosen = new Set([
+        ...Option.getOrElse(config.toolsets, () => []).flatMap((set) => Tools.toolsets[set]!.map((t) => t.definition.name)),
+        ...Option.getOrElse(config.tools, () => [])
+      ])
+      policy = policy.restrict((d) => chosen.has(d.name), "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS")
+    }
+    if (config.readOnly) {
+      policy = policy.restrict((d) => d.annotations?.readOnlyHint === true, "LITELLM_MCP_READ_ONLY=true")
+    }
+    return { policy } as const
+  }),
+  dependencies: [AppConfig.Default]
+}) {}

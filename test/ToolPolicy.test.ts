@@ -1,0 +1,93 @@
+import { describe, expect, it, layer } from "@effect/vitest"
+import { ConfigProvider, Effect, Exit } from "effect"
+import { ToolPolicy } from "../src/ToolPolicy.js"
+import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const READ_ONLY = ["litellm_key_info", "litellm_key_list", "litellm_usage_spend_logs", "litellm_user_info", "litellm_user_list"]
+const KEYS = ["litellm_key_delete", "litellm_key_generate", "litellm_key_info", "litellm_key_list", "litellm_key_update"]
+const USERS = ["litellm_user_create", "litellm_user_delete", "litellm_user_info", "litellm_user_list", "litellm_user_update"]
+
+const listed = (token: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* connect(token, headers)
+    const { tools } = yield* Effect.promise(() => client.listTools())
+    return { client, names: tools.map((t) => t.name).sort() }
+  })
+
+layer(TestEnvLive({ env: { LITELLM_MCP_READ_ONLY: "true" } }))("LITELLM_MCP_READ_ONLY=true", (it) => {
+  it.scoped("lists only read-only tools, and a hidden one called by name is a 403 naming the setting", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const { client, names } = yield* listed(env.adminKey)
+      expect(names).toEqual(READ_ONLY)
+      const error = expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["alice"] }), 403)
+      expect(error.message).toContain("LITELLM_MCP_READ_ONLY=true")
+      expect(error.detail).toEqual({ tool: "litellm_user_delete", hidden_by: "LITELLM_MCP_READ_ONLY=true" })
+      expectSuccess(yield* call(client, "litellm_key_list"))
+      expect(env.standIn.requests.map((r) => r.path)).toEqual(["/key/list"])
+    }))
+
+  it.scoped("a request header cannot widen what the operator allowed", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const { client, names } = yield* listed(env.adminKey, { "X-MCP-Tools": "litellm_user_delete,litellm_key_list" })
+      expect(names).toEqual(["litellm_key_list"])
+      const error = expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["alice"] }), 403)
+      expect(error.message).toContain("LITELLM_MCP_READ_ONLY=true")
+    }))
+})
+
+layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "keys" } }))("LITELLM_MCP_TOOLSETS=keys", (it) => {
+  it.scoped("exposes the keys toolset only", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const { client, names } = yield* listed(env.adminKey)
+      expect(names).toEqual(KEYS)
+      const error = expectFailure(yield* call(client, "litellm_user_list"), 403)
+      expect(error.message).toContain("LITELLM_MCP_TOOLSETS")
+    }))
+})
+
+layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "spend", LITELLM_MCP_TOOLS: "litellm_user_info, litellm_key_info" } }))(
+  "LITELLM_MCP_TOOLSETS and LITELLM_MCP_TOOLS together",
+  (it) => {
+    it.scoped("add up", () =>
+      Effect.gen(function*() {
+        const env = yield* TestEnv
+        const { names } = yield* listed(env.adminKey)
+        expect(names).toEqual(["litellm_key_info", "litellm_usage_spend_logs", "litellm_user_info"])
+      }))
+  }
+)
+
+layer(TestEnvLive())("narrowing headers on a server that allows everything", (it) => {
+  it.scoped("X-MCP-Tools takes tool and toolset names; X-MCP-Readonly keeps read-only tools", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      expect((yield* listed(env.adminKey, { "X-MCP-Tools": "users" })).names).toEqual(USERS)
+      expect((yield* listed(env.adminKey, { "X-MCP-Readonly": "true" })).names).toEqual(READ_ONLY)
+      const both = yield* listed(env.adminKey, { "X-MCP-Tools": "users,litellm_key_list", "X-MCP-Readonly": "true" })
+      expect(both.names).toEqual(["litellm_key_list", "litellm_user_info", "litellm_user_list"])
+      const error = expectFailure(yield* call(both.client, "litellm_user_create", {}), 403)
+      expect(error.message).toContain("X-MCP-Readonly")
+      expect((yield* listed(env.adminKey)).names).toHaveLength(11)
+    }))
+})
+
+describe("operator settings", () => {
+  it.effect.each([
+    [{ LITELLM_MCP_TOOLSETS: "users,billing" }, "LITELLM_MCP_TOOLSETS", "billing"],
+    [{ LITELLM_MCP_TOOLS: "litellm_user_nuke" }, "LITELLM_MCP_TOOLS", "litellm_user_nuke"]
+  ])("an unknown name in %j stops start-up naming it", ([env, variable, name]) =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(
+        Effect.provide(ToolPolicy, ToolPolicy.Default).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+        )
+      )
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(String(exit)).toContain(variable)
+      expect(String(exit)).toContain(name)
+    }))
+})
