@@ -1,4 +1,4 @@
-import { Cause, Effect, Match } from "effect"
+import { Cause, Effect, Match, Schema } from "effect"
 import type { ToolError } from "./Errors.js"
 import { redactDeep, redactKeys, redactKeysAndHashes } from "./Redaction.js"
 
@@ -14,6 +14,16 @@ export type Envelope =
   | { readonly success: false; readonly error: ErrorInfo }
 
 export const success = (data: unknown): Envelope => ({ success: true, data })
+
+/** The envelope around one tool's `data`: what its `outputSchema` says, success or failure. */
+export const schema = <A, I>(data: Schema.Schema<A, I>) =>
+  Schema.Union(
+    Schema.Struct({ success: Schema.Literal(true), data }),
+    Schema.Struct({
+      success: Schema.Literal(false),
+      error: Schema.Struct({ status: Schema.Number, message: Schema.String, detail: Schema.Unknown })
+    })
+  )
 
 // Raw keys never leave in a failure: a bad argument's echo or LiteLLM's text could carry one.
 const failure = (status: number, message: string, detail: unknown = null): Envelope => ({

@@ -30,6 +30,9 @@ export const Duration = Schema.String.pipe(
 
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
+/** An object with at least these fields: LiteLLM adds fields every release, and they pass through. */
+export const Open = <Fields extends Schema.Struct.Fields>(fields: Fields) => Schema.Struct(fields, JsonObject)
+
 export const StringList = Schema.Array(NonEmptyString)
 
 export const Page = Int(1).annotations({ description: "Page number, from 1." })

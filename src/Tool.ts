@@ -45,17 +45,23 @@ const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
     )
   })
 
-// Filters add titles such as "minLength(1)" that only add noise to what an agent reads.
-const withoutTitles = (schema: unknown): unknown => {
-  if (Array.isArray(schema)) return schema.map(withoutTitles)
+// Filters add titles such as "minLength(1)" and Unknown an `$id`: noise to an agent, and a
+// repeated `$id` is an error to some validators.
+const tidy = (schema: unknown): unknown => {
+  if (Array.isArray(schema)) return schema.map(tidy)
   if (schema === null || typeof schema !== "object") return schema
   return Object.fromEntries(
-    Object.entries(schema).filter(([key]) => key !== "title").map(([key, value]) =>
+    Object.entries(schema).filter(([key]) => key !== "title" && key !== "$id").map(([key, value]) =>
       key === "properties" && value !== null && typeof value === "object"
-        ? [key, Object.fromEntries(Object.entries(value).map(([name, field]) => [name, withoutTitles(field)]))]
-        : [key, withoutTitles(value)]
+        ? [key, Object.fromEntries(Object.entries(value).map(([name, field]) => [name, tidy(field)]))]
+        : [key, tidy(value)]
     )
   )
+}
+
+const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
+  const { $schema: _, ...json } = tidy(JSONSchema.make(schema, { target: "jsonSchema2020-12" })) as Record<string, unknown>
+  return json
 }
 
 /**
@@ -63,20 +69,22 @@ const withoutTitles = (schema: unknown): unknown => {
  * object at the top level, and flat schemas (no `$ref`) are the ones every client handles.
  */
 export const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema"] => {
-  const { $schema: _, ...schema } = withoutTitles(JSONSchema.make(input, { target: "jsonSchema2020-12" })) as Record<
-    string,
-    unknown
-  >
+  const schema = objectJsonSchema(input)
   return (schema["type"] === "object" ? schema : { ...schema, type: "object", properties: {} }) as McpTool["inputSchema"]
 }
 
-export const make = <A, I>(options: {
+/** The envelope with this tool's `data`, as MCP's `outputSchema` (an object at the top level). */
+export const outputJsonSchema = <A, I>(data: Schema.Schema<A, I>): NonNullable<McpTool["outputSchema"]> =>
+  ({ type: "object", ...objectJsonSchema(Envelope.schema(data)) }) as NonNullable<McpTool["outputSchema"]>
+
+export const make = <A, I, O, OI>(options: {
   readonly name: string
   readonly title: string
   readonly description: string
   readonly input: Schema.Schema<A, I>
+  readonly output: Schema.Schema<O, OI>
   readonly annotations: ToolAnnotations
-  readonly run: (input: A) => Effect.Effect<unknown, ToolError, LiteLlm>
+  readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
   const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
@@ -87,6 +95,7 @@ export const make = <A, I>(options: {
       title: options.title,
       description: options.description,
       inputSchema: inputJsonSchema(options.input),
+      outputSchema: outputJsonSchema(options.output),
       annotations: { title: options.title, ...options.annotations }
     },
     call: (args) =>

@@ -106,6 +106,8 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       for (const tool of tools) {
         expect(tool.inputSchema.type).toBe("object")
         expect(JSON.stringify(tool.inputSchema)).not.toContain("$ref")
+        expect(tool.outputSchema?.type).toBe("object")
+        expect(JSON.stringify(tool.outputSchema)).not.toMatch(/\$ref|\$id/)
         expect(tool.description!.length).toBeGreaterThan(80)
         expect(tool.annotations).toMatchObject({
           readOnlyHint: expect.any(Boolean),

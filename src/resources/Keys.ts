@@ -11,6 +11,7 @@ import {
   KeyOrHash,
   NonEmptyString,
   NonNegativeInt,
+  Open,
   Page,
   SortOrder,
   StringList
@@ -19,28 +20,31 @@ import * as Tool from "../Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 
-const KeyRow = Schema.Struct({
+const KeyRow = Open({
   token: Schema.String,
   key_alias: Schema.optional(Schema.NullOr(Schema.String)),
   key_name: Schema.optional(Schema.NullOr(Schema.String))
 })
 
-const KeyListResponse = Schema.Struct({
+const KeyListResponse = Open({
   keys: Schema.Array(Schema.Union(Schema.String, KeyRow)),
   total_count: Schema.optional(Schema.NullOr(Schema.Number)),
   current_page: Schema.optional(Schema.NullOr(Schema.Number)),
   total_pages: Schema.optional(Schema.NullOr(Schema.Number))
 })
 
-const FullKeyListResponse = Schema.Struct({ keys: Schema.Array(KeyRow) })
+const FullKeyListResponse = Open({ keys: Schema.Array(KeyRow) })
 
-const GenerateKeyResponse = Schema.Struct({ key: Schema.String })
+const GenerateKeyResponse = Open({
+  key: Schema.String.annotations({ description: "The new raw key: shown once, here only" }),
+  token: Schema.optional(Schema.String.annotations({ description: "Its sha256 hash, which other tools accept" }))
+})
 
-const UpdateKeyResponse = Schema.Struct({ key: Schema.String })
+const UpdateKeyResponse = Open({ key: Schema.String })
 
-const DeleteKeyResponse = Schema.Struct({ deleted_keys: Schema.Array(Schema.Unknown) })
+const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.Unknown) })
 
-const KeyInfoResponse = Schema.Struct({ key: Schema.String, info: Schema.Struct({}) })
+const KeyInfoResponse = Open({ key: Schema.String, info: Open({}) })
 
 // == Inputs
 
@@ -253,6 +257,7 @@ const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyInfoInput.Type
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_key_list",
+    output: KeyListResponse,
     title: "List LiteLLM virtual keys",
     description: "List virtual keys with their alias, owner, team, budget, spend, limits and expiry, a page at a time " +
       "(result has total_count, current_page, total_pages). Each key's hash is in token; raw keys are never listed. " +
@@ -263,6 +268,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_generate",
+    output: GenerateKeyResponse,
     title: "Generate a LiteLLM virtual key",
     description: "Create a virtual key. The raw sk- key is in this result's data.key and is never shown again: hand " +
       "it to its user now. data.token is its hash, which other tools accept. key_alias must be unique; omitted " +
@@ -273,6 +279,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_update",
+    output: UpdateKeyResponse,
     title: "Update a LiteLLM virtual key",
     description: "Change a key's budget, limits, models, expiry, owner, metadata or alias. Name the key by key (raw or " +
       "hash) or by key_alias alone; with key, key_alias renames it. Only the fields given change; null clears " +
@@ -283,6 +290,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_delete",
+    output: DeleteKeyResponse,
     title: "Delete LiteLLM virtual keys",
     description: "Delete keys named by keys (raw or hash) and/or key_aliases. Every key is checked first: if any does " +
       "not exist, nothing is deleted (404). Irreversible; deleted keys stop working at once.",
@@ -292,6 +300,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_info",
+    output: KeyInfoResponse,
     title: "Get one LiteLLM virtual key",
     description: "One key's details: alias, owner, team, budget, spend, limits, models, expiry, blocked. Give exactly " +
       "one of key (raw sk- key or its hash) or key_alias.",

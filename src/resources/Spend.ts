@@ -2,11 +2,11 @@ import { Clock, Effect, Schema } from "effect"
 import { InputIssue, InvalidInput } from "../Errors.js"
 import { toKeyHash } from "../KeyHash.js"
 import { LiteLlm } from "../LiteLlm.js"
-import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Page, SortOrder } from "../Schemas.js"
+import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
-const SpendLogsResponse = Schema.Struct({
-  data: Schema.Array(Schema.Unknown),
+const SpendLogsResponse = Open({
+  data: Schema.Array(Open({})),
   total: Schema.Number,
   page: Schema.Number,
   page_size: Schema.Number,
@@ -75,6 +75,7 @@ const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_usage_spend_logs",
+    output: SpendLogsResponse,
     title: "Read LiteLLM spend logs",
     description: "Request-level spend logs (cost, tokens, model, key hash, user, team, status, timing), newest first, a " +
       "page at a time (result has total, page, total_pages; total is capped at 10,000, so page until a short page). " +

@@ -9,6 +9,7 @@ import {
   JsonObject,
   NonEmptyString,
   NonNegativeInt,
+  Open,
   Page,
   SortOrder,
   StringList
@@ -17,9 +18,9 @@ import * as Tool from "../Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 
-const UserRow = Schema.Struct({ user_id: Schema.String, user_email: Schema.optional(Schema.NullOr(Schema.String)) })
+const UserRow = Open({ user_id: Schema.String, user_email: Schema.optional(Schema.NullOr(Schema.String)) })
 
-const UserListResponse = Schema.Struct({
+const UserListResponse = Open({
   users: Schema.Array(UserRow),
   total: Schema.Number,
   page: Schema.Number,
@@ -27,18 +28,23 @@ const UserListResponse = Schema.Struct({
   total_pages: Schema.Number
 })
 
-const UserInfoResponse = Schema.Struct({
+const UserInfoResponse = Open({
   user_id: Schema.NullOr(Schema.String),
-  user_info: Schema.NullOr(Schema.Struct({})),
+  user_info: Schema.NullOr(Open({})),
   keys: Schema.Array(Schema.Unknown),
   teams: Schema.Array(Schema.Unknown)
 })
 
-const NewUserResponse = Schema.Struct({ user_id: Schema.String })
+const NewUserResponse = Open({
+  user_id: Schema.String,
+  key: Schema.optional(Schema.NullOr(Schema.String).annotations({ description: "The auto-created key, raw; shown once" }))
+})
 
-const UpdateUserResponse = Schema.Struct({ user_id: Schema.String, data: Schema.Unknown })
+const UpdateUserResponse = Open({ user_id: Schema.String, data: Open({}) })
 
 const DeletedCount = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+
+const DeletedUsers = Schema.Struct({ deleted_count: DeletedCount, user_ids: Schema.Array(Schema.String) })
 
 // == Inputs
 
@@ -242,6 +248,7 @@ const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDelete
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_user_list",
+    output: UserListResponse,
     title: "List LiteLLM users",
     description: "List the proxy's internal users with their budgets, spend, role, teams and key_count, a page at a time " +
       "(result has total, page, page_size, total_pages). Filters combine. Traps: user_email is a substring match, and " +
@@ -252,6 +259,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_create",
+    output: NewUserResponse,
     title: "Create a LiteLLM user",
     description: "Create an internal user (all fields optional; LiteLLM makes a UUID user_id if none is given). " +
       "By default LiteLLM also creates a virtual key for the user: its raw sk- key is in this result's data.key and is " +
@@ -262,6 +270,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_update",
+    output: UpdateUserResponse,
     title: "Update a LiteLLM user",
     description: "Change an existing user's role, budget, limits, models or metadata. Name the user by user_id, or by " +
       "user_email alone. Only the fields given change. Unlike LiteLLM's /user/update (which silently creates a user " +
@@ -272,6 +281,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_delete",
+    output: DeletedUsers,
     title: "Delete LiteLLM users",
     description: "Delete users by id, together with ALL their virtual keys and team memberships. Irreversible. If any " +
       "id is unknown LiteLLM answers 404 and deletes nothing. Result: {deleted_count, user_ids}.",
@@ -281,6 +291,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_info",
+    output: UserInfoResponse,
     title: "Get one LiteLLM user",
     description: "One user's details (user_info), their keys (with each key's hash in token) and their teams. Give " +
       "exactly one of user_id or user_email; an email must match exactly (case-insensitive): 404 if no user has it, " +

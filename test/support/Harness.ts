@@ -1,6 +1,7 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { expect } from "@effect/vitest"
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
@@ -8,6 +9,7 @@ import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
 import { createServer, request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/Envelope.js"
 import { HttpLive } from "../../src/Http.js"
+import * as Tools from "../../src/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
 
 export interface Env {
@@ -73,10 +75,22 @@ export const connect = (token: string | undefined, headers: Record<string, strin
     )
   })
 
+const ajv = new Ajv2020({ strict: false, allErrors: true })
+const outputValidators = new Map<string, ValidateFunction>()
+
+/** The validator of the outputSchema a tool declares (as tools/list advertises it). */
+const outputValidator = (tool: string): ValidateFunction | undefined => {
+  const schema = Tools.byName.get(tool)?.definition.outputSchema
+  if (schema === undefined) return undefined
+  if (!outputValidators.has(tool)) outputValidators.set(tool, ajv.compile(schema))
+  return outputValidators.get(tool)
+}
+
 /**
  * Calls a tool and returns its envelope, checking on the way the result laws every call must
- * keep: structuredContent is the envelope, the one text block is the same JSON, isError exactly
- * when success is false, and the stand-in saw no request outside LiteLLM's contract.
+ * keep: structuredContent is the envelope and valid against the tool's declared outputSchema, the
+ * one text block is the same JSON, isError exactly when success is false, and the stand-in saw no
+ * request outside LiteLLM's contract.
  */
 export const call = (client: Client, name: string, args: Record<string, unknown> = {}) =>
   Effect.gen(function*() {
@@ -86,6 +100,10 @@ export const call = (client: Client, name: string, args: Record<string, unknown>
     expect(result.content).toHaveLength(1)
     expect(JSON.parse((result.content[0] as { text: string }).text)).toEqual(envelope)
     expect(result.isError).toBe(!envelope.success)
+    const validate = outputValidator(name)
+    if (validate !== undefined && !validate(envelope)) {
+      throw new Error(`${name}: structuredContent breaks its outputSchema: ${ajv.errorsText(validate.errors)}`)
+    }
     expect(standIn.violations).toEqual([])
     return envelope
   })
