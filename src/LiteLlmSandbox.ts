@@ -64,6 +64,8 @@ export class LiteLlmSandbox {
   readonly users = new Map<string, Row>()
   readonly keys = new Map<string, Row>()
   readonly spendLogs: Array<Row> = []
+  /** Deployments as LiteLLM stores them, provider credentials included (LiteLLM strips most). */
+  readonly models: Array<{ model_name: string; litellm_params: Row; model_info: Row & { id: string } }> = []
   /** Bearer keys LiteLLM treats as its master key (role proxy_admin). */
   readonly adminKeys = new Set<string>()
   /** Every raw key this stand-in has seen or made: none may ever appear in a log. */
@@ -319,6 +321,16 @@ export class LiteLlmSandbox {
         return this.keyInfo(q)
       case "GET /spend/logs/v2":
         return this.spendLogsV2(q)
+      case "POST /key/block":
+        return this.keyBlock(body, true)
+      case "POST /key/unblock":
+        return this.keyBlock(body, false)
+      case "GET /v2/model/info":
+        return this.modelInfoV2(q)
+      case "GET /model/info":
+        return { data: this.models.filter((m) => q.get("litellm_model_id") === null || m.model_info.id === q.get("litellm_model_id")) }
+      case "GET /user/daily/activity":
+        return this.dailyActivity(q)
       default:
         throw new HttpError(404, { detail: "Not Found" })
     }
@@ -542,6 +554,62 @@ export class LiteLlmSandbox {
     if (row === undefined) throw envelope(404, "Key not found in database", "not_found_error", "key")
     const { token: _t, ...info } = row
     return { key, info }
+  }
+
+  private keyBlock(body: Row, blocked: boolean) {
+    const given = String(body["key"])
+    if (!given.startsWith("sk-") && !/^[0-9a-f]{64}$/.test(given)) {
+      throw envelope(400, "Invalid key format.", "bad_request_error", "key")
+    }
+    const row = this.findKey(given)
+    if (row === undefined) throw envelope(404, pyRepr(`Key not found: ${given}`), "not_found_error", "key")
+    row["blocked"] = blocked
+    return row
+  }
+
+  private modelInfoV2(q: URLSearchParams) {
+    const search = q.get("search")?.toLowerCase()
+    const models = this.models.filter((m) =>
+      (search === undefined || m.model_name.toLowerCase().includes(search)) &&
+      (q.get("modelId") === null || m.model_info.id === q.get("modelId"))
+    )
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("size") ?? 50)
+    const { items, totalPages } = page(models, pageNo, size)
+    return { data: items, total_count: models.length, current_page: pageNo, total_pages: totalPages, size }
+  }
+
+  private dailyActivity(q: URLSearchParams) {
+    const start = q.get("start_date")
+    const end = q.get("end_date")
+    if (start === null || end === null) throw detail(400, "Please provide start_date and end_date")
+    const days = new Map<string, { spend: number; total_tokens: number; api_requests: number }>()
+    for (const r of this.spendLogs) {
+      const day = String(r["startTime"]).slice(0, 10)
+      if (day < start || day > end) continue
+      if (q.get("model") !== null && r["model"] !== q.get("model")) continue
+      if (q.get("api_key") !== null && r["api_key"] !== q.get("api_key")) continue
+      if (q.get("user_id") !== null && r["user"] !== q.get("user_id")) continue
+      const m = days.get(day) ?? { spend: 0, total_tokens: 0, api_requests: 0 }
+      m.spend += Number(r["spend"])
+      m.total_tokens += Number(r["total_tokens"])
+      m.api_requests += 1
+      days.set(day, m)
+    }
+    const results = [...days].sort().map(([date, metrics]) => ({ date, metrics, breakdown: {} }))
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("page_size") ?? 50)
+    const { items, totalPages } = page(results, pageNo, size)
+    return {
+      results: items,
+      metadata: {
+        total_spend: results.reduce((a, r) => a + r.metrics.spend, 0),
+        total_api_requests: results.reduce((a, r) => a + r.metrics.api_requests, 0),
+        page: pageNo,
+        total_pages: totalPages,
+        has_more: pageNo < totalPages
+      }
+    }
   }
 
   private spendLogsV2(q: URLSearchParams) {

@@ -24,6 +24,13 @@ export const additive: ToolAnnotations = {
   idempotentHint: false,
   openWorldHint: false
 }
+// Blocking and unblocking change state, but undo each other and repeat harmlessly.
+export const reversible: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false
+}
 // Updates overwrite what was there, so they are destructive too; repeating either changes nothing more.
 export const destructive: ToolAnnotations = {
   readOnlyHint: false,

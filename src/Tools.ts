@@ -1,4 +1,5 @@
 import * as Keys from "./resources/Keys.js"
+import * as Models from "./resources/Models.js"
 import * as Spend from "./resources/Spend.js"
 import * as Users from "./resources/Users.js"
 import type { Tool } from "./Tool.js"
@@ -7,7 +8,8 @@ import type { Tool } from "./Tool.js"
 export const toolsets: Readonly<Record<string, ReadonlyArray<Tool>>> = {
   users: Users.tools,
   keys: Keys.tools,
-  spend: Spend.tools
+  spend: Spend.tools,
+  models: Models.tools
 }
 
 export const all: ReadonlyArray<Tool> = Object.values(toolsets).flat()

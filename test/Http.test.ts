@@ -84,18 +84,22 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       expect(standIn.requests).toHaveLength(0)
     }))
 
-  it.scoped("the SDK client initializes, lists eleven tools and calls one", () =>
+  it.scoped("the SDK client initializes, lists every tool and calls one", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
       const client = yield* connect(env.adminKey)
       expect(client.getServerVersion()?.name).toBe("litellm-admin-mcp")
       const { tools } = yield* Effect.promise(() => client.listTools())
       expect(tools.map((t) => t.name).sort()).toEqual([
+        "litellm_key_block",
         "litellm_key_delete",
         "litellm_key_generate",
         "litellm_key_info",
         "litellm_key_list",
+        "litellm_key_unblock",
         "litellm_key_update",
+        "litellm_model_list",
+        "litellm_usage_daily_activity",
         "litellm_usage_spend_logs",
         "litellm_user_create",
         "litellm_user_delete",

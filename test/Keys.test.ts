@@ -222,5 +222,20 @@ layer(TestEnvLive())("key tools", (it) => {
       expectOnlyToken(env.standIn, stranger)
     }))
 
+  it.scoped("litellm_key_block and litellm_key_unblock, by alias or raw key; LiteLLM gets the hash", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      const blocked = expectSuccess(yield* call(client, "litellm_key_block", { key_alias: "ci-bot" })) as { blocked: boolean }
+      expect(blocked.blocked).toBe(true)
+      expect(ci.row["blocked"]).toBe(true)
+      const unblocked = expectSuccess(yield* call(client, "litellm_key_unblock", { key: ci.raw })) as { blocked: boolean }
+      expect(unblocked.blocked).toBe(false)
+      expect(env.standIn.requestsTo("/key/block")[0]!.body).toEqual({ key: ci.row["token"] })
+      expect(env.standIn.requestsTo("/key/unblock")[0]!.body).toEqual({ key: ci.row["token"] })
+      expectFailure(yield* call(client, "litellm_key_block", { key_alias: "nope" }), 404)
+      expectFailure(yield* call(client, "litellm_key_block", { key: "d".repeat(64) }), 404)
+      expectFailure(yield* call(client, "litellm_key_unblock", {}), 400)
+    }))
+
   it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
 })

@@ -1,3 +1,4 @@
+import * as Tools from "../src/Tools.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -183,7 +184,7 @@ describe("the server process", () => {
           body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
         })
         const body = await res.json() as { result: { tools: Array<unknown> } }
-        expect(body.result.tools).toHaveLength(11)
+        expect(body.result.tools).toHaveLength(Tools.all.length)
       } finally {
         child.kill("SIGKILL")
       }
@@ -284,7 +285,7 @@ describe("the server process", () => {
       await client.connect(transport)
       transport.onerror = (e) => void protocolErrors.push(e)
       const { tools } = await client.listTools()
-      expect(tools).toHaveLength(11)
+      expect(tools).toHaveLength(Tools.all.length)
       const result = await client.callTool({ name: "litellm_key_list", arguments: {} })
       expect(result.structuredContent).toMatchObject({ success: true })
       expect(standIn.requests.length).toBeGreaterThan(0)
@@ -341,7 +342,7 @@ describe("the server process", () => {
         requestInit: { headers: { Authorization: `Bearer ${key}` } }
       }))
       const { tools } = await client.listTools()
-      expect(tools).toHaveLength(11)
+      expect(tools).toHaveLength(Tools.all.length)
       for (let i = 0; i < 6; i++) {
         const result = await client.callTool({ name: "litellm_key_info", arguments: { key_alias: "shared" } })
         expect(result.structuredContent).toMatchObject({ success: true })

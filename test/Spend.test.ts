@@ -104,4 +104,28 @@ layer(TestEnvLive(), { excludeTestServices: true })("litellm_usage_spend_logs", 
       const error = expectFailure(yield* call(client, "litellm_usage_spend_logs", {}), 401)
       expect(error.message).toBe("Prisma Client is not initialized")
     }))
+
+  it.scoped("litellm_usage_daily_activity sends bare dates, hashes a raw key, defaults to the last 7 days", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const raw = "sk-daily-activity-key-1"
+      const hash = createHash("sha256").update(raw).digest("hex")
+      env.standIn.seedSpendLog({ startTime: "2025-04-01T10:00:00Z", api_key: hash, spend: 1.5, total_tokens: 100 })
+      env.standIn.seedSpendLog({ startTime: "2025-04-01T11:00:00Z", api_key: hash, spend: 0.5, total_tokens: 50 })
+      env.standIn.seedSpendLog({ startTime: "2025-04-02T11:00:00Z", api_key: hash, spend: 2, total_tokens: 10 })
+      const data = expectSuccess(yield* call(client, "litellm_usage_daily_activity", {
+        start_date: "2025-04-01",
+        end_date: "2025-04-02",
+        api_key: raw
+      })) as { results: Array<{ date: string; metrics: { spend: number } }>; metadata: { total_spend: number } }
+      expect(data.results.map((r) => [r.date, r.metrics.spend])).toEqual([["2025-04-01", 2], ["2025-04-02", 2]])
+      expect(data.metadata.total_spend).toBe(4)
+      const q = env.standIn.requestsTo("/user/daily/activity")[0]!.query
+      expect(Object.fromEntries(q)).toEqual({ start_date: "2025-04-01", end_date: "2025-04-02", api_key: hash })
+      expectSuccess(yield* call(client, "litellm_usage_daily_activity", {}))
+      const q2 = env.standIn.requestsTo("/user/daily/activity")[1]!.query
+      const days = (Date.parse(q2.get("end_date")!) - Date.parse(q2.get("start_date")!)) / DAY
+      expect(days).toBe(7)
+      expectFailure(yield* call(client, "litellm_usage_daily_activity", { start_date: "2025-05-01", end_date: "2025-04-01" }), 400)
+    }))
 })

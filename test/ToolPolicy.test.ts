@@ -1,10 +1,27 @@
+import * as Tools from "../src/Tools.js"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit } from "effect"
 import { ToolPolicy } from "../src/ToolPolicy.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
-const READ_ONLY = ["litellm_key_info", "litellm_key_list", "litellm_usage_spend_logs", "litellm_user_info", "litellm_user_list"]
-const KEYS = ["litellm_key_delete", "litellm_key_generate", "litellm_key_info", "litellm_key_list", "litellm_key_update"]
+const READ_ONLY = [
+  "litellm_key_info",
+  "litellm_key_list",
+  "litellm_model_list",
+  "litellm_usage_daily_activity",
+  "litellm_usage_spend_logs",
+  "litellm_user_info",
+  "litellm_user_list"
+]
+const KEYS = [
+  "litellm_key_block",
+  "litellm_key_delete",
+  "litellm_key_generate",
+  "litellm_key_info",
+  "litellm_key_list",
+  "litellm_key_unblock",
+  "litellm_key_update"
+]
 const USERS = ["litellm_user_create", "litellm_user_delete", "litellm_user_info", "litellm_user_list", "litellm_user_update"]
 
 const listed = (token: string, headers: Record<string, string> = {}) =>
@@ -56,7 +73,7 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "spend", LITELLM_MCP_TOOLS: "li
       Effect.gen(function*() {
         const env = yield* TestEnv
         const { names } = yield* listed(env.adminKey)
-        expect(names).toEqual(["litellm_key_info", "litellm_usage_spend_logs", "litellm_user_info"])
+        expect(names).toEqual(["litellm_key_info", "litellm_usage_daily_activity", "litellm_usage_spend_logs", "litellm_user_info"])
       }))
   }
 )
@@ -71,7 +88,7 @@ layer(TestEnvLive())("narrowing headers on a server that allows everything", (it
       expect(both.names).toEqual(["litellm_key_list", "litellm_user_info", "litellm_user_list"])
       const error = expectFailure(yield* call(both.client, "litellm_user_create", {}), 403)
       expect(error.message).toContain("X-MCP-Readonly")
-      expect((yield* listed(env.adminKey)).names).toHaveLength(11)
+      expect((yield* listed(env.adminKey)).names).toHaveLength(Tools.all.length)
     }))
 })
 

@@ -46,6 +46,8 @@ const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.Unknown) })
 
 const KeyInfoResponse = Open({ key: Schema.String, info: Open({}) })
 
+const BlockedKey = Open({ token: Schema.String, blocked: Schema.optional(Schema.NullOr(Schema.Boolean)) })
+
 // == Inputs
 
 const LimitType = Schema.Literal("guaranteed_throughput", "best_effort_throughput", "dynamic")
@@ -165,7 +167,8 @@ const KeyDeleteInput = Schema.Struct({
   })
 )
 
-const KeyInfoInput = Schema.Struct({
+/** One key, named by exactly one of its raw value, its hash or its alias. */
+const KeyRef = Schema.Struct({
   key: Schema.optional(KeyOrHash.annotations({ description: "Raw sk- key or its hash." })),
   key_alias: Schema.optional(NonEmptyString.annotations({ description: "The key's alias (exact)." }))
 }).pipe(
@@ -246,11 +249,19 @@ const deleteKeys = Effect.fn("Keys.delete")(function*(input: typeof KeyDeleteInp
   return yield* litellm.post("/key/delete", { keys: hashes }, DeleteKeyResponse)
 })
 
-const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyInfoInput.Type) {
+const hashOfRef = (input: typeof KeyRef.Type) =>
+  input.key === undefined ? hashOfAlias(input.key_alias!) : Effect.succeed(toKeyHash(input.key))
+
+const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
   const litellm = yield* LiteLlm
-  const hash = input.key === undefined ? yield* hashOfAlias(input.key_alias!) : toKeyHash(input.key)
-  return yield* litellm.get("/key/info", { key: hash }, KeyInfoResponse)
+  return yield* litellm.get("/key/info", { key: yield* hashOfRef(input) }, KeyInfoResponse)
 })
+
+const setBlocked = (blocked: boolean) =>
+  Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof KeyRef.Type) {
+    const litellm = yield* LiteLlm
+    return yield* litellm.post(blocked ? "/key/block" : "/key/unblock", { key: yield* hashOfRef(input) }, BlockedKey)
+  })
 
 // == Tools
 
@@ -304,8 +315,28 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     title: "Get one LiteLLM virtual key",
     description: "One key's details: alias, owner, team, budget, spend, limits, models, expiry, blocked. Give exactly " +
       "one of key (raw sk- key or its hash) or key_alias.",
-    input: KeyInfoInput,
+    input: KeyRef,
     annotations: Tool.readOnly,
     run: keyInfo
+  }),
+  Tool.make({
+    name: "litellm_key_block",
+    title: "Block a LiteLLM virtual key",
+    description: "Block a key: LiteLLM refuses every request made with it until it is unblocked. Name it by exactly " +
+      "one of key (raw sk- key or its hash) or key_alias. Result: the key's row with blocked: true.",
+    input: KeyRef,
+    output: BlockedKey,
+    annotations: Tool.reversible,
+    run: setBlocked(true)
+  }),
+  Tool.make({
+    name: "litellm_key_unblock",
+    title: "Unblock a LiteLLM virtual key",
+    description: "Unblock a blocked key so LiteLLM accepts it again. Name it by exactly one of key (raw sk- key or " +
+      "its hash) or key_alias. Result: the key's row with blocked: false.",
+    input: KeyRef,
+    output: BlockedKey,
+    annotations: Tool.reversible,
+    run: setBlocked(false)
   })
 ]

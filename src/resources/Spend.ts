@@ -72,6 +72,36 @@ const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput
   }, SpendLogsResponse)
 })
 
+const DailyActivity = Open({
+  results: Schema.Array(Open({ date: Schema.String })),
+  metadata: Open({})
+})
+
+const DailyActivityInput = Schema.Struct({
+  start_date: Schema.optional(DateInput.annotations({ description: "First day (UTC). Default: 7 days before end_date." })),
+  end_date: Schema.optional(DateInput.annotations({ description: "Last day, inclusive (UTC). Default: today." })),
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "Only this user's activity." })),
+  model: Schema.optional(NonEmptyString),
+  api_key: Schema.optional(KeyOrHash.annotations({ description: "Only this key: raw sk- key or hash." })),
+  timezone: Schema.optional(Int(-840, 840).annotations({
+    description: "Minutes behind UTC, as JavaScript's getTimezoneOffset (e.g. 60 for UTC-1)."
+  })),
+  page: Schema.optional(Page),
+  page_size: Schema.optional(Int(1, 1000).annotations({ description: "Days per page, 1 to 1000 (default 50)." }))
+})
+
+const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof DailyActivityInput.Type) {
+  const litellm = yield* LiteLlm
+  const window = yield* spendWindow(input.start_date, input.end_date)
+  return yield* litellm.get("/user/daily/activity", {
+    ...input,
+    // This route takes bare dates.
+    start_date: window.start_date.slice(0, 10),
+    end_date: window.end_date.slice(0, 10),
+    api_key: input.api_key === undefined ? undefined : toKeyHash(input.api_key)
+  }, DailyActivity)
+})
+
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_usage_spend_logs",
@@ -83,5 +113,17 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     input: SpendLogsInput,
     annotations: Tool.readOnly,
     run: spendLogs
+  }),
+  Tool.make({
+    name: "litellm_usage_daily_activity",
+    title: "Read LiteLLM daily usage",
+    description: "Spend, tokens and request counts per day (results[].metrics, with breakdowns by model, provider and " +
+      "key) and totals (metadata), for the whole proxy or one user, model or key. Open-source LiteLLM's usage " +
+      "report (the Enterprise /global/spend/report is not needed). Dates as in litellm_usage_spend_logs; default: " +
+      "the last 7 days.",
+    input: DailyActivityInput,
+    output: DailyActivity,
+    annotations: Tool.readOnly,
+    run: dailyActivity
   })
 ]

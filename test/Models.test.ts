@@ -1,0 +1,66 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const setup = Effect.gen(function*() {
+  const env = yield* TestEnv
+  env.standIn.reset()
+  env.standIn.models.length = 0
+  env.standIn.models.push(
+    {
+      model_name: "gpt-4o",
+      litellm_params: { model: "openai/gpt-4o", api_key: "sk-provider-secret-openai", api_base: "https://api.openai.com" },
+      model_info: { id: "dep-1", mode: "chat" }
+    },
+    {
+      model_name: "claude-sonnet",
+      litellm_params: { model: "bedrock/claude", aws_secret_access_key: "AKIA-secret", aws_region_name: "us-east-1" },
+      model_info: { id: "dep-2", mode: "chat" }
+    }
+  )
+  return { env, client: yield* connect(env.adminKey) }
+})
+
+layer(TestEnvLive())("litellm_model_list", (it) => {
+  it.scoped("lists deployments through /v2/model/info with every provider credential redacted", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_model_list", { search: "gpt", page: 1, size: 10 })) as {
+        data: Array<{ model_name: string; litellm_params: Record<string, unknown> }>
+      }
+      expect(data.data.map((m) => m.model_name)).toEqual(["gpt-4o"])
+      expect(data.data[0]!.litellm_params).toEqual({
+        model: "openai/gpt-4o",
+        api_key: "[redacted]",
+        api_base: "https://api.openai.com"
+      })
+      expect(Object.fromEntries(env.standIn.requestsTo("/v2/model/info")[0]!.query)).toEqual({ search: "gpt", page: "1", size: "10" })
+    }))
+
+  it.scoped("falls back to /model/info when /v2/model/info is 404 (older LiteLLM), still redacted", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/v2/model/info", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }) })
+      const data = expectSuccess(yield* call(client, "litellm_model_list", { search: "claude" })) as {
+        data: Array<{ model_name: string; litellm_params: Record<string, unknown> }>
+        total_pages: number
+      }
+      expect(data.data.map((m) => m.model_name)).toEqual(["claude-sonnet"])
+      expect(data.data[0]!.litellm_params["aws_secret_access_key"]).toBe("[redacted]")
+      expect(data.total_pages).toBe(1)
+      expect(JSON.stringify(data)).not.toContain("secret-openai")
+      expect(env.standIn.requestsTo("/model/info")).toHaveLength(1)
+    }))
+
+  it.scoped("another LiteLLM failure is passed on, not masked by the fallback", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/v2/model/info", {
+        kind: "status",
+        status: 500,
+        body: JSON.stringify({ error: { message: "boom", type: "x", param: null, code: "500" } })
+      })
+      expectFailure(yield* call(client, "litellm_model_list", {}), 500)
+      expect(env.standIn.requestsTo("/model/info")).toHaveLength(0)
+    }))
+})
