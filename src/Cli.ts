@@ -77,7 +77,7 @@ const settings: ReadonlyArray<Setting> = [
     env: "LITELLM_MCP_TOOLSETS",
     flag: "toolsets",
     value: "<list>",
-    description: "Toolsets to expose: users, keys, spend, models",
+    description: "Toolsets to expose: users, keys, spend, teams, models",
     show: (s) => Option.match(s.toolsets, { onNone: () => "all", onSome: (l) => l.join(",") })
   },
   {

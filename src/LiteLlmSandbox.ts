@@ -64,6 +64,7 @@ export class LiteLlmSandbox {
   readonly users = new Map<string, Row>()
   readonly keys = new Map<string, Row>()
   readonly spendLogs: Array<Row> = []
+  readonly teams = new Map<string, Row>()
   /** Deployments as LiteLLM stores them, provider credentials included (LiteLLM strips most). */
   readonly models: Array<{ model_name: string; litellm_params: Row; model_info: Row & { id: string } }> = []
   /** Bearer keys LiteLLM treats as its master key (role proxy_admin). */
@@ -157,6 +158,23 @@ export class LiteLlmSandbox {
     this.keys.set(token, row)
     this.secrets.add(raw)
     return { raw, row }
+  }
+
+  seedTeam(fields: Row): Row {
+    const team: Row = {
+      team_alias: null,
+      organization_id: null,
+      members_with_roles: [],
+      models: [],
+      max_budget: null,
+      spend: 0,
+      blocked: false,
+      metadata: {},
+      created_at: now(),
+      ...fields
+    }
+    this.teams.set(String(team["team_id"]), team)
+    return team
   }
 
   seedSpendLog(fields: Row): Row {
@@ -331,6 +349,22 @@ export class LiteLlmSandbox {
         return { data: this.models.filter((m) => q.get("litellm_model_id") === null || m.model_info.id === q.get("litellm_model_id")) }
       case "GET /user/daily/activity":
         return this.dailyActivity(q)
+      case "GET /v2/team/list":
+        return this.teamListV2(q)
+      case "GET /team/list":
+        return [...this.teams.values()]
+      case "GET /team/info":
+        return this.teamInfo(q)
+      case "POST /team/new":
+        return this.teamNew(body)
+      case "POST /team/update":
+        return this.teamUpdate(body)
+      case "POST /team/delete":
+        return this.teamDelete(body)
+      case "POST /team/member_add":
+        return this.teamMemberAdd(body)
+      case "POST /team/member_delete":
+        return this.teamMemberDelete(body)
       default:
         throw new HttpError(404, { detail: "Not Found" })
     }
@@ -610,6 +644,95 @@ export class LiteLlmSandbox {
         has_more: pageNo < totalPages
       }
     }
+  }
+
+  private team(id: string): Row {
+    const team = this.teams.get(id)
+    if (team === undefined) throw detail(404, `Team not found, passed team_id=${id}`)
+    return team
+  }
+
+  private teamListV2(q: URLSearchParams) {
+    const alias = q.get("team_alias")?.toLowerCase()
+    const teams = [...this.teams.values()].filter((t) =>
+      (q.get("team_id") === null || t["team_id"] === q.get("team_id")) &&
+      (q.get("organization_id") === null || t["organization_id"] === q.get("organization_id")) &&
+      (alias === undefined || String(t["team_alias"] ?? "").toLowerCase().includes(alias)) &&
+      (q.get("user_id") === null ||
+        (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === q.get("user_id")))
+    )
+    const pageNo = Number(q.get("page") ?? 1)
+    const size = Number(q.get("page_size") ?? 10)
+    const { items, totalPages } = page(teams, pageNo, size)
+    return { teams: items, total: teams.length, page: pageNo, page_size: size, total_pages: totalPages }
+  }
+
+  private teamInfo(q: URLSearchParams) {
+    const id = q.get("team_id")
+    if (id === null) throw envelope(422, "Malformed request. No team id passed in.", "auth_error")
+    const team = this.teams.get(id)
+    if (team === undefined) throw envelope(404, `{'message': 'Team not found, passed team id: ${id}.'}`, "auth_error")
+    const keys = [...this.keys.values()].filter((k) => k["team_id"] === id)
+    return { team_id: id, team_info: team, keys, team_memberships: [] }
+  }
+
+  private teamNew(body: Row) {
+    const id = typeof body["team_id"] === "string" ? body["team_id"] : randomUUID()
+    if (this.teams.has(id)) throw envelope(400, pyRepr(`Team id = ${id} already exists. Please use a different team id.`))
+    return this.seedTeam({ ...body, team_id: id, members_with_roles: body["members_with_roles"] ?? [] })
+  }
+
+  private teamUpdate(body: Row) {
+    const team = this.team(String(body["team_id"]))
+    Object.assign(team, body)
+    return { team_id: team["team_id"], data: team }
+  }
+
+  private teamDelete(body: Row) {
+    const ids = body["team_ids"] as Array<string>
+    for (const id of ids) this.team(id)
+    for (const [hash, key] of this.keys) if (ids.includes(String(key["team_id"]))) this.keys.delete(hash)
+    for (const id of ids) this.teams.delete(id)
+    return { deleted_teams: ids }
+  }
+
+  private teamMemberAdd(body: Row) {
+    const team = this.team(String(body["team_id"]))
+    const members = (Array.isArray(body["member"]) ? body["member"] : [body["member"]]) as Array<Row>
+    const roster = team["members_with_roles"] as Array<Row>
+    const updatedUsers: Array<Row> = []
+    for (const member of members) {
+      const existing = [...this.users.values()].find((u) =>
+        (member["user_id"] != null && u["user_id"] === member["user_id"]) ||
+        (member["user_email"] != null && u["user_email"] === member["user_email"])
+      )
+      const user = existing ?? this.seedUser({
+        user_id: member["user_id"] ?? randomUUID(),
+        user_email: member["user_email"] ?? null
+      })
+      if (roster.some((m) => m["user_id"] === user["user_id"])) {
+        throw envelope(400, `User=${String(user["user_id"])} already in team. Existing members=${JSON.stringify(roster)}`)
+      }
+      roster.push({ user_id: user["user_id"], user_email: user["user_email"], role: member["role"] })
+      ;(user["teams"] as Array<string>).push(String(team["team_id"]))
+      updatedUsers.push(user)
+    }
+    return { ...team, updated_users: updatedUsers, updated_team_memberships: [] }
+  }
+
+  private teamMemberDelete(body: Row) {
+    const id = String(body["team_id"])
+    const team = this.teams.get(id)
+    if (team === undefined) throw envelope(400, `Team id=${id} does not exist in db`)
+    if (body["user_id"] == null && body["user_email"] == null) throw envelope(400, "Either user_id or user_email needs to be passed in")
+    const roster = team["members_with_roles"] as Array<Row>
+    const index = roster.findIndex((m) =>
+      (body["user_id"] != null && m["user_id"] === body["user_id"]) ||
+      (body["user_email"] != null && m["user_email"] === body["user_email"])
+    )
+    if (index < 0) throw envelope(400, "User not found in team")
+    roster.splice(index, 1)
+    return team
   }
 
   private spendLogsV2(q: URLSearchParams) {

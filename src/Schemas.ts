@@ -28,6 +28,10 @@ export const Duration = Schema.String.pipe(
   })
 )
 
+export const Email = Schema.String.pipe(
+  Schema.pattern(/^[^\s@]+@[^\s@]+$/, { message: () => "must be an email address" })
+)
+
 export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
 /** An object with at least these fields: LiteLLM adds fields every release, and they pass through. */

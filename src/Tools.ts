@@ -1,6 +1,7 @@
 import * as Keys from "./resources/Keys.js"
 import * as Models from "./resources/Models.js"
 import * as Spend from "./resources/Spend.js"
+import * as Teams from "./resources/Teams.js"
 import * as Users from "./resources/Users.js"
 import type { Tool } from "./Tool.js"
 
@@ -9,6 +10,7 @@ export const toolsets: Readonly<Record<string, ReadonlyArray<Tool>>> = {
   users: Users.tools,
   keys: Keys.tools,
   spend: Spend.tools,
+  teams: Teams.tools,
   models: Models.tools
 }
 

@@ -8,6 +8,8 @@ const READ_ONLY = [
   "litellm_key_info",
   "litellm_key_list",
   "litellm_model_list",
+  "litellm_team_info",
+  "litellm_team_list",
   "litellm_usage_daily_activity",
   "litellm_usage_spend_logs",
   "litellm_user_info",

@@ -4,6 +4,7 @@ import { LiteLlm } from "../LiteLlm.js"
 import {
   Amount,
   Duration,
+  Email,
   IdList,
   Int,
   JsonObject,
@@ -68,10 +69,6 @@ const TeamMembership = Schema.Struct({
   max_budget_in_team: Schema.optional(Amount),
   user_role: Schema.optional(Schema.Literal("user", "admin").annotations({ description: "Team role, default user." }))
 })
-
-const Email = Schema.String.pipe(
-  Schema.pattern(/^[^\s@]+@[^\s@]+$/, { message: () => "must be an email address" })
-)
 
 // Fields /user/new and /user/update share, under LiteLLM's own names.
 const userSettings = {

@@ -1,0 +1,220 @@
+import { Effect, Schema } from "effect"
+import { LiteLlm } from "../LiteLlm.js"
+import { Amount, Duration, Email, Int, JsonObject, NonEmptyString, NonNegativeInt, Open, Page, StringList } from "../Schemas.js"
+import * as Tool from "../Tool.js"
+
+// == LiteLLM's shapes (lenient: only what this module reads is required)
+
+const TeamRow = Open({ team_id: Schema.String })
+
+const TeamList = Open({
+  teams: Schema.Array(TeamRow),
+  total: Schema.optional(Schema.Number),
+  page: Schema.optional(Schema.Number),
+  page_size: Schema.optional(Schema.Number),
+  total_pages: Schema.optional(Schema.Number)
+})
+
+const TeamInfo = Open({ team_id: Schema.String, team_info: Open({}) })
+
+const TeamUpdated = Open({ team_id: Schema.String, data: Open({}) })
+
+const TeamsDeleted = Open({ deleted_teams: Schema.Array(Schema.Unknown) })
+
+// == Inputs
+
+const Role = Schema.Literal("admin", "user").annotations({
+  description: "admin manages the team's members and keys (LiteLLM Enterprise); user is a plain member"
+})
+
+const Member = Schema.Struct({
+  role: Role,
+  user_id: Schema.optional(NonEmptyString),
+  user_email: Schema.optional(Email)
+}).pipe(
+  Schema.filter((m) => m.user_id !== undefined || m.user_email !== undefined, {
+    message: () => "a member needs user_id or user_email"
+  })
+)
+
+// Fields /team/new and /team/update share, under LiteLLM's own names.
+const teamSettings = {
+  team_alias: Schema.optional(NonEmptyString.annotations({ description: "Display name." })),
+  organization_id: Schema.optional(NonEmptyString),
+  models: Schema.optional(StringList.annotations({ description: "Models the team may call; [] = all." })),
+  max_budget: Schema.optional(Amount.annotations({ description: "Team budget in USD." })),
+  budget_duration: Schema.optional(Duration.annotations({ description: "Budget reset period, e.g. 30d." })),
+  tpm_limit: Schema.optional(NonNegativeInt),
+  rpm_limit: Schema.optional(NonNegativeInt),
+  metadata: Schema.optional(JsonObject),
+  blocked: Schema.optional(Schema.Boolean.annotations({ description: "A blocked team's keys are refused." })),
+  tags: Schema.optional(StringList.annotations({ description: "Spend-tracking tags (LiteLLM Enterprise only)." }))
+}
+
+const TeamListInput = Schema.Struct({
+  team_alias: Schema.optional(NonEmptyString.annotations({ description: "Part of the team's alias." })),
+  team_id: Schema.optional(NonEmptyString),
+  user_id: Schema.optional(NonEmptyString.annotations({ description: "Teams this user is a member of." })),
+  organization_id: Schema.optional(NonEmptyString),
+  page: Schema.optional(Page),
+  page_size: Schema.optional(Int(1, 100).annotations({ description: "Teams per page, 1 to 100 (default 10)." }))
+})
+
+const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description: "The team." }) })
+
+const TeamCreateInput = Schema.Struct({
+  team_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the team; a UUID if omitted." })),
+  members_with_roles: Schema.optional(Schema.Array(Member).annotations({ description: "First members." })),
+  ...teamSettings
+})
+
+const TeamUpdateInput = Schema.Struct({ ...TeamId.fields, ...teamSettings })
+
+const TeamDeleteInput = Schema.Struct({
+  team_ids: Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
+    description: "Teams to delete, with all their keys. If any id is unknown, nothing is deleted."
+  })
+})
+
+const MemberAddInput = Schema.Struct({
+  ...TeamId.fields,
+  member: Schema.Union(Member, Schema.Array(Member).pipe(Schema.minItems(1))).annotations({
+    description: "One member or a list: {role, user_id or user_email}. Unknown users are created."
+  }),
+  max_budget_in_team: Schema.optional(Amount.annotations({ description: "Each new member's budget in this team." }))
+})
+
+const MemberDeleteInput = Schema.Struct({
+  ...TeamId.fields,
+  user_id: Schema.optional(NonEmptyString),
+  user_email: Schema.optional(Email)
+}).pipe(
+  Schema.filter((i) => (i.user_id === undefined) !== (i.user_email === undefined), {
+    message: () => "give exactly one of user_id or user_email"
+  })
+)
+
+// == Operations
+
+const listTeams = Effect.fn("Teams.list")(function*(input: typeof TeamListInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.get("/v2/team/list", input, TeamList).pipe(
+    // Releases before /v2/team/list answer 404: its predecessor returns every team at once.
+    Effect.catchTag("LiteLlmApiError", (e) =>
+      e.status !== 404 ? Effect.fail(e) : Effect.map(
+        litellm.get("/team/list", { user_id: input.user_id, organization_id: input.organization_id }, Schema.Array(TeamRow)),
+        (all) => {
+          const teams = all.filter((t) =>
+            (input.team_id === undefined || t.team_id === input.team_id) &&
+            (input.team_alias === undefined ||
+              String(t["team_alias"] ?? "").toLowerCase().includes(input.team_alias.toLowerCase()))
+          )
+          return { teams, total: teams.length, page: 1, page_size: teams.length, total_pages: 1 }
+        }
+      ))
+  )
+})
+
+const teamInfo = Effect.fn("Teams.info")(function*(input: typeof TeamId.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.get("/team/info", input, TeamInfo)
+})
+
+const createTeam = Effect.fn("Teams.create")(function*(input: typeof TeamCreateInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/team/new", input, TeamRow)
+})
+
+const updateTeam = Effect.fn("Teams.update")(function*(input: typeof TeamUpdateInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/team/update", input, TeamUpdated)
+})
+
+const deleteTeams = Effect.fn("Teams.delete")(function*(input: typeof TeamDeleteInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/team/delete", input, TeamsDeleted)
+})
+
+const addMembers = Effect.fn("Teams.addMembers")(function*(input: typeof MemberAddInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/team/member_add", input, TeamRow)
+})
+
+const removeMember = Effect.fn("Teams.removeMember")(function*(input: typeof MemberDeleteInput.Type) {
+  const litellm = yield* LiteLlm
+  return yield* litellm.post("/team/member_delete", input, TeamRow)
+})
+
+// == Tools
+
+export const tools: ReadonlyArray<Tool.Tool> = [
+  Tool.make({
+    name: "litellm_team_list",
+    title: "List LiteLLM teams",
+    description: "List teams with their alias, members (members_with_roles), models, budget and spend, a page at a " +
+      "time (result has total, page, total_pages). team_alias is a substring match.",
+    input: TeamListInput,
+    output: TeamList,
+    annotations: Tool.readOnly,
+    run: listTeams
+  }),
+  Tool.make({
+    name: "litellm_team_info",
+    title: "Get one LiteLLM team",
+    description: "One team's details (team_info), its keys (with hashes in token) and memberships, by team_id.",
+    input: TeamId,
+    output: TeamInfo,
+    annotations: Tool.readOnly,
+    run: teamInfo
+  }),
+  Tool.make({
+    name: "litellm_team_create",
+    title: "Create a LiteLLM team",
+    description: "Create a team (all fields optional; a UUID team_id if none is given) with models, budget, limits " +
+      "and first members. Fails 400 if the team_id exists. tags need LiteLLM Enterprise.",
+    input: TeamCreateInput,
+    output: TeamRow,
+    annotations: Tool.additive,
+    run: createTeam
+  }),
+  Tool.make({
+    name: "litellm_team_update",
+    title: "Update a LiteLLM team",
+    description: "Change a team's alias, models, budget, limits, metadata or blocked flag, by team_id. Only the fields " +
+      "given change. Members: use litellm_team_member_add / _delete.",
+    input: TeamUpdateInput,
+    output: TeamUpdated,
+    annotations: Tool.destructive,
+    run: updateTeam
+  }),
+  Tool.make({
+    name: "litellm_team_delete",
+    title: "Delete LiteLLM teams",
+    description: "Delete teams by id. WARNING: this also deletes ALL the teams' virtual keys, which stop working at " +
+      "once, and their memberships. Irreversible. If any id is unknown, LiteLLM answers 404 and deletes nothing.",
+    input: TeamDeleteInput,
+    output: TeamsDeleted,
+    annotations: Tool.destructive,
+    run: deleteTeams
+  }),
+  Tool.make({
+    name: "litellm_team_member_add",
+    title: "Add members to a LiteLLM team",
+    description: "Add one member or several ({role: admin|user, user_id or user_email}) to a team. Unknown users are " +
+      "created by LiteLLM. A member already in the team is a 400. role admin needs LiteLLM Enterprise.",
+    input: MemberAddInput,
+    output: TeamRow,
+    annotations: Tool.additive,
+    run: addMembers
+  }),
+  Tool.make({
+    name: "litellm_team_member_delete",
+    title: "Remove a member from a LiteLLM team",
+    description: "Remove one member, by exactly one of user_id or user_email, from a team. The user and their own " +
+      "keys stay; a user not in the team is a 400.",
+    input: MemberDeleteInput,
+    output: TeamRow,
+    annotations: Tool.destructive,
+    run: removeMember
+  })
+]
