@@ -76,6 +76,8 @@ export class LiteLlmSandbox {
   private server: Server | undefined
 
   url = ""
+  /** Whether this proxy has a LiteLLM Enterprise licence (key regeneration needs one). */
+  enterprise = false
 
   constructor(private readonly options: { readonly validate?: RequestValidator } = {}) {}
 
@@ -339,6 +341,8 @@ export class LiteLlmSandbox {
         return this.keyInfo(q)
       case "GET /spend/logs/v2":
         return this.spendLogsV2(q)
+      case "POST /key/regenerate":
+        return this.keyRegenerate(body)
       case "POST /key/block":
         return this.keyBlock(body, true)
       case "POST /key/unblock":
@@ -588,6 +592,22 @@ export class LiteLlmSandbox {
     if (row === undefined) throw envelope(404, "Key not found in database", "not_found_error", "key")
     const { token: _t, ...info } = row
     return { key, info }
+  }
+
+  private keyRegenerate(body: Row) {
+    if (!this.enterprise) {
+      throw envelope(
+        500,
+        "Regenerating Virtual Keys is an Enterprise feature, You must be a LiteLLM Enterprise user to use this feature. If you have a license please set `LITELLM_LICENSE` in your env."
+      )
+    }
+    const old = this.findKey(String(body["key"]))
+    if (old === undefined) throw envelope(404, pyRepr(`Key ${String(body["key"])} not found.`))
+    const custom = body["new_key"]
+    const { token: _token, key_name: _name, ...fields } = old
+    this.keys.delete(String(old["token"]))
+    const { raw, row } = this.seedKey(fields, typeof custom === "string" ? custom : undefined)
+    return { ...row, key: raw, token_id: row["token"] }
   }
 
   private keyBlock(body: Row, blocked: boolean) {

@@ -96,6 +96,7 @@ layer(TestEnvLive())("HTTP surface", (it) => {
         "litellm_key_generate",
         "litellm_key_info",
         "litellm_key_list",
+        "litellm_key_regenerate",
         "litellm_key_unblock",
         "litellm_key_update",
         "litellm_model_list",

@@ -237,5 +237,36 @@ layer(TestEnvLive())("key tools", (it) => {
       expectFailure(yield* call(client, "litellm_key_unblock", {}), 400)
     }))
 
+  it.scoped("litellm_key_regenerate without Enterprise: a clear message saying what to do instead", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.enterprise = false
+      const error = expectFailure(yield* call(client, "litellm_key_regenerate", { key_alias: "dev" }), 500)
+      expect(error.message).toContain("needs LiteLLM Enterprise")
+      expect(error.message).toContain("litellm_key_generate")
+      expect(JSON.stringify(error.detail)).toContain("Enterprise feature")
+    }))
+
+  it.scoped("litellm_key_regenerate with Enterprise: a new raw key once, the old one gone", () =>
+    Effect.gen(function*() {
+      const { client, env, dev } = yield* setup
+      env.standIn.enterprise = true
+      try {
+        const data = expectSuccess(yield* call(client, "litellm_key_regenerate", { key: dev.raw, grace_period: "24h" })) as {
+          key: string
+          key_alias: string
+        }
+        env.standIn.secrets.add(data.key)
+        expect(data.key).toMatch(/^sk-/)
+        expect(data.key).not.toBe(dev.raw)
+        expect(data.key_alias).toBe("dev")
+        expect(env.standIn.keys.has(String(dev.row["token"]))).toBe(false)
+        expect(env.standIn.requestsTo("/key/regenerate")[0]!.body).toEqual({ key: dev.row["token"], grace_period: "24h" })
+        expectFailure(yield* call(client, "litellm_key_regenerate", { key: "sk-x", new_key: "sk-short" }), 400)
+      } finally {
+        env.standIn.enterprise = false
+      }
+    }))
+
   it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
 })

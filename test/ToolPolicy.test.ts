@@ -21,6 +21,7 @@ const KEYS = [
   "litellm_key_generate",
   "litellm_key_info",
   "litellm_key_list",
+  "litellm_key_regenerate",
   "litellm_key_unblock",
   "litellm_key_update"
 ]

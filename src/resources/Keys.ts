@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Ambiguous, NotFound } from "../Errors.js"
+import { Ambiguous, LiteLlmApiError, NotFound } from "../Errors.js"
 import { toKeyHash } from "../KeyHash.js"
 import { LiteLlm } from "../LiteLlm.js"
 import {
@@ -167,15 +167,28 @@ const KeyDeleteInput = Schema.Struct({
   })
 )
 
-/** One key, named by exactly one of its raw value, its hash or its alias. */
-const KeyRef = Schema.Struct({
+const keyRefFields = {
   key: Schema.optional(KeyOrHash.annotations({ description: "Raw sk- key or its hash." })),
   key_alias: Schema.optional(NonEmptyString.annotations({ description: "The key's alias (exact)." }))
-}).pipe(
-  Schema.filter((i) => (i.key === undefined) !== (i.key_alias === undefined), {
-    message: () => "give exactly one of key or key_alias"
-  })
+}
+
+const exactlyOneKey = (i: { readonly key?: string | undefined; readonly key_alias?: string | undefined }) =>
+  (i.key === undefined) !== (i.key_alias === undefined)
+
+/** One key, named by exactly one of its raw value, its hash or its alias. */
+const KeyRef = Schema.Struct(keyRefFields).pipe(
+  Schema.filter(exactlyOneKey, { message: () => "give exactly one of key or key_alias" })
 )
+
+const RegenerateInput = Schema.Struct({
+  ...keyRefFields,
+  new_key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S{13,}$/)).annotations({
+    description: "A custom new raw key, starting sk-, at least 16 characters; LiteLLM makes one if omitted."
+  })),
+  grace_period: Schema.optional(Duration.annotations({
+    description: "How long the old key keeps working, e.g. 24h; omitted = it stops at once."
+  }))
+}).pipe(Schema.filter(exactlyOneKey, { message: () => "give exactly one of key or key_alias" }))
 
 // == Operations
 
@@ -255,6 +268,24 @@ const hashOfRef = (input: typeof KeyRef.Type) =>
 const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
   const litellm = yield* LiteLlm
   return yield* litellm.get("/key/info", { key: yield* hashOfRef(input) }, KeyInfoResponse)
+})
+
+const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof RegenerateInput.Type) {
+  const litellm = yield* LiteLlm
+  const { key: _key, key_alias: _alias, ...options } = input
+  return yield* litellm.post("/key/regenerate", { ...options, key: yield* hashOfRef(input) }, GenerateKeyResponse).pipe(
+    Effect.catchTag("LiteLlmApiError", (e) =>
+      Effect.fail(
+        e.message.includes("Enterprise")
+          ? new LiteLlmApiError({
+            status: e.status,
+            message: "Regenerating a key needs LiteLLM Enterprise (LITELLM_LICENSE on the proxy). Without it, create a " +
+              "new key with litellm_key_generate (same settings) and delete the old one with litellm_key_delete.",
+            detail: e.detail
+          })
+          : e
+      ))
+  )
 })
 
 const setBlocked = (blocked: boolean) =>
@@ -338,5 +369,16 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     output: BlockedKey,
     annotations: Tool.reversible,
     run: setBlocked(false)
+  }),
+  Tool.make({
+    name: "litellm_key_regenerate",
+    title: "Regenerate a LiteLLM virtual key",
+    description: "Replace a key's secret, keeping its settings: the new raw sk- key is in this result's data.key and " +
+      "never shown again; the old one stops working (after grace_period, if given). Name the key by exactly one of " +
+      "key (raw or hash) or key_alias. Needs LiteLLM Enterprise; without it the error says what to do instead.",
+    input: RegenerateInput,
+    output: GenerateKeyResponse,
+    annotations: Tool.destructive,
+    run: regenerateKey
   })
 ]
