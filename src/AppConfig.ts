@@ -52,6 +52,7 @@ export const appConfig = Config.all({
   port: Config.port("PORT").pipe(Config.withDefault(3100)),
   host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
+  maxResultBytes: positiveInt("MAX_RESULT_BYTES", 256 * 1024, "bytes"),
   shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
   allowedOrigins: list("ALLOWED_ORIGINS"),
   allowedHosts: list("ALLOWED_HOSTS"),

@@ -39,6 +39,13 @@ const settings: ReadonlyArray<Setting> = [
     show: (s) => String(s.maxBodyBytes)
   },
   {
+    env: "MAX_RESULT_BYTES",
+    flag: "max-result-bytes",
+    value: "<bytes>",
+    description: "Largest tool result; a longer page is cut, with the next page named",
+    show: (s) => String(s.maxResultBytes)
+  },
+  {
     env: "SHUTDOWN_GRACE_MS",
     flag: "shutdown-grace-ms",
     value: "<ms>",

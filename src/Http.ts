@@ -87,10 +87,11 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
 const serve = Effect.fn("Http.mcp")(function*(
   request: HttpServerRequest.HttpServerRequest,
   body: unknown,
-  operator: Policy
+  operator: Policy,
+  maxResultBytes: number
 ) {
   const policy = operator.narrow({ tools: request.headers["x-mcp-tools"], readonly: request.headers["x-mcp-readonly"] })
-  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy)
+  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, maxResultBytes)
   const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
   yield* Effect.promise(() => server.connect(transport))
   const webRequest = new Request(new URL(request.url, "http://localhost"), {
@@ -146,7 +147,7 @@ const makeRouter = Effect.gen(function*() {
     if (Either.isLeft(body)) return notJson
     if (Array.isArray(body.right)) return batch
     yield* noteRpc(body.right)
-    return yield* Effect.locally(serve(request, body.right, policy), CallerToken, token)
+    return yield* Effect.locally(serve(request, body.right, policy, config.maxResultBytes), CallerToken, token)
   }).pipe(inFlight.track)
 
   const litellm = yield* LiteLlm

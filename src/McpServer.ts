@@ -43,7 +43,7 @@ const toResult = (envelope: Envelope.Envelope): CallToolResult => ({
  * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
  * request's runtime, which carries that request's caller token.
  */
-export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy): Server => {
+export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, maxResultBytes: number): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
     { name: Package.name, version: Package.version },
@@ -57,7 +57,7 @@ export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy): Server 
     }
     const hiddenBy = policy.hiddenBy(request.params.name)
     if (hiddenBy !== undefined) return toResult(Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy })))
-    return toResult(await run(tool.call(request.params.arguments), { signal: extra.signal }))
+    return toResult(await run(tool.call(request.params.arguments, maxResultBytes), { signal: extra.signal }))
   })
   return server
 }

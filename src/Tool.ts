@@ -3,12 +3,14 @@ import { Effect, JSONSchema, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
 import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
 import type { LiteLlm } from "./LiteLlm.js"
+import * as ResultSize from "./ResultSize.js"
 
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
 export interface Tool {
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
-  readonly call: (args: unknown) => Effect.Effect<Envelope.Envelope, never, LiteLlm>
+  /** Runs the tool; its envelope's JSON fits in `maxResultBytes`. */
+  readonly call: (args: unknown, maxResultBytes: number) => Effect.Effect<Envelope.Envelope, never, LiteLlm>
 }
 
 // Hints describe the effect on LiteLLM's database. LiteLLM is one fixed system, not an open world.
@@ -91,6 +93,7 @@ export const make = <A, I, O, OI>(options: {
   readonly input: Schema.Schema<A, I>
   readonly output: Schema.Schema<O, OI>
   readonly annotations: ToolAnnotations
+  readonly paging?: ResultSize.Paging
   readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
@@ -105,12 +108,17 @@ export const make = <A, I, O, OI>(options: {
       outputSchema: outputJsonSchema(options.output),
       annotations: { title: options.title, ...options.annotations }
     },
-    call: (args) =>
+    call: (args, maxResultBytes) =>
       Envelope.run(
         decode(args ?? {}).pipe(
           Effect.mapError(toInvalidInput),
           Effect.flatMap(options.run)
         )
-      ).pipe(Effect.withSpan(`tool.${options.name}`))
+      ).pipe(
+        Effect.map((envelope) =>
+          ResultSize.fit(envelope, maxResultBytes, options.paging, (args ?? {}) as Record<string, unknown>)
+        ),
+        Effect.withSpan(`tool.${options.name}`)
+      )
   }
 }

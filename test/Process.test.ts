@@ -204,6 +204,7 @@ describe("the server process", () => {
         ["--host", "HOST", "127.0.0.1"],
         ["--litellm-timeout-ms", "LITELLM_TIMEOUT_MS", "30000"],
         ["--max-body-bytes", "MAX_BODY_BYTES", "1048576"],
+        ["--max-result-bytes", "MAX_RESULT_BYTES", "262144"],
         ["--shutdown-grace-ms", "SHUTDOWN_GRACE_MS", "10000"],
         ["--allowed-origins", "ALLOWED_ORIGINS", "none"],
         ["--allowed-hosts", "ALLOWED_HOSTS", "none"],

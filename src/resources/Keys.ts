@@ -299,6 +299,7 @@ const setBlocked = (blocked: boolean) =>
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_key_list",
+    paging: { items: "keys", page: "page", size: "size", defaultSize: 10 },
     output: KeyListResponse,
     title: "List LiteLLM virtual keys",
     description: "List virtual keys with their alias, owner, team, budget, spend, limits and expiry, a page at a time " +

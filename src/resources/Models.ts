@@ -61,6 +61,7 @@ const listModels = Effect.fn("Models.list")(function*(input: typeof ModelListInp
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_model_list",
+    paging: { items: "data", page: "page", size: "size", defaultSize: 50 },
     title: "List LiteLLM models",
     description: "The proxy's model deployments: model_name (what callers ask for), litellm_params (provider model, " +
       "api_base; credentials always redacted) and model_info (id, mode, costs per token, context size), a page at a " +

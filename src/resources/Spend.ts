@@ -105,6 +105,7 @@ const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof D
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_usage_spend_logs",
+    paging: { items: "data", page: "page", size: "page_size", defaultSize: 50 },
     output: SpendLogsResponse,
     title: "Read LiteLLM spend logs",
     description: "Request-level spend logs (cost, tokens, model, key hash, user, team, status, timing), newest first, a " +
@@ -116,6 +117,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_usage_daily_activity",
+    paging: { items: "results", page: "page", size: "page_size", defaultSize: 50 },
     title: "Read LiteLLM daily usage",
     description: "Spend, tokens and request counts per day (results[].metrics, with breakdowns by model, provider and " +
       "key) and totals (metadata), for the whole proxy or one user, model or key. Open-source LiteLLM's usage " +

@@ -150,6 +150,7 @@ const removeMember = Effect.fn("Teams.removeMember")(function*(input: typeof Mem
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_team_list",
+    paging: { items: "teams", page: "page", size: "page_size", defaultSize: 10 },
     title: "List LiteLLM teams",
     description: "List teams with their alias, members (members_with_roles), models, budget and spend, a page at a " +
       "time (result has total, page, total_pages). team_alias is a substring match.",

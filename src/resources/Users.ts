@@ -245,6 +245,7 @@ const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDelete
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_user_list",
+    paging: { items: "users", page: "page", size: "page_size", defaultSize: 25 },
     output: UserListResponse,
     title: "List LiteLLM users",
     description: "List the proxy's internal users with their budgets, spend, role, teams and key_count, a page at a time " +

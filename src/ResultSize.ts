@@ -1,0 +1,67 @@
+import type { Envelope } from "./Envelope.js"
+
+/** Where a paged tool keeps its items and which arguments page them. */
+export interface Paging {
+  readonly items: string
+  readonly page: string
+  readonly size: string
+  readonly defaultSize: number
+}
+
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8")
+
+const largestFitting = (fits: (k: number) => boolean, upTo: number) => {
+  let low = 0
+  let high = upTo
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2)
+    if (fits(mid)) low = mid
+    else high = mid - 1
+  }
+  return low
+}
+
+/**
+ * An envelope whose JSON fits in `max` bytes. A page that does not fit is cut to its longest
+ * prefix that does, of a length that divides the page's offset, so `next` names a page that
+ * starts exactly at the first item left out. What cannot be cut becomes an error saying so:
+ * never a partial JSON text.
+ */
+export const fit = (
+  envelope: Envelope,
+  max: number,
+  paging: Paging | undefined,
+  args: Readonly<Record<string, unknown>>
+): Envelope => {
+  if (bytes(envelope) <= max) return envelope
+  const data = envelope.success ? envelope.data as Record<string, unknown> : undefined
+  const items = paging === undefined || data === undefined ? undefined : data[paging.items]
+  if (paging !== undefined && data !== undefined && Array.isArray(items) && items.length > 1) {
+    const page = typeof args[paging.page] === "number" ? args[paging.page] as number : 1
+    const size = typeof args[paging.size] === "number" ? args[paging.size] as number : paging.defaultSize
+    const offset = (page - 1) * size
+    const cut = (k: number): Envelope => ({
+      success: true,
+      data: {
+        ...data,
+        [paging.items]: items.slice(0, k),
+        truncated: true,
+        returned: k,
+        next: { [paging.page]: offset / k + 2, [paging.size]: k },
+        note: `Only ${k} of this page's ${items.length} items fit in MAX_RESULT_BYTES (${max}); ask for next to continue.`
+      }
+    })
+    const fits = largestFitting((k) => bytes(cut(k)) <= max, items.length - 1)
+    let k = fits
+    while (k > 0 && offset % k !== 0) k--
+    if (k > 0) return cut(k)
+  }
+  return {
+    success: false,
+    error: {
+      status: 413,
+      message: `The result is ${bytes(envelope)} bytes, over MAX_RESULT_BYTES (${max}); ask for less (filters or a smaller page).`,
+      detail: null
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const MAX = 4_000
+
+interface KeyPage {
+  readonly keys: Array<{ key_alias: string }>
+  readonly truncated?: boolean
+  readonly returned?: number
+  readonly next?: { page: number; size: number }
+}
+
+layer(TestEnvLive({ env: { MAX_RESULT_BYTES: String(MAX) } }))("MAX_RESULT_BYTES", (it) => {
+  const setup = Effect.gen(function*() {
+    const env = yield* TestEnv
+    env.standIn.reset()
+    env.standIn.keys.clear()
+    for (let i = 0; i < 30; i++) {
+      env.standIn.seedKey({ key_alias: `k-${String(i).padStart(2, "0")}`, metadata: { note: "x".repeat(200) } })
+    }
+    return { env, client: yield* connect(env.adminKey) }
+  })
+
+  it.scoped("a page too large is cut to what fits, and next continues exactly where it stopped", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup
+      const seen: Array<string> = []
+      let cuts = 0
+      let request: Record<string, unknown> = { page: 1, size: 20, sort_by: "key_alias", sort_order: "asc" }
+      for (let guard = 0; guard < 40; guard++) {
+        const envelope = yield* call(client, "litellm_key_list", request)
+        expect(Buffer.byteLength(JSON.stringify(envelope))).toBeLessThanOrEqual(MAX)
+        const page = expectSuccess(envelope) as KeyPage
+        seen.push(...page.keys.map((k) => k.key_alias))
+        if (page.truncated !== true) {
+          if (page.keys.length < (request["size"] as number)) break
+          request = { ...request, page: (request["page"] as number) + 1 }
+          continue
+        }
+        cuts++
+        expect(page.returned).toBe(page.keys.length)
+        request = { ...request, ...page.next }
+      }
+      expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `k-${String(i).padStart(2, "0")}`))
+      expect(cuts).toBeGreaterThanOrEqual(1)
+    }))
+
+  it.scoped("a result that has no pages to cut is a 413 saying how to ask for less", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.seedUser({ user_id: "big", metadata: { blob: "y".repeat(MAX) } })
+      const error = expectFailure(yield* call(client, "litellm_user_info", { user_id: "big" }), 413)
+      expect(error.message).toContain("MAX_RESULT_BYTES")
+    }))
+})
