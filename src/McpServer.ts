@@ -15,6 +15,7 @@ import * as Envelope from "./Envelope.js"
 import { ToolHidden } from "./Errors.js"
 import type { LiteLlm } from "./LiteLlm.js"
 import * as Package from "./Package.js"
+import type { Fitted } from "./ResultSize.js"
 import type { Policy } from "./ToolPolicy.js"
 import * as Tools from "./Tools.js"
 
@@ -32,8 +33,8 @@ const sharedValidator: jsonSchemaValidator = {
   getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema)
 }
 
-const toResult = (envelope: Envelope.Envelope): CallToolResult => ({
-  content: [{ type: "text", text: JSON.stringify(envelope) }],
+const toResult = ({ envelope, text }: Fitted): CallToolResult => ({
+  content: [{ type: "text", text }],
   structuredContent: envelope as unknown as Record<string, unknown>,
   isError: !envelope.success
 })
@@ -56,7 +57,10 @@ export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, maxResul
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     }
     const hiddenBy = policy.hiddenBy(request.params.name)
-    if (hiddenBy !== undefined) return toResult(Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy })))
+    if (hiddenBy !== undefined) {
+      const envelope = Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy }))
+      return toResult({ envelope, text: JSON.stringify(envelope) })
+    }
     return toResult(await run(tool.call(request.params.arguments, maxResultBytes), { signal: extra.signal }))
   })
   return server

@@ -1,5 +1,11 @@
 import type { Envelope } from "./Envelope.js"
 
+/** An envelope and its JSON text, made once: the text is what the result carries. */
+export interface Fitted {
+  readonly envelope: Envelope
+  readonly text: string
+}
+
 /** Where a paged tool keeps its items and which arguments page them. */
 export interface Paging {
   readonly items: string
@@ -9,6 +15,8 @@ export interface Paging {
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8")
+
+const fitted = (envelope: Envelope): Fitted => ({ envelope, text: JSON.stringify(envelope) })
 
 const largestFitting = (fits: (k: number) => boolean, upTo: number) => {
   let low = 0
@@ -32,8 +40,10 @@ export const fit = (
   max: number,
   paging: Paging | undefined,
   args: Readonly<Record<string, unknown>>
-): Envelope => {
-  if (bytes(envelope) <= max) return envelope
+): Fitted => {
+  const text = JSON.stringify(envelope)
+  // Length in UTF-16 units is at most the UTF-8 byte count: count bytes only when it might matter.
+  if (text.length * 3 <= max || Buffer.byteLength(text, "utf8") <= max) return { envelope, text }
   const data = envelope.success ? envelope.data as Record<string, unknown> : undefined
   const items = paging === undefined || data === undefined ? undefined : data[paging.items]
   if (paging !== undefined && data !== undefined && Array.isArray(items) && items.length > 1) {
@@ -54,14 +64,14 @@ export const fit = (
     const fits = largestFitting((k) => bytes(cut(k)) <= max, items.length - 1)
     let k = fits
     while (k > 0 && offset % k !== 0) k--
-    if (k > 0) return cut(k)
+    if (k > 0) return fitted(cut(k))
   }
-  return {
+  return fitted({
     success: false,
     error: {
       status: 413,
-      message: `The result is ${bytes(envelope)} bytes, over MAX_RESULT_BYTES (${max}); ask for less (filters or a smaller page).`,
+      message: `The result is ${Buffer.byteLength(text, "utf8")} bytes, over MAX_RESULT_BYTES (${max}); ask for less (filters or a smaller page).`,
       detail: null
     }
-  }
+  })
 }

@@ -9,8 +9,8 @@ import * as ResultSize from "./ResultSize.js"
 export interface Tool {
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
-  /** Runs the tool; its envelope's JSON fits in `maxResultBytes`. */
-  readonly call: (args: unknown, maxResultBytes: number) => Effect.Effect<Envelope.Envelope, never, LiteLlm>
+  /** Runs the tool; its envelope's JSON text fits in `maxResultBytes`. */
+  readonly call: (args: unknown, maxResultBytes: number) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
 }
 
 // Hints describe the effect on LiteLLM's database. LiteLLM is one fixed system, not an open world.
