@@ -16,6 +16,15 @@ import { CurrentRequestLog } from "./RequestLog.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
+/** Handles one LiteLLM status (a 404 from an older release, say) and passes every other failure on. */
+export const onStatus = <A2, E2, R2>(status: number, handle: (error: LiteLlmApiError) => Effect.Effect<A2, E2, R2>) =>
+<A, E, R>(self: Effect.Effect<A, E | LiteLlmApiError, R>): Effect.Effect<A | A2, E | E2 | LiteLlmApiError, R | R2> =>
+  Effect.catchIf(
+    self,
+    (e): e is LiteLlmApiError => e instanceof LiteLlmApiError && e.status === status,
+    handle
+  )
+
 // Why a socket failed, in the words an operator searches for (ECONNREFUSED, ECONNRESET, …).
 const transportReason = (cause: unknown): string => {
   for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {

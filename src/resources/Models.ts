@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm } from "../LiteLlm.js"
+import { LiteLlm, onStatus } from "../LiteLlm.js"
 import { Int, NonEmptyString, Open, Page } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
@@ -36,18 +36,16 @@ const listModels = Effect.fn("Models.list")(function*(input: typeof ModelListInp
   const litellm = yield* LiteLlm
   const list = yield* litellm.get("/v2/model/info", input, ModelList).pipe(
     // Releases before the paginated /v2 route answer 404: fall back to /model/info, unpaged.
-    Effect.catchTag("LiteLlmApiError", (e) =>
-      e.status !== 404
-        ? Effect.fail(e)
-        : Effect.map(
-          litellm.get("/model/info", { litellm_model_id: input.modelId, teamId: input.teamId }, ModelList),
-          (all) => {
-            const data = all.data.filter((m) =>
-              input.search === undefined || m.model_name.toLowerCase().includes(input.search.toLowerCase())
-            )
-            return { data, total_count: data.length, current_page: 1, total_pages: 1 }
-          }
-        ))
+    onStatus(404, () =>
+      Effect.map(
+        litellm.get("/model/info", { litellm_model_id: input.modelId, teamId: input.teamId }, ModelList),
+        (all) => {
+          const data = all.data.filter((m) =>
+            input.search === undefined || m.model_name.toLowerCase().includes(input.search.toLowerCase())
+          )
+          return { data, total_count: data.length, current_page: 1, total_pages: 1 }
+        }
+      ))
   )
   return {
     ...list,

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm } from "../LiteLlm.js"
+import { LiteLlm, onStatus } from "../LiteLlm.js"
 import { Amount, Duration, Email, Int, JsonObject, NonEmptyString, NonNegativeInt, Open, Page, StringList } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
@@ -100,8 +100,8 @@ const listTeams = Effect.fn("Teams.list")(function*(input: typeof TeamListInput.
   const litellm = yield* LiteLlm
   return yield* litellm.get("/v2/team/list", input, TeamList).pipe(
     // Releases before /v2/team/list answer 404: its predecessor returns every team at once.
-    Effect.catchTag("LiteLlmApiError", (e) =>
-      e.status !== 404 ? Effect.fail(e) : Effect.map(
+    onStatus(404, () =>
+      Effect.map(
         litellm.get("/team/list", { user_id: input.user_id, organization_id: input.organization_id }, Schema.Array(TeamRow)),
         (all) => {
           const teams = all.filter((t) =>

@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Ambiguous, NotFound } from "../Errors.js"
-import { LiteLlm } from "../LiteLlm.js"
+import { LiteLlm, onStatus } from "../LiteLlm.js"
 import {
   Amount,
   Duration,
@@ -204,8 +204,7 @@ const findUserIdByEmail = Effect.fn("Users.findIdByEmail")(function*(email: stri
 const getUserInfo = Effect.fn("Users.info")(function*(userId: string) {
   const litellm = yield* LiteLlm
   const info = yield* litellm.get("/user/info", { user_id: userId }, UserInfoResponse).pipe(
-    Effect.catchTag("LiteLlmApiError", (e) =>
-      Effect.fail(e.status === 404 ? new NotFound({ message: `No user has the id ${userId}.` }) : e))
+    onStatus(404, () => new NotFound({ message: `No user has the id ${userId}.` }))
   )
   // Releases before 1.x answered an unknown id with 200 and `user_info: null`.
   if (info.user_info === null) return yield* new NotFound({ message: `No user has the id ${userId}.` })
