@@ -4,29 +4,13 @@
 import { type ChildProcess, fork } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
-import { createServer } from "node:net"
+import { freePort, waitFor } from "../test/support/Net.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
 const SOAK = args.has("--soak")
 const TOKEN = "Bearer sk-bench-0000000000000000"
 const root = new URL("..", import.meta.url).pathname
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-
-const waitFor = async (url: string) => {
-  for (;;) {
-    const ok = await fetch(url, { method: "GET" }).then((r) => r.status < 500, () => false)
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 2))
-  }
-}
 
 const startProcess = (script: string, env: Record<string, string>, execArgv: Array<string> = []): ChildProcess =>
   fork(script, [], {
@@ -131,14 +115,15 @@ const main = async () => {
   const tsx = ["--import", "tsx"]
   const standIn = startProcess("bench/standin.ts", { PORT: String(standInPort) }, tsx)
   const litellm = `http://127.0.0.1:${standInPort}`
-  await waitFor(`${litellm}/health`)
+  await waitFor(`${litellm}/health`, (status) => status < 500)
   const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm })
   const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
   const children = [standIn, server, baseline]
   const stopAll = () => children.forEach((c) => c.kill("SIGKILL"))
   process.on("exit", stopAll)
   await waitFor(`http://127.0.0.1:${serverPort}/health`)
-  await waitFor(`http://127.0.0.1:${baselinePort}/mcp`)
+  // The baseline answers GET /mcp with 405: any answer means it is up.
+  await waitFor(`http://127.0.0.1:${baselinePort}/mcp`, (status) => status < 500)
 
   const direct: Target = {
     name: "direct",

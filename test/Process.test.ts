@@ -8,8 +8,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createServer as createHttpServer, request as httpRequest } from "node:http"
-import { createServer } from "node:net"
 import { afterAll, beforeAll } from "vitest"
+import { freePort, waitFor } from "./support/Net.js"
 import { LiteLlmStandIn } from "./support/StandIn.js"
 
 const MAIN = new URL("../src/main.ts", import.meta.url).pathname
@@ -29,23 +29,6 @@ const start = (env: Record<string, string>, args: ReadonlyArray<string> = []): R
   child.stdout!.on("data", (chunk) => output += chunk)
   child.stderr!.on("data", (chunk) => output += chunk)
   return { child, output: () => output, exited: new Promise((resolve) => child.on("exit", (code) => resolve(code))) }
-}
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-
-const waitForHealth = async (url: string) => {
-  for (let i = 0; i < 100; i++) {
-    const ok = await fetch(url).then((r) => r.ok, () => false)
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} never answered`)
 }
 
 describe("the server process", () => {
@@ -76,7 +59,7 @@ describe("the server process", () => {
       const port = await freePort()
       base = `http://127.0.0.1:${port}`
       run = start({ LITELLM_BASE_URL: `${standIn.url}/`, PORT: String(port), LOG_FORMAT: "json" })
-      await waitForHealth(`${base}/health`)
+      await waitFor(`${base}/health`)
     })
 
     afterAll(async () => {
@@ -134,7 +117,7 @@ describe("the server process", () => {
     const base = `http://127.0.0.1:${port}`
     const run = start({ LITELLM_BASE_URL: standIn.url, PORT: String(port) })
     try {
-      await waitForHealth(`${base}/health`)
+      await waitFor(`${base}/health`)
       const admin = standIn.addAdminKey()
       standIn.injectFault("/key/list", { kind: "delay", ms: 1_500 })
       const callTool = () =>
@@ -177,7 +160,7 @@ describe("the server process", () => {
         stdio: "ignore"
       })
       try {
-        await waitForHealth(`http://127.0.0.1:${port}/health`)
+        await waitFor(`http://127.0.0.1:${port}/health`)
         const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
           method: "POST",
           headers: { authorization: "Bearer sk-bundle-test", "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -229,7 +212,7 @@ describe("the server process", () => {
       const port = await freePort()
       const json = start({ LOG_FORMAT: "json", PORT: String(port) })
       try {
-        await waitForHealth(`http://127.0.0.1:${port}/health`)
+        await waitFor(`http://127.0.0.1:${port}/health`)
       } finally {
         json.child.kill("SIGTERM")
         await json.exited
@@ -240,7 +223,7 @@ describe("the server process", () => {
       const quietPort = await freePort()
       const quiet = start({ LOG_LEVEL: "warn", PORT: String(quietPort) })
       try {
-        await waitForHealth(`http://127.0.0.1:${quietPort}/health`)
+        await waitFor(`http://127.0.0.1:${quietPort}/health`)
       } finally {
         quiet.child.kill("SIGTERM")
         await quiet.exited
@@ -258,7 +241,7 @@ describe("the server process", () => {
       const port = await freePort()
       const run = start({ PORT: "not-a-port" }, ["--port", String(port)])
       try {
-        await waitForHealth(`http://127.0.0.1:${port}/health`)
+        await waitFor(`http://127.0.0.1:${port}/health`)
       } finally {
         run.child.kill("SIGKILL")
       }
@@ -333,7 +316,7 @@ describe("the server process", () => {
       req.pipe(upstream)
     })
     try {
-      await Promise.all(ports.map((port) => waitForHealth(`http://127.0.0.1:${port}/health`)))
+      await Promise.all(ports.map((port) => waitFor(`http://127.0.0.1:${port}/health`)))
       await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve))
       const proxyPort = (proxy.address() as { port: number }).port
       const key = standIn.addAdminKey()
@@ -363,7 +346,7 @@ describe("the server process", () => {
     const port = await freePort()
     const run = start({ LITELLM_BASE_URL: "http://127.0.0.1:9", PORT: String(port) }, ["--demo"])
     try {
-      await waitForHealth(`http://127.0.0.1:${port}/health`)
+      await waitFor(`http://127.0.0.1:${port}/health`)
       const key = /Authorization: Bearer (sk-demo-\S+)/.exec(run.output())?.[1]
       expect(key).toBeDefined()
       const client = new Client({ name: "demo-test", version: "0" })
@@ -415,7 +398,7 @@ describe("the server process", () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as { port: number }).port}`
     })
     try {
-      await waitForHealth(`http://127.0.0.1:${port}/health`)
+      await waitFor(`http://127.0.0.1:${port}/health`)
       const key = standIn.addAdminKey()
       standIn.seedKey({ key_alias: "traced" })
       const client = new Client({ name: "otel-test", version: "0" })

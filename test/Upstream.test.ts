@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { createServer } from "node:net"
 import { call, connect, expectFailure, expectNoSecretsLogged, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { freePort } from "./support/Net.js"
 
 const TIMEOUT_MS = 400
 
@@ -97,18 +97,8 @@ layer(TestEnvLive({ timeoutMs: TIMEOUT_MS }), { excludeTestServices: true })("a 
   it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
 })
 
-// A port that was free a moment ago: nothing listens there.
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-)
-
 layer(
-  Layer.unwrapEffect(Effect.map(closedPort, (port) => TestEnvLive({ baseUrl: `http://127.0.0.1:${port}` }))),
+  Layer.unwrapEffect(Effect.map(Effect.promise(freePort), (port) => TestEnvLive({ baseUrl: `http://127.0.0.1:${port}` }))),
   { excludeTestServices: true }
 )("an unreachable LiteLLM", (it) => {
   it.scoped("connection refused is 502 naming LITELLM_BASE_URL", () =>
