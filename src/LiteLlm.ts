@@ -50,43 +50,51 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       HttpClient.withTracerPropagation(Option.isSome(config.otelEndpoint))
     )
 
-    const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string) => {
-      // The schemas check only the fields this server reads; the parsed JSON goes on as it came,
-      // extra fields included (LiteLLM adds some every release), without being rebuilt.
-      const validate = Schema.validateEither(schema)
-      return (text: string): Effect.Effect<A, LiteLlmBadResponse> => {
-        const json = parseJson(text)
-        if (Either.isLeft(json)) return new LiteLlmBadResponse({ url, reason: "the body is not JSON" })
-        const checked = validate(json.right)
-        return Either.isLeft(checked)
-          ? new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(checked.left) })
-          : Effect.succeed(json.right as A)
+    // Built once per response schema, not once per call.
+    const validators = new WeakMap<object, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
+    const validatorOf = <A, I>(schema: Schema.Schema<A, I>) => {
+      let validate = validators.get(schema)
+      if (validate === undefined) {
+        validate = Schema.validateEither(schema)
+        validators.set(schema, validate)
       }
+      return validate as (u: unknown) => Either.Either<A, ParseResult.ParseError>
     }
 
-    const toResult = <A, I>(schema: Schema.Schema<A, I>, url: string) => {
-      const decode = decodeBody(schema, url)
-      return (response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, LiteLlmError> =>
-        Effect.flatMap(
-          Effect.mapError(response.text, (e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
-          (text): Effect.Effect<A, LiteLlmError> => {
-            if (response.status >= 200 && response.status < 300) return decode(text)
-            if (response.status >= 300 && response.status < 400) {
-              return new LiteLlmBadResponse({
-                url,
-                reason: `HTTP ${response.status} redirect to ${
-                  response.headers["location"] ?? "nowhere"
-                }, which this server never follows`
-              })
-            }
-            return new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, text) })
-          }
-        )
+    // The schemas check only the fields this server reads; the parsed JSON goes on as it came,
+    // extra fields included (LiteLLM adds some every release), without being rebuilt.
+    const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string, text: string): Effect.Effect<A, LiteLlmBadResponse> => {
+      const json = parseJson(text)
+      if (Either.isLeft(json)) return new LiteLlmBadResponse({ url, reason: "the body is not JSON" })
+      const checked = validatorOf(schema)(json.right)
+      return Either.isLeft(checked)
+        ? new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(checked.left) })
+        : Effect.succeed(json.right as A)
     }
+
+    const toResult = <A, I>(
+      schema: Schema.Schema<A, I>,
+      url: string,
+      response: HttpClientResponse.HttpClientResponse
+    ): Effect.Effect<A, LiteLlmError> =>
+      Effect.flatMap(
+        Effect.mapError(response.text, (e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
+        (text): Effect.Effect<A, LiteLlmError> => {
+          if (response.status >= 200 && response.status < 300) return decodeBody(schema, url, text)
+          if (response.status >= 300 && response.status < 400) {
+            return new LiteLlmBadResponse({
+              url,
+              reason: `HTTP ${response.status} redirect to ${
+                response.headers["location"] ?? "nowhere"
+              }, which this server never follows`
+            })
+          }
+          return new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, text) })
+        }
+      )
 
     const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
       const url = `${config.litellmBaseUrl}${request.url}`
-      const handle = toResult(schema, url)
       return Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
         if (Option.isNone(token)) return yield* new MissingCallerToken()
@@ -97,7 +105,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
           Effect.tapError((e) => Effect.sync(() => Option.map(log, (l) => l.litellm.push(e.reason))))
         )
         Option.map(log, (l) => l.litellm.push(response.status))
-        return yield* handle(response)
+        return yield* toResult(schema, url, response)
       }).pipe(
         Effect.scoped,
         Effect.timeoutFail({ duration: config.litellmTimeout, onTimeout: () => new LiteLlmTimeout({ url, timeoutMs }) }),

@@ -6,7 +6,7 @@ import { Schema } from "effect"
 export const NonEmptyString = Schema.String.pipe(Schema.minLength(1))
 
 /** An id that is sent inside a comma-joined list, so it cannot itself hold a comma. */
-export const ListItemId = Schema.String.pipe(
+const ListItemId = Schema.String.pipe(
   Schema.pattern(/^[^,]+$/, { message: () => "must be non-empty and contain no comma" })
 )
 

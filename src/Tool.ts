@@ -77,13 +77,13 @@ const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
  * The JSON Schema clients validate arguments against, derived from the input Schema. MCP wants an
  * object at the top level, and flat schemas (no `$ref`) are the ones every client handles.
  */
-export const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema"] => {
+const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema"] => {
   const schema = objectJsonSchema(input)
   return (schema["type"] === "object" ? schema : { ...schema, type: "object", properties: {} }) as McpTool["inputSchema"]
 }
 
 /** The envelope with this tool's `data`, as MCP's `outputSchema` (an object at the top level). */
-export const outputJsonSchema = <A, I>(data: Schema.Schema<A, I>): NonNullable<McpTool["outputSchema"]> =>
+const outputJsonSchema = <A, I>(data: Schema.Schema<A, I>): NonNullable<McpTool["outputSchema"]> =>
   ({ type: "object", ...objectJsonSchema(Envelope.schema(data)) }) as NonNullable<McpTool["outputSchema"]>
 
 export const make = <A, I, O, OI>(options: {

@@ -49,9 +49,9 @@ const toMillis = (input: string, endOfDay: boolean): number =>
   DATE.test(input) ? Date.parse(`${input}T${endOfDay ? "23:59:59" : "00:00:00"}Z`) : Date.parse(input)
 
 /** LiteLLM's /spend/logs/v2 wants `YYYY-MM-DD HH:MM:SS`, read as UTC; ISO with `T` is refused. */
-export const toLiteLlmTime = (millis: number): string => new Date(millis).toISOString().slice(0, 19).replace("T", " ")
+const toLiteLlmTime = (millis: number): string => new Date(millis).toISOString().slice(0, 19).replace("T", " ")
 
-export const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefined, end: string | undefined) {
+const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefined, end: string | undefined) {
   const endMs = end === undefined ? yield* Clock.currentTimeMillis : toMillis(end, true)
   const startMs = start === undefined ? endMs - DEFAULT_WINDOW_MS : toMillis(start, false)
   if (startMs > endMs) {
