@@ -1,6 +1,15 @@
+import { HttpClient, HttpMiddleware } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import * as Package from "./Package.js"
+
+// With nowhere to send them, spans are pure cost: every request, tool and LiteLLM call would
+// still build one (URL parsing, header redaction, a stack trace each).
+const untraced = Layer.mergeAll(
+  Layer.setTracerEnabled(false),
+  Layer.locallyScoped(HttpMiddleware.currentTracerDisabledWhen, () => true),
+  Layer.locallyScoped(HttpClient.currentTracerDisabledWhen, () => true)
+)
 
 /**
  * OpenTelemetry, only when OTEL_EXPORTER_OTLP_ENDPOINT is set: then every request, tool
@@ -9,7 +18,7 @@ import * as Package from "./Package.js"
  */
 export const layer = Layer.unwrapEffect(Effect.gen(function*() {
   const { otelEndpoint } = yield* AppConfig
-  if (Option.isNone(otelEndpoint)) return Layer.empty
+  if (Option.isNone(otelEndpoint)) return untraced
   const [{ NodeSdk }, { OTLPTraceExporter }, { BatchSpanProcessor }] = yield* Effect.promise(() =>
     Promise.all([
       import("@effect/opentelemetry"),
