@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Either, FiberRef, Option, ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Redacted, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import {
@@ -11,6 +11,7 @@ import {
   LiteLlmUnreachable,
   MissingCallerToken
 } from "./Errors.js"
+import * as LiteLlmDispatcher from "./LiteLlmDispatcher.js"
 import { parseErrorBody } from "./LiteLlmErrorBody.js"
 import { CurrentRequestLog } from "./RequestLog.js"
 
@@ -50,6 +51,12 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       HttpClient.withTracerPropagation(Option.isSome(config.otelEndpoint))
     )
 
+    // The deadline itself is the dispatcher's (LiteLlmDispatcher): here it only gets its name.
+    const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout =>
+      LiteLlmDispatcher.isDeadline(cause)
+        ? new LiteLlmTimeout({ url, timeoutMs })
+        : new LiteLlmUnreachable({ url, reason: transportReason(cause) })
+
     // Built once per response schema, not once per call.
     const validators = new WeakMap<object, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
     const validatorOf = <A, I>(schema: Schema.Schema<A, I>) => {
@@ -78,7 +85,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       response: HttpClientResponse.HttpClientResponse
     ): Effect.Effect<A, LiteLlmError> =>
       Effect.flatMap(
-        Effect.mapError(response.text, (e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
+        Effect.mapError(response.text, (e) => transportFailure(url, e.cause)),
         (text): Effect.Effect<A, LiteLlmError> => {
           if (response.status >= 200 && response.status < 300) return decodeBody(schema, url, text)
           if (response.status >= 300 && response.status < 400) {
@@ -93,6 +100,10 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         }
       )
 
+    // No status to log when LiteLLM gave no answer: the request log gets why instead.
+    const noteInLog = (why: string) =>
+      Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) => log.litellm.push(why)))
+
     const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
       const url = `${config.litellmBaseUrl}${request.url}`
       return Effect.gen(function*() {
@@ -100,17 +111,13 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         if (Option.isNone(token)) return yield* new MissingCallerToken()
         const authorized = HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.value))
         const log = yield* FiberRef.get(CurrentRequestLog)
-        const response = yield* client.execute(authorized).pipe(
-          Effect.mapError((e) => new LiteLlmUnreachable({ url, reason: transportReason(e.cause) })),
-          Effect.tapError((e) => Effect.sync(() => Option.map(log, (l) => l.litellm.push(e.reason))))
-        )
+        const response = yield* Effect.mapError(client.execute(authorized), (e) => transportFailure(url, e.cause))
         Option.map(log, (l) => l.litellm.push(response.status))
         return yield* toResult(schema, url, response)
       }).pipe(
         Effect.scoped,
-        Effect.timeoutFail({ duration: config.litellmTimeout, onTimeout: () => new LiteLlmTimeout({ url, timeoutMs }) }),
-        Effect.tapErrorTag("LiteLlmTimeout", () =>
-          Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) => log.litellm.push("timeout"))))
+        Effect.tapErrorTag("LiteLlmUnreachable", (e) => noteInLog(e.reason)),
+        Effect.tapErrorTag("LiteLlmTimeout", () => noteInLog("timeout"))
       )
     }
 
@@ -132,5 +139,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema)
     } as const
   }),
-  dependencies: [AppConfig.Default, NodeHttpClient.layerUndici]
+  dependencies: [
+    AppConfig.Default,
+    NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(LiteLlmDispatcher.layer), Layer.provide(AppConfig.Default))
+  ]
 }) {}

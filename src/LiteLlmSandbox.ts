@@ -31,6 +31,8 @@ type Row = Record<string, unknown>
 export type Fault =
   | { readonly kind: "status"; readonly status: number; readonly body: string; readonly contentType?: string }
   | { readonly kind: "hang" }
+  /** Headers and the start of a body, then nothing: only a deadline on the whole answer ends it. */
+  | { readonly kind: "stall" }
   | { readonly kind: "reset" }
   | { readonly kind: "redirect"; readonly location: string }
   | { readonly kind: "truncate" }
@@ -276,6 +278,10 @@ export class LiteLlmSandbox {
         res.end(fault.body)
         return
       case "hang":
+        return
+      case "stall":
+        res.writeHead(200, { "content-type": "application/json" })
+        res.write("{\"keys\": [")
         return
       case "reset":
         res.socket?.destroy()

@@ -27,17 +27,21 @@ layer(TestEnvLive({ timeoutMs: TIMEOUT_MS }), { excludeTestServices: true })("a 
       yield* expectHealthy
     }))
 
-  it.scoped("no answer within LITELLM_TIMEOUT_MS is 504, in about that time", () =>
+  it.scoped("no complete answer within LITELLM_TIMEOUT_MS is 504, in about that time, counted to the last byte", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
-      env.standIn.injectFault("/user/list", { kind: "hang" })
-      const started = Date.now()
-      const error = expectFailure(yield* call(client, "litellm_user_list"), 504)
-      const elapsed = Date.now() - started
-      expect(error.message).toContain("did not answer within 0.4 s")
-      expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + 2_000)
-      yield* expectHealthy
+      // No answer at all; then headers and the start of a body, and nothing more.
+      const cases = [["/user/list", "hang", "litellm_user_list"], ["/key/list", "stall", "litellm_key_list"]] as const
+      for (const [path, kind, tool] of cases) {
+        env.standIn.injectFault(path, { kind })
+        const started = Date.now()
+        const error = expectFailure(yield* call(client, tool), 504)
+        const elapsed = Date.now() - started
+        expect(error.message).toContain("did not answer within 0.4 s")
+        expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 20)
+        expect(elapsed).toBeLessThan(TIMEOUT_MS + 2_000)
+        yield* expectHealthy
+      }
     }))
 
   it.scoped("a 2xx body that is not JSON, or not the expected JSON, is 502 saying what was wrong", () =>
