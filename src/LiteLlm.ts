@@ -1,6 +1,6 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Redacted, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Redacted, Schema, SchemaAST as AST } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import {
@@ -14,6 +14,7 @@ import {
 import * as LiteLlmDispatcher from "./LiteLlmDispatcher.js"
 import { parseErrorBody } from "./LiteLlmErrorBody.js"
 import { CurrentRequestLog } from "./RequestLog.js"
+import { namedFieldsOnly } from "./Schemas.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -62,7 +63,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const validatorOf = <A, I>(schema: Schema.Schema<A, I>) => {
       let validate = validators.get(schema)
       if (validate === undefined) {
-        validate = Schema.validateEither(schema)
+        validate = Schema.validateEither(Schema.make(namedFieldsOnly(AST.typeAST(schema.ast))))
         validators.set(schema, validate)
       }
       return validate as (u: unknown) => Either.Either<A, ParseResult.ParseError>
