@@ -116,7 +116,8 @@ const main = async () => {
   const standIn = startProcess("bench/standin.ts", { PORT: String(standInPort) }, tsx)
   const litellm = `http://127.0.0.1:${standInPort}`
   await waitFor(`${litellm}/health`, (status) => status < 500)
-  const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm })
+  // Logging one JSON line per request, as the Docker image does.
+  const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json" })
   const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
   const children = [standIn, server, baseline]
   const stopAll = () => children.forEach((c) => c.kill("SIGKILL"))
