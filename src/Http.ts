@@ -83,6 +83,9 @@ const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
     return Effect.sync(detach)
   })
 
+// The transport reads only the method and headers of the request it is handed, not its URL.
+const TRANSPORT_URL = "http://localhost/mcp"
+
 /** One JSON-RPC POST through a fresh SDK Server and stateless transport, buffered both ways. */
 const serve = Effect.fn("Http.mcp")(function*(
   request: HttpServerRequest.HttpServerRequest,
@@ -92,17 +95,19 @@ const serve = Effect.fn("Http.mcp")(function*(
 ) {
   const policy = operator.narrow({ tools: request.headers["x-mcp-tools"], readonly: request.headers["x-mcp-readonly"] })
   const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, maxResultBytes)
-  const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
-  yield* Effect.promise(() => server.connect(transport))
-  const webRequest = new Request(new URL(request.url, "http://localhost"), {
-    method: request.method,
-    headers: request.headers as Record<string, string>
+  // The SDK side is promises from end to end; the fiber waits once, for all of it.
+  const { response, text } = yield* Effect.promise(async () => {
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
+    await server.connect(transport)
+    // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest
+    // resolves and nothing outlives the request, while close() builds an McpError and aborts a
+    // DOMException into a finished handler, about a tenth of a call's CPU.
+    const response = await transport.handleRequest(
+      new Request(TRANSPORT_URL, { method: request.method, headers: request.headers as Record<string, string> }),
+      { parsedBody: body }
+    )
+    return { response, text: await response.text() }
   })
-  // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest
-  // resolves and nothing outlives the request, while close() builds an McpError and aborts a
-  // DOMException into a finished handler, about a tenth of a call's CPU.
-  const response = yield* Effect.promise(() => transport.handleRequest(webRequest, { parsedBody: body }))
-  const text = yield* Effect.promise(() => response.text())
   const headers = { ...Object.fromEntries(response.headers), ...NO_STORE }
   return text === ""
     ? HttpServerResponse.empty({ status: response.status, headers })
