@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
+    // Some tests start two server processes one after the other (see waitFor in test/support/Net.ts).
+    testTimeout: 60_000,
     hookTimeout: 30_000
   }
 })

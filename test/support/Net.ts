@@ -9,8 +9,12 @@ export const freePort = () =>
     })
   })
 
-/** Waits until `url` answers with a status `ready` accepts (a 2xx by default), for at most `ms`. */
-export const waitFor = async (url: string, ready: (status: number) => boolean = (s) => s < 300, ms = 10_000) => {
+/**
+ * Waits until `url` answers with a status `ready` accepts (a 2xx by default), for at most `ms`:
+ * generous, because a server started through tsx while other test files run in parallel on a
+ * 2-core machine once took over 10 s to listen (a CI run).
+ */
+export const waitFor = async (url: string, ready: (status: number) => boolean = (s) => s < 300, ms = 25_000) => {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     if (await fetch(url).then((r) => ready(r.status), () => false)) return
