@@ -19,7 +19,7 @@ export const isDeadline = (cause: unknown): boolean => {
 /**
  * One request's deadline, from dispatch to the last byte of the body. It runs inside undici, on
  * the fiber's own request: `Effect.timeoutFail` around each call forked two fibers and merged
- * their FiberRefs back, about a tenth of a tool call's CPU.
+ * their FiberRefs back, 7–10% of a tool call's CPU.
  */
 class DeadlineHandler implements Dispatcher.DispatchHandler {
   readonly #inner: Dispatcher.DispatchHandler
