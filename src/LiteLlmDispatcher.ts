@@ -33,6 +33,8 @@ class DeadlineHandler implements Dispatcher.DispatchHandler {
       this.#expired = true
       this.#controller?.abort(new DeadlineExceeded(`no complete answer within ${ms} ms`))
     }, ms)
+    // The request's socket keeps the process alive while it matters; the deadline never should.
+    this.#timer.unref()
   }
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
