@@ -120,30 +120,18 @@ const teamInfo = Effect.fn("Teams.info")(function*(input: typeof TeamId.Type) {
   return yield* litellm.get("/team/info", input, TeamInfo)
 })
 
-const createTeam = Effect.fn("Teams.create")(function*(input: typeof TeamCreateInput.Type) {
-  const litellm = yield* LiteLlm
-  return yield* litellm.post("/team/new", input, TeamRow)
-})
+// The rest are one POST each, the tool's input as LiteLLM's body.
+const postAs = <I>(span: string, path: string) => <A, AI>(response: Schema.Schema<A, AI>) =>
+  Effect.fn(span)(function*(input: I) {
+    const litellm = yield* LiteLlm
+    return yield* litellm.post(path, input, response)
+  })
 
-const updateTeam = Effect.fn("Teams.update")(function*(input: typeof TeamUpdateInput.Type) {
-  const litellm = yield* LiteLlm
-  return yield* litellm.post("/team/update", input, TeamUpdated)
-})
-
-const deleteTeams = Effect.fn("Teams.delete")(function*(input: typeof TeamDeleteInput.Type) {
-  const litellm = yield* LiteLlm
-  return yield* litellm.post("/team/delete", input, TeamsDeleted)
-})
-
-const addMembers = Effect.fn("Teams.addMembers")(function*(input: typeof MemberAddInput.Type) {
-  const litellm = yield* LiteLlm
-  return yield* litellm.post("/team/member_add", input, TeamRow)
-})
-
-const removeMember = Effect.fn("Teams.removeMember")(function*(input: typeof MemberDeleteInput.Type) {
-  const litellm = yield* LiteLlm
-  return yield* litellm.post("/team/member_delete", input, TeamRow)
-})
+const createTeam = postAs<typeof TeamCreateInput.Type>("Teams.create", "/team/new")(TeamRow)
+const updateTeam = postAs<typeof TeamUpdateInput.Type>("Teams.update", "/team/update")(TeamUpdated)
+const deleteTeams = postAs<typeof TeamDeleteInput.Type>("Teams.delete", "/team/delete")(TeamsDeleted)
+const addMembers = postAs<typeof MemberAddInput.Type>("Teams.addMembers", "/team/member_add")(TeamRow)
+const removeMember = postAs<typeof MemberDeleteInput.Type>("Teams.removeMember", "/team/member_delete")(TeamRow)
 
 // == Tools
 
