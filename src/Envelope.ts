@@ -47,6 +47,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
     NotFound: (e) => failure(404, e.message),
     Ambiguous: (e) => failure(409, e.message, e.candidates),
+    Unsupported: (e) => failure(501, e.message),
     ToolHidden: (e) => failure(403, e.message, { tool: e.tool, hidden_by: e.hiddenBy })
   })
 )

@@ -61,6 +61,15 @@ export class Ambiguous extends Schema.TaggedError<Ambiguous>()("Ambiguous", {
   candidates: Schema.Array(Schema.Unknown)
 }) {}
 
+/**
+ * This LiteLLM release cannot do what was asked, or would silently do something else (an older
+ * release drops a filter it does not know and answers with everything): refused before the agent
+ * reads a wrong answer as a right one.
+ */
+export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", {
+  message: Schema.String
+}) {}
+
 /** No caller token reached the LiteLLM client; the HTTP edge should make this impossible. */
 export class MissingCallerToken extends Schema.TaggedError<MissingCallerToken>()("MissingCallerToken", {}) {
   override get message() {
@@ -80,4 +89,4 @@ export class ToolHidden extends Schema.TaggedError<ToolHidden>()("ToolHidden", {
 
 export type LiteLlmError = LiteLlmApiError | LiteLlmUnreachable | LiteLlmTimeout | LiteLlmBadResponse | MissingCallerToken
 
-export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden
+export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported

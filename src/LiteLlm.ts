@@ -18,7 +18,53 @@ import { namedFieldsOnly } from "./Schemas.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
-/** Handles one LiteLLM status (a 404 from an older release, say) and passes every other failure on. */
+/**
+ * A route this LiteLLM release does not have: FastAPI's own 404 body, `{"detail": "Not Found"}`.
+ * Handlers answer 404 too (an unknown user, a team the caller is not in), with a body of their own,
+ * and those are answers to pass on, not a reason to fall back to an older route.
+ */
+export const isMissingRoute = (error: LiteLlmApiError): boolean =>
+  error.status === 404 && typeof error.detail === "object" && error.detail !== null &&
+  (error.detail as Record<string, unknown>)["detail"] === "Not Found" && Object.keys(error.detail).length === 1
+
+/** Falls back when the route is missing from this release; every other failure goes on. */
+export const onMissingRoute = <A2, E2, R2>(handle: (error: LiteLlmApiError) => Effect.Effect<A2, E2, R2>) =>
+<A, E, R>(self: Effect.Effect<A, E | LiteLlmApiError, R>): Effect.Effect<A | A2, E | E2 | LiteLlmApiError, R | R2> =>
+  Effect.catchIf(self, (e): e is LiteLlmApiError => e instanceof LiteLlmApiError && isMissingRoute(e), handle)
+
+/**
+ * What a write answers when LiteLLM said 2xx with a body this server did not expect: the write has
+ * happened, so the agent gets LiteLLM's answer as it came (an object's fields, or `answer`) and a
+ * warning saying what was unexpected, never a failure.
+ */
+export const UnexpectedAnswer = Schema.Struct({
+  warning: Schema.String.annotations({
+    description: "LiteLLM carried out the write but answered in a shape this server did not expect; its answer follows"
+  }),
+  answer: Schema.optional(Schema.Unknown)
+}, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export type UnexpectedAnswer = typeof UnexpectedAnswer.Type
+
+/** A write tool's result: what LiteLLM is expected to answer, or its unexpected answer with a warning. */
+export const Written = <A, I>(expected: Schema.Schema<A, I>) => Schema.Union(expected, UnexpectedAnswer)
+
+export const isUnexpected = (value: unknown): value is UnexpectedAnswer =>
+  typeof value === "object" && value !== null && typeof (value as Record<string, unknown>)["warning"] === "string"
+
+const MAX_UNEXPECTED_TEXT = 2_000
+
+/** Whether a LiteLLM version string (1.80.7, 1.80.7-nightly, v1.96.0) is at least `minimum`. */
+export const isAtLeast = (version: string, minimum: ReadonlyArray<number>): boolean => {
+  const parts = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version)
+  if (parts === null) return false
+  const have = [Number(parts[1]), Number(parts[2]), Number(parts[3])]
+  for (let i = 0; i < minimum.length; i++) {
+    if (have[i]! !== minimum[i]!) return have[i]! > minimum[i]!
+  }
+  return true
+}
+
+/** Handles one LiteLLM status and passes every other failure on. */
 export const onStatus = <A2, E2, R2>(status: number, handle: (error: LiteLlmApiError) => Effect.Effect<A2, E2, R2>) =>
 <A, E, R>(self: Effect.Effect<A, E | LiteLlmApiError, R>): Effect.Effect<A | A2, E | E2 | LiteLlmApiError, R | R2> =>
   Effect.catchIf(
@@ -80,15 +126,38 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         : Effect.succeed(json.right as A)
     }
 
+    // After a 2xx a write has happened: an answer of another shape is passed on, with a warning.
+    const decodeWritten = <A, I>(schema: Schema.Schema<A, I>, url: string, text: string): Effect.Effect<A | UnexpectedAnswer> =>
+      Effect.catchTag(decodeBody(schema, url, text), "LiteLlmBadResponse", (bad) => {
+        const json = parseJson(text)
+        const warning = `LiteLLM answered ${url.slice(config.litellmBaseUrl.length)} with success, so the change was made, ` +
+          `but its answer was not what this server expects (${bad.reason}); here it is as LiteLLM sent it.`
+        if (Either.isLeft(json)) {
+          return Effect.succeed({
+            warning,
+            answer: text.length > MAX_UNEXPECTED_TEXT ? `${text.slice(0, MAX_UNEXPECTED_TEXT)}…` : text
+          })
+        }
+        const body = json.right
+        return Effect.succeed(
+          typeof body === "object" && body !== null && !Array.isArray(body)
+            ? { ...(body as Record<string, unknown>), warning }
+            : { warning, answer: body }
+        )
+      })
+
     const toResult = <A, I>(
       schema: Schema.Schema<A, I>,
       url: string,
-      response: HttpClientResponse.HttpClientResponse
-    ): Effect.Effect<A, LiteLlmError> =>
+      response: HttpClientResponse.HttpClientResponse,
+      lenient = false
+    ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
       Effect.flatMap(
         Effect.mapError(response.text, (e) => transportFailure(url, e.cause)),
-        (text): Effect.Effect<A, LiteLlmError> => {
-          if (response.status >= 200 && response.status < 300) return decodeBody(schema, url, text)
+        (text): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> => {
+          if (response.status >= 200 && response.status < 300) {
+            return lenient ? decodeWritten(schema, url, text) : decodeBody(schema, url, text)
+          }
           if (response.status >= 300 && response.status < 400) {
             return new LiteLlmBadResponse({
               url,
@@ -105,7 +174,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const noteInLog = (why: string) =>
       Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) => log.litellm.push(why)))
 
-    const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>) => {
+    const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>, lenient = false) => {
       const url = `${config.litellmBaseUrl}${request.url}`
       return Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
@@ -114,7 +183,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         const log = yield* FiberRef.get(CurrentRequestLog)
         const response = yield* Effect.mapError(client.execute(authorized), (e) => transportFailure(url, e.cause))
         Option.map(log, (l) => l.litellm.push(response.status))
-        return yield* toResult(schema, url, response)
+        return yield* toResult(schema, url, response, lenient)
       }).pipe(
         Effect.scoped,
         Effect.tapErrorTag("LiteLlmUnreachable", (e) => noteInLog(e.reason)),
@@ -132,12 +201,31 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // Load balancers ask often; LiteLLM is asked at most every few seconds.
     const ready = yield* Effect.cachedWithTTL(live, Duration.seconds(3))
 
+    // The release LiteLLM says it is, from its public readiness route (no caller key goes there).
+    const readVersion = client.get("/health/readiness").pipe(
+      Effect.flatMap((response) => response.json),
+      Effect.scoped,
+      Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
+      Effect.map((body) => {
+        const version = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["litellm_version"] : undefined
+        return typeof version === "string" ? Option.some(version) : Option.none<string>()
+      }),
+      Effect.orElseSucceed(() => Option.none<string>())
+    )
+    const version = yield* Effect.cachedWithTTL(readVersion, Duration.minutes(5))
+
     return {
       ready,
+      /** LiteLLM's release as its readiness route states it; none when it does not say. */
+      version,
       get: <A, I>(path: string, urlParams: UrlParams.Input, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.get(path, { urlParams }), schema),
+        send(HttpClientRequest.get(path, { urlParams }), schema) as Effect.Effect<A, LiteLlmError>,
+      /** A POST that reads or checks: an answer of the wrong shape is a failure (502). */
       post: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema)
+        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema) as Effect.Effect<A, LiteLlmError>,
+      /** A POST that changes LiteLLM: once it answered 2xx, the answer is never turned into a failure. */
+      write: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
+        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true)
     } as const
   }),
   dependencies: [

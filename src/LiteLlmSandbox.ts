@@ -2,12 +2,28 @@ import { createHash, randomBytes, randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
 /**
- * A LiteLLM Proxy sandbox that behaves as LiteLLM 1.96's admin API does for the routes this server
- * calls: in-memory users, keys stored by sha256 hash and spend logs; LiteLLM's three error shapes
- * and its quirks (upserting updates, bare-integer deletes, `keys` beating `key_aliases`, a
- * misleading 404 text). It listens on 127.0.0.1 only. `--demo` runs it with sample data; the tests
- * run it with a contract check on every request.
+ * A LiteLLM Proxy sandbox that behaves as LiteLLM's admin API does for the routes this server
+ * calls, as read in LiteLLM's source: in-memory users, keys stored by sha256 hash and spend logs;
+ * LiteLLM's three error shapes and its quirks (upserting updates, bare-integer deletes, `keys`
+ * beating `key_aliases`, misleading 401/404 texts, `token: null` after a regeneration). Two
+ * releases (`current`, as 1.96; `legacy`, as the releases before November 2025) and LiteLLM's role
+ * checks (route_checks.py and the handlers' own scoping). It listens on 127.0.0.1 only. `--demo`
+ * runs it with sample data; the tests run it with a contract check on every request.
  */
+
+/** `current`: as LiteLLM 1.96. `legacy`: as the releases before November 2025 (the 1.79 line). */
+export type Release = "current" | "legacy"
+
+export const versionOf: Record<Release, string> = { current: "1.96.0", legacy: "1.79.3" }
+
+export type Role = "proxy_admin" | "proxy_admin_viewer" | "internal_user" | "internal_user_viewer"
+
+/** Who LiteLLM takes the caller to be, from the key it sent. */
+interface Caller {
+  readonly role: Role
+  readonly userId: string
+  readonly token: string
+}
 
 /** Every way a request breaks LiteLLM's contract; empty when it is valid. */
 export type RequestValidator = (
@@ -55,6 +71,50 @@ const detail = (status: number, error: string) => new HttpError(status, { detail
 
 const pyRepr = (error: string) => `{'error': '${error}'}`
 
+// LiteLLMRoutes in _types.py, the members this sandbox serves.
+const INFO_ROUTES = new Set([
+  "/key/info",
+  "/team/info",
+  "/team/list",
+  "/v2/team/list",
+  "/user/info",
+  "/model/info",
+  "/v2/model/info",
+  "/key/list"
+])
+const KEY_MANAGEMENT_ROUTES = new Set([
+  "/key/generate",
+  "/key/update",
+  "/key/delete",
+  "/key/info",
+  "/key/regenerate",
+  "/key/list",
+  "/key/block",
+  "/key/unblock"
+])
+// Exact routes: /spend/logs/v2 and /spend/logs/ui are not among them.
+const SPEND_TRACKING_ROUTES = new Set(["/spend/keys", "/spend/users", "/spend/tags", "/spend/calculate", "/spend/logs"])
+const SELF_MANAGED_ROUTES = new Set(["/team/member_add", "/team/member_delete", "/user/daily/activity"])
+
+/** /key/list filters the legacy release does not have (expires: 2026-05; substring_matching, agent_id). */
+const LEGACY_UNKNOWN_KEY_FILTERS = new Set(["expires", "substring_matching", "agent_id"])
+
+const SPEND_LOG_FILTERS_V2 = new Set([
+  "api_key",
+  "user_id",
+  "request_id",
+  "team_id",
+  "min_spend",
+  "max_spend",
+  "status_filter",
+  "model",
+  "model_id",
+  "model_group",
+  "end_user"
+])
+// ui_view_spend_logs before /spend/logs/v2: these only; page_size at most 100.
+const SPEND_LOG_FILTERS_UI = new Set(["api_key", "user_id", "request_id", "team_id", "min_spend", "max_spend", "status_filter", "model"])
+
 const page = <A>(items: ReadonlyArray<A>, pageNo: number, size: number) => ({
   items: items.slice((pageNo - 1) * size, pageNo * size),
   totalPages: Math.ceil(items.length / size)
@@ -80,6 +140,8 @@ export class LiteLlmSandbox {
   url = ""
   /** Whether this proxy has a LiteLLM Enterprise licence (key regeneration needs one). */
   enterprise = false
+  /** Which LiteLLM release this sandbox answers as. */
+  release: Release = "current"
 
   constructor(private readonly options: { readonly validate?: RequestValidator } = {}) {}
 
@@ -87,6 +149,19 @@ export class LiteLlmSandbox {
     this.adminKeys.add(key)
     this.secrets.add(key)
     return key
+  }
+
+  /**
+   * A user with this role and a key of theirs, as an operator would hand an agent; `teams` makes
+   * them a member (or, with `admin`, a team admin) of existing teams. Returns the raw key.
+   */
+  addCaller(role: Role, userId: string, teams: ReadonlyArray<{ team_id: string; role: "admin" | "user" }> = []): string {
+    this.seedUser({ user_id: userId, user_role: role, teams: teams.map((t) => t.team_id) })
+    for (const t of teams) {
+      const team = this.teams.get(t.team_id) ?? this.seedTeam({ team_id: t.team_id })
+      ;(team["members_with_roles"] as Array<Row>).push({ user_id: userId, role: t.role, user_email: null })
+    }
+    return this.seedKey({ user_id: userId, key_alias: `${userId}-own-key` }).raw
   }
 
   /** Answers the next request to `path` (any method) with a fault instead; a delay stays until reset. */
@@ -102,6 +177,7 @@ export class LiteLlmSandbox {
     this.requests.length = 0
     this.violations.length = 0
     this.faults.clear()
+    this.release = "current"
   }
 
   seedUser(fields: Row): Row {
@@ -257,14 +333,18 @@ export class LiteLlmSandbox {
     if (method === "GET" && (url.pathname === "/health/liveliness" || url.pathname === "/health/liveness")) {
       return send(200, "I'm alive!")
     }
+    if (method === "GET" && url.pathname === "/health/readiness") {
+      return send(200, { status: "healthy", db: "connected", cache: null, litellm_version: versionOf[this.release] })
+    }
     try {
       const problems = this.options.validate?.(method, url, { contentType: req.headers["content-type"], text }) ?? []
       if (problems.length > 0) {
         this.violations.push(...problems)
         throw new HttpError(422, { detail: problems.map((msg) => ({ type: "contract", loc: ["request"], msg })) })
       }
-      this.authenticate(req.headers.authorization)
-      send(200, this.route(method, url.pathname, url.searchParams, (body ?? {}) as Row))
+      const caller = this.authenticate(req.headers.authorization)
+      this.checkRoute(caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
+      send(200, this.route(method, url.pathname, url.searchParams, (body ?? {}) as Row, caller))
     } catch (e) {
       if (e instanceof HttpError) return send(e.status, e.body)
       send(500, { error: { message: String(e), type: "internal_server_error", param: "None", code: "500" } })
@@ -300,20 +380,22 @@ export class LiteLlmSandbox {
     }
   }
 
-  private authenticate(header: string | undefined): void {
+  private authenticate(header: string | undefined): Caller {
     if (header === undefined) throw envelope(401, "Authentication Error, No api key passed in.", "auth_error")
     if (!header.startsWith("Bearer ")) {
       throw envelope(401, "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", "auth_error")
     }
     const key = header.slice("Bearer ".length)
-    if (this.adminKeys.has(key)) return
+    if (this.adminKeys.has(key)) return { role: "proxy_admin", userId: "default_user_id", token: sha256(key) }
     const hash = sha256(key)
-    if (this.keys.has(hash)) {
-      throw envelope(
-        401,
-        "Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Your role=internal_user",
-        "auth_error"
-      )
+    const row = this.keys.get(hash)
+    if (row !== undefined) {
+      if (row["blocked"] === true) {
+        throw envelope(401, "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", "auth_error")
+      }
+      const userId = String(row["user_id"] ?? "")
+      const role = (this.users.get(userId)?.["user_role"] ?? "internal_user") as Role
+      return { role, userId, token: hash }
     }
     throw envelope(
       401,
@@ -323,7 +405,57 @@ export class LiteLlmSandbox {
     )
   }
 
-  private route(method: string, path: string, q: URLSearchParams, body: Row): unknown {
+  /** route_checks.py: `non_proxy_admin_allowed_routes_check`, for the routes this server calls. */
+  private checkRoute(caller: Caller, method: string, path: string, q: URLSearchParams, body: Row): void {
+    if (caller.role === "proxy_admin") return
+    if (INFO_ROUTES.has(path)) {
+      const userId = q.get("user_id")
+      if (path === "/user/info" && userId !== null && userId !== caller.userId) {
+        throw envelope(
+          403,
+          `key not allowed to access this user's info. user_id=${userId}, key's user_id=${caller.userId}`,
+          "auth_error"
+        )
+      }
+      return
+    }
+    if (caller.role === "proxy_admin_viewer") {
+      if (method === "GET") return
+      if (path === "/user/update" && Object.keys(body).every((k) => k === "user_email" || k === "password")) return
+      throw envelope(
+        403,
+        `user not allowed to access this route, role= proxy_admin_viewer. Trying to access: ${path}`,
+        "auth_error"
+      )
+    }
+    if (caller.role === "internal_user" && (KEY_MANAGEMENT_ROUTES.has(path) || SPEND_TRACKING_ROUTES.has(path))) return
+    if (caller.role === "internal_user_viewer" && SPEND_TRACKING_ROUTES.has(path)) return
+    if (SELF_MANAGED_ROUTES.has(path)) return
+    const masked = caller.userId.length <= 4 ? "***" : `${caller.userId.slice(0, 6)}***${caller.userId.slice(-2)}`
+    throw envelope(
+      401,
+      `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=${caller.role}. Your user_id=${masked}`,
+      "auth_error"
+    )
+  }
+
+  private isTeamAdmin(caller: Caller, teamId: unknown): boolean {
+    const team = typeof teamId === "string" ? this.teams.get(teamId) : undefined
+    return team !== undefined &&
+      (team["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === caller.userId && m["role"] === "admin")
+  }
+
+  private isTeamMember(caller: Caller, teamId: unknown): boolean {
+    const team = typeof teamId === "string" ? this.teams.get(teamId) : undefined
+    return team !== undefined && (team["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === caller.userId)
+  }
+
+  /** `can_modify_verification_token`: the key's owner or an admin of its team. */
+  private canModify(caller: Caller, key: Row): boolean {
+    return caller.role === "proxy_admin" || key["user_id"] === caller.userId || this.isTeamAdmin(caller, key["team_id"])
+  }
+
+  private route(method: string, path: string, q: URLSearchParams, body: Row, caller: Caller): unknown {
     switch (`${method} ${path}`) {
       case "GET /user/list":
         return this.userList(q)
@@ -336,19 +468,22 @@ export class LiteLlmSandbox {
       case "GET /user/info":
         return this.userInfo(q)
       case "GET /key/list":
-        return this.keyList(q)
+        return this.keyList(q, caller)
       case "POST /key/generate":
         return this.keyGenerate(body)
       case "POST /key/update":
-        return this.keyUpdate(body)
+        return this.keyUpdate(body, caller)
       case "POST /key/delete":
-        return this.keyDelete(body)
+        return this.keyDelete(body, caller)
       case "GET /key/info":
-        return this.keyInfo(q)
+        return this.keyInfo(q, caller)
       case "GET /spend/logs/v2":
-        return this.spendLogsV2(q)
+        if (this.release === "legacy") throw new HttpError(404, { detail: "Not Found" })
+        return this.spendLogPage(q, SPEND_LOG_FILTERS_V2)
+      case "GET /spend/logs/ui":
+        return this.spendLogPage(q, this.release === "legacy" ? SPEND_LOG_FILTERS_UI : SPEND_LOG_FILTERS_V2)
       case "POST /key/regenerate":
-        return this.keyRegenerate(body)
+        return this.keyRegenerate(body, caller)
       case "POST /key/block":
         return this.keyBlock(body, true)
       case "POST /key/unblock":
@@ -358,9 +493,9 @@ export class LiteLlmSandbox {
       case "GET /model/info":
         return { data: this.models.filter((m) => q.get("litellm_model_id") === null || m.model_info.id === q.get("litellm_model_id")) }
       case "GET /user/daily/activity":
-        return this.dailyActivity(q)
+        return this.dailyActivity(q, caller)
       case "GET /v2/team/list":
-        return this.teamListV2(q)
+        return this.teamListV2(q, caller)
       case "GET /team/list":
         return [...this.teams.values()]
       case "GET /team/info":
@@ -372,8 +507,10 @@ export class LiteLlmSandbox {
       case "POST /team/delete":
         return this.teamDelete(body)
       case "POST /team/member_add":
+        this.teamAdminOnly(caller, body["team_id"], "/team/member_add")
         return this.teamMemberAdd(body)
       case "POST /team/member_delete":
+        this.teamAdminOnly(caller, body["team_id"], "/team/member_delete")
         return this.teamMemberDelete(body)
       default:
         throw new HttpError(404, { detail: "Not Found" })
@@ -447,9 +584,11 @@ export class LiteLlmSandbox {
       const clash = [...this.users.values()].some((u) =>
         String(u["user_email"] ?? "").trim().toLowerCase() === email.trim().toLowerCase()
       )
-      if (clash) throw envelope(400, pyRepr(`User with email ${email} already exists`))
+      // _check_duplicate_user_field: a 409, wrapped as LiteLLM's error envelope.
+      if (clash) throw envelope(409, `User with email ${email} already exists`, "bad_request_error", "user_email")
     }
     const userId = typeof body["user_id"] === "string" ? body["user_id"] : randomUUID()
+    if (this.users.has(userId)) throw envelope(409, `User with id ${userId} already exists`, "bad_request_error", "user_id")
     const { auto_create_key, key_alias, duration, send_invite_email: _invite, organizations: _orgs, ...fields } = body
     const teams = Array.isArray(body["teams"])
       ? body["teams"].map((t) => typeof t === "string" ? t : String((t as Row)["team_id"]))
@@ -482,8 +621,12 @@ export class LiteLlmSandbox {
 
   private userDelete(body: Row) {
     const ids = body["user_ids"] as Array<string>
+    // As LiteLLM's validation loop does: known users leave their teams before the 404 for an unknown one.
     for (const id of ids) {
       if (!this.users.has(id)) throw detail(404, `User not found, passed user_id=${id}`)
+      for (const team of this.teams.values()) {
+        team["members_with_roles"] = (team["members_with_roles"] as Array<Row>).filter((m) => m["user_id"] !== id)
+      }
     }
     for (const [hash, key] of this.keys) if (ids.includes(String(key["user_id"]))) this.keys.delete(hash)
     for (const id of ids) this.users.delete(id)
@@ -496,12 +639,17 @@ export class LiteLlmSandbox {
       return { user_id: null, user_info: null, keys: [...this.keys.values()], teams: [] }
     }
     const user = this.users.get(id)
-    if (user === undefined) throw envelope(404, `User ${id} not found`)
+    if (user === undefined) {
+      // Before the fix of November 2025, an unknown id was a 200 with an empty user_info.
+      if (this.release === "legacy") return { user_id: id, user_info: { spend: 0 }, keys: [], teams: [] }
+      throw envelope(404, `User ${id} not found`)
+    }
     const keys = [...this.keys.values()].filter((k) => k["user_id"] === id).map((k) => ({ ...k, team_alias: "None" }))
     return { user_id: id, user_info: user, keys, teams: [] }
   }
 
-  private keyList(q: URLSearchParams) {
+  /** `list_keys` with `validate_key_list_check` and `_build_key_filter_conditions`. */
+  private keyList(q: URLSearchParams, caller: Caller) {
     const sortBy = q.get("sort_by")
     const columns = ["spend", "max_budget", "created_at", "updated_at", "token", "key_alias"]
     if (sortBy !== null && !columns.includes(sortBy)) {
@@ -509,17 +657,49 @@ export class LiteLlmSandbox {
     }
     const status = q.get("status")
     if (status !== null && status !== "deleted") throw envelope(400, "Invalid status value. Currently only 'deleted' is supported.")
-    const substring = q.get("substring_matching") === "true"
+    // Older releases do not know these filters, and FastAPI drops unknown parameters silently.
+    const legacy = this.release === "legacy"
+    const param = (name: string) => legacy && LEGACY_UNKNOWN_KEY_FILTERS.has(name) ? null : q.get(name)
+    let userId = q.get("user_id")
+    const teamId = q.get("team_id")
+    let adminTeams: Array<string> = []
+    if (caller.role !== "proxy_admin") {
+      const user = this.users.get(caller.userId)
+      if (user === undefined) {
+        throw envelope(403, "You are not authorized to access this endpoint. No 'user_id' is associated with your API key.", "bad_request_error", "user_id")
+      }
+      if (userId !== null && userId !== caller.userId) {
+        throw envelope(403, "You are not authorized to check another user's keys", "bad_request_error", "user_id")
+      }
+      if (teamId !== null && !(user["teams"] as Array<string>).includes(teamId)) {
+        throw envelope(403, "You are not authorized to check this team's keys", "bad_request_error", "team_id")
+      }
+      if (q.get("include_team_keys") === "true") {
+        adminTeams = (user["teams"] as Array<string>).filter((t) => this.isTeamAdmin(caller, t))
+      }
+      if (userId === null && caller.role !== "proxy_admin_viewer") userId = caller.userId
+    }
+    const substring = param("substring_matching") === "true"
     const matches = (value: unknown, wanted: string | null) =>
       wanted === null ||
       (substring ? String(value ?? "").toLowerCase().includes(wanted.toLowerCase()) : value === wanted)
-    const keys = status === "deleted" ? [] : [...this.keys.values()].filter((k) =>
-      k["team_id"] !== "litellm-dashboard" &&
-      matches(k["user_id"], q.get("user_id")) &&
-      (q.get("team_id") === null || k["team_id"] === q.get("team_id")) &&
+    const expires = param("expires")
+    const now = Date.now()
+    // Own keys match the filters; keys of the teams the caller administers are added unfiltered.
+    const own = (k: Row) =>
+      matches(k["user_id"], userId) &&
       (q.get("organization_id") === null || k["organization_id"] === q.get("organization_id")) &&
       (q.get("key_hash") === null || k["token"] === q.get("key_hash")) &&
-      matches(k["key_alias"], q.get("key_alias"))
+      matches(k["key_alias"], q.get("key_alias")) &&
+      (param("agent_id") === null || k["agent_id"] === param("agent_id")) &&
+      (expires === null ||
+        (expires === "expired"
+          ? k["expires"] != null && Date.parse(String(k["expires"])) < now
+          : k["expires"] == null || Date.parse(String(k["expires"])) >= now))
+    const keys = status === "deleted" ? [] : [...this.keys.values()].filter((k) =>
+      k["team_id"] !== "litellm-dashboard" &&
+      (own(k) || adminTeams.includes(String(k["team_id"]))) &&
+      (teamId === null || k["team_id"] === teamId)
     )
     const pageNo = Number(q.get("page") ?? 1)
     const size = Number(q.get("size") ?? 10)
@@ -547,7 +727,7 @@ export class LiteLlmSandbox {
     return this.keys.get(hashIfNeeded(keyOrHash))
   }
 
-  private keyUpdate(body: Row) {
+  private keyUpdate(body: Row, caller: Caller) {
     const given = body["key"]
     const alias = body["key_alias"]
     let row: Row | undefined
@@ -562,18 +742,23 @@ export class LiteLlmSandbox {
     }
     // LiteLLM's own (misleading) message for an unknown key.
     if (row === undefined) throw envelope(404, pyRepr("Team not found, passed team_id=None"), "auth_error")
+    if (!this.canModify(caller, row)) {
+      throw envelope(403, pyRepr(`User=${caller.userId} is not allowed to update key=${String(given ?? alias)}`), "auth_error")
+    }
     if (typeof given === "string" && typeof alias === "string" && alias !== row["key_alias"]) {
       if ([...this.keys.values()].some((k) => k["key_alias"] === alias)) {
         throw envelope(400, `Key with alias '${alias}' already exists. Unique key aliases across all keys are required.`, "bad_request_error", "key_alias")
       }
     }
-    const { key: _k, duration, ...changes } = body
+    const { key: _k, duration, budget_duration, ...changes } = body
     Object.assign(row, changes, { updated_at: now() })
     if (duration !== undefined) row["expires"] = duration === null ? null : new Date(Date.now() + 86_400_000).toISOString()
+    // prepare_key_update_data keeps budget_duration only when it is a non-empty string: null is ignored.
+    if (typeof budget_duration === "string" && budget_duration !== "") row["budget_duration"] = budget_duration
     return { key: given ?? alias, ...row }
   }
 
-  private keyDelete(body: Row) {
+  private keyDelete(body: Row, caller: Caller) {
     const keys = body["keys"] as Array<string> | null | undefined
     const aliases = body["key_aliases"] as Array<string> | null | undefined
     if (keys == null && aliases == null) {
@@ -587,20 +772,27 @@ export class LiteLlmSandbox {
       : [...this.keys.values()].filter((k) => aliases!.includes(String(k["key_alias"]))).map((k) => String(k["token"]))
     const existing = hashes.filter((h) => this.keys.has(h))
     if (existing.length === 0) throw envelope(404, pyRepr("No keys found"))
+    if (existing.some((h) => !this.canModify(caller, this.keys.get(h)!))) {
+      throw envelope(403, pyRepr("You are not authorized to delete this key"))
+    }
     for (const h of existing) this.keys.delete(h)
     return { deleted_keys: keys ?? aliases }
   }
 
-  private keyInfo(q: URLSearchParams) {
+  private keyInfo(q: URLSearchParams, caller: Caller) {
     const key = q.get("key")
     if (key === null) throw envelope(400, "No key passed in.")
     const row = this.findKey(key)
     if (row === undefined) throw envelope(404, "Key not found in database", "not_found_error", "key")
+    // _can_user_query_key_info
+    const allowed = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer" ||
+      row["token"] === caller.token || row["user_id"] === caller.userId || this.isTeamMember(caller, row["team_id"])
+    if (!allowed) throw envelope(403, `You are not allowed to access this key's info. Your role=${caller.role}`)
     const { token: _t, ...info } = row
     return { key, info }
   }
 
-  private keyRegenerate(body: Row) {
+  private keyRegenerate(body: Row, caller: Caller) {
     if (!this.enterprise) {
       throw envelope(
         500,
@@ -609,11 +801,15 @@ export class LiteLlmSandbox {
     }
     const old = this.findKey(String(body["key"]))
     if (old === undefined) throw envelope(404, pyRepr(`Key ${String(body["key"])} not found.`))
+    if (!this.canModify(caller, old)) throw envelope(403, pyRepr("You are not authorized to regenerate this key"))
     const custom = body["new_key"]
     const { token: _token, key_name: _name, ...fields } = old
     this.keys.delete(String(old["token"]))
     const { raw, row } = this.seedKey(fields, typeof custom === "string" ? custom : undefined)
-    return { ...row, key: raw, token_id: row["token"] }
+    // _execute_virtual_key_regeneration moves the hash to token_id; GenerateKeyResponse then
+    // serialises its own `token` field, unset, as null.
+    const { token, ...rest } = row
+    return { ...rest, key: raw, token_id: token, token: null }
   }
 
   private keyBlock(body: Row, blocked: boolean) {
@@ -622,7 +818,15 @@ export class LiteLlmSandbox {
       throw envelope(400, "Invalid key format.", "bad_request_error", "key")
     }
     const row = this.findKey(given)
-    if (row === undefined) throw envelope(404, pyRepr(`Key not found: ${given}`), "not_found_error", "key")
+    // The update finds no row, then get_key_object fails as authentication does.
+    if (row === undefined) {
+      throw envelope(
+        401,
+        `Authentication Error, Invalid proxy server token passed. key=${hashIfNeeded(given)}, not found in db. Create key via \`/key/generate\` call.`,
+        "token_not_found_in_db",
+        "key"
+      )
+    }
     row["blocked"] = blocked
     return row
   }
@@ -639,17 +843,29 @@ export class LiteLlmSandbox {
     return { data: items, total_count: models.length, current_page: pageNo, total_pages: totalPages, size }
   }
 
-  private dailyActivity(q: URLSearchParams) {
+  private dailyActivity(q: URLSearchParams, caller: Caller) {
     const start = q.get("start_date")
     const end = q.get("end_date")
     if (start === null || end === null) throw detail(400, "Please provide start_date and end_date")
+    const admin = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer"
+    let userId: string | null
+    if (this.release === "legacy") {
+      // No user_id parameter: an admin gets the whole proxy, anyone else their own.
+      userId = admin ? null : caller.userId
+    } else {
+      userId = q.get("user_id")
+      if (!admin && userId !== null && userId !== caller.userId) {
+        throw detail(403, "Non-admin users can only view their own activity")
+      }
+      if (!admin) userId = caller.userId
+    }
     const days = new Map<string, { spend: number; total_tokens: number; api_requests: number }>()
     for (const r of this.spendLogs) {
       const day = String(r["startTime"]).slice(0, 10)
       if (day < start || day > end) continue
       if (q.get("model") !== null && r["model"] !== q.get("model")) continue
       if (q.get("api_key") !== null && r["api_key"] !== q.get("api_key")) continue
-      if (q.get("user_id") !== null && r["user"] !== q.get("user_id")) continue
+      if (userId !== null && r["user"] !== userId) continue
       const m = days.get(day) ?? { spend: 0, total_tokens: 0, api_requests: 0 }
       m.spend += Number(r["spend"])
       m.total_tokens += Number(r["total_tokens"])
@@ -678,19 +894,30 @@ export class LiteLlmSandbox {
     return team
   }
 
-  private teamListV2(q: URLSearchParams) {
+  private teamListV2(q: URLSearchParams, caller: Caller) {
     const alias = q.get("team_alias")?.toLowerCase()
+    const userId = q.get("user_id")
+    // list_team_v2 answers a 404 of its own for an unknown user: an answer, not a missing route.
+    if (userId !== null && !this.users.has(userId)) throw detail(404, `User not found, passed user_id=${userId}`)
+    const memberOnly = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer" ? null : caller.userId
+    const isMember = (t: Row, id: string) => (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === id)
     const teams = [...this.teams.values()].filter((t) =>
       (q.get("team_id") === null || t["team_id"] === q.get("team_id")) &&
       (q.get("organization_id") === null || t["organization_id"] === q.get("organization_id")) &&
       (alias === undefined || String(t["team_alias"] ?? "").toLowerCase().includes(alias)) &&
-      (q.get("user_id") === null ||
-        (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === q.get("user_id")))
+      (userId === null || isMember(t, userId)) &&
+      (memberOnly === null || isMember(t, memberOnly))
     )
     const pageNo = Number(q.get("page") ?? 1)
     const size = Number(q.get("page_size") ?? 10)
     const { items, totalPages } = page(teams, pageNo, size)
     return { teams: items, total: teams.length, page: pageNo, page_size: size, total_pages: totalPages }
+  }
+
+  /** team_member_add / team_member_delete: a proxy admin or an admin of that team. */
+  private teamAdminOnly(caller: Caller, teamId: unknown, route: string): void {
+    if (caller.role === "proxy_admin" || this.isTeamAdmin(caller, teamId)) return
+    throw detail(403, `Call not allowed. User not proxy admin OR team admin. route=${route}, team_id=${String(teamId)}`)
   }
 
   private teamInfo(q: URLSearchParams) {
@@ -761,7 +988,8 @@ export class LiteLlmSandbox {
     return team
   }
 
-  private spendLogsV2(q: URLSearchParams) {
+  /** `/spend/logs/v2` (and `/spend/logs/ui`, its predecessor, with the filters its release knows). */
+  private spendLogPage(q: URLSearchParams, filters: ReadonlySet<string>) {
     const start = q.get("start_date")
     const end = q.get("end_date")
     if (start === null || end === null) throw envelope(400, "Start date and end date are required")
@@ -769,21 +997,22 @@ export class LiteLlmSandbox {
     if (!format.test(start) || !format.test(end)) {
       throw envelope(400, `Invalid date format. Use YYYY-MM-DD HH:MM:SS. Received start_date=${start}`)
     }
+    const param = (name: string) => filters.has(name) ? q.get(name) : null
     const from = Date.parse(`${start.replace(" ", "T")}Z`)
     const to = Date.parse(`${end.replace(" ", "T")}Z`)
     const exact = ["api_key", "request_id", "team_id", "model", "model_id", "model_group", "end_user"] as const
     const rows = this.spendLogs.filter((r) => {
       const t = Date.parse(String(r["startTime"]))
       return t >= from && t <= to &&
-        exact.every((f) => q.get(f) === null || r[f] === q.get(f)) &&
-        (q.get("user_id") === null || r["user"] === q.get("user_id")) &&
-        (q.get("status_filter") === null || r["status"] === q.get("status_filter")) &&
-        (q.get("min_spend") === null || Number(r["spend"]) >= Number(q.get("min_spend"))) &&
-        (q.get("max_spend") === null || Number(r["spend"]) <= Number(q.get("max_spend")))
+        exact.every((f) => param(f) === null || r[f] === param(f)) &&
+        (param("user_id") === null || r["user"] === param("user_id")) &&
+        (param("status_filter") === null || r["status"] === param("status_filter")) &&
+        (param("min_spend") === null || Number(r["spend"]) >= Number(param("min_spend"))) &&
+        (param("max_spend") === null || Number(r["spend"]) <= Number(param("max_spend")))
     }).sort((a, b) => String(b["startTime"]).localeCompare(String(a["startTime"])))
     const pageNo = Number(q.get("page") ?? 1)
     const size = Number(q.get("page_size") ?? 50)
     const { items, totalPages } = page(rows, pageNo, size)
-    return { data: items, total: rows.length, page: pageNo, page_size: size, total_pages: totalPages, total_is_capped: false }
+    return { data: items, total: rows.length, page: pageNo, page_size: size, total_pages: totalPages }
   }
 }

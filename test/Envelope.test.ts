@@ -11,7 +11,8 @@ import {
   MissingCallerToken,
   NotFound,
   ToolHidden,
-  type ToolError
+  type ToolError,
+  Unsupported
 } from "../src/Errors.js"
 import { parseErrorBody, unwrapPythonRepr } from "../src/LiteLlmErrorBody.js"
 
@@ -24,7 +25,8 @@ const AnyToolError = Schema.Union(
   InvalidInput,
   NotFound,
   Ambiguous,
-  ToolHidden
+  ToolHidden,
+  Unsupported
 )
 
 const expectedStatus = (error: ToolError): number => {
@@ -46,6 +48,8 @@ const expectedStatus = (error: ToolError): number => {
       return 409
     case "ToolHidden":
       return 403
+    case "Unsupported":
+      return 501
   }
 }
 

@@ -127,7 +127,7 @@ layer(TestEnvLive())("key tools", (it) => {
     Effect.gen(function*() {
       const { client, env } = yield* setup
       const byAlias = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "nope", rpm_limit: 1 }), 404)
-      expect(byAlias.message).toBe("No key has the alias nope.")
+      expect(byAlias.message).toBe("No key that you can manage has the alias nope.")
       expect(env.standIn.requestsTo("/key/update")).toHaveLength(0)
       const byKey = expectFailure(yield* call(client, "litellm_key_update", { key: "a".repeat(64), rpm_limit: 1 }), 404)
       expect(byKey.message).toBe("No key matches the given key.")

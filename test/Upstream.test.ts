@@ -53,10 +53,24 @@ layer(TestEnvLive({ timeoutMs: TIMEOUT_MS }), { excludeTestServices: true })("a 
       env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: JSON.stringify({ items: [] }) })
       const shape = expectFailure(yield* call(client, "litellm_key_list"), 502)
       expect(String(shape.detail)).toContain("keys")
-      env.standIn.injectFault("/user/delete", { kind: "status", status: 200, body: "{\"deleted\": true}" })
-      expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["x"] }), 502)
       env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: "{\"keys\": [" })
       expectFailure(yield* call(client, "litellm_key_list"), 502)
+    }))
+
+  it.scoped("a write LiteLLM answered 2xx is a success even when the answer is unexpected, with a warning", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.seedUser({ user_id: "x" })
+      env.standIn.injectFault("/user/delete", { kind: "status", status: 200, body: "{\"deleted\": true}" })
+      const deleted = expectSuccess(yield* call(client, "litellm_user_delete", { user_ids: ["x"] })) as Record<string, unknown>
+      expect(deleted).toMatchObject({ deleted: true, user_ids: ["x"] })
+      expect(deleted["warning"]).toContain("the change was made")
+      env.standIn.injectFault("/key/generate", { kind: "status", status: 200, body: "created" })
+      const generated = expectSuccess(yield* call(client, "litellm_key_generate", {})) as Record<string, unknown>
+      expect(generated).toMatchObject({ answer: "created", warning: expect.stringContaining("/key/generate") })
+      env.standIn.injectFault("/team/delete", { kind: "status", status: 200, body: "[1, 2]" })
+      const teams = expectSuccess(yield* call(client, "litellm_team_delete", { team_ids: ["t"] })) as Record<string, unknown>
+      expect(teams["answer"]).toEqual([1, 2])
     }))
 
   it.scoped("a redirect is never followed", () =>

@@ -92,12 +92,13 @@ layer(TestEnvLive())("user tools", (it) => {
       expect(request!.body).toMatchObject({ user_id: "carol", teams: [{ team_id: "t1", user_role: "admin" }] })
     }))
 
-  it.scoped("litellm_user_create passes LiteLLM's duplicate-email error on, unwrapped from its Python repr", () =>
+  it.scoped("litellm_user_create passes LiteLLM's 409 for a duplicate email or id on", () =>
     Effect.gen(function*() {
       const { client } = yield* setup
-      const error = expectFailure(yield* call(client, "litellm_user_create", { user_email: "BOB@example.com" }), 400)
+      const error = expectFailure(yield* call(client, "litellm_user_create", { user_email: "BOB@example.com" }), 409)
       expect(error.message).toBe("User with email BOB@example.com already exists")
-      expect(error.detail).toMatchObject({ error: { code: "400" } })
+      expect(error.detail).toMatchObject({ error: { code: "409" } })
+      expectFailure(yield* call(client, "litellm_user_create", { user_id: "alice" }), 409)
     }))
 
   it.scoped("litellm_user_create refuses a role LiteLLM would refuse, without calling it", () =>
@@ -155,12 +156,15 @@ layer(TestEnvLive())("user tools", (it) => {
       expect(env.standIn.keys.size).toBe(0)
     }))
 
-  it.scoped("litellm_user_delete: an unknown id is LiteLLM's 404 and deletes nothing; [] is refused", () =>
+  it.scoped("litellm_user_delete: an unknown id changes nothing, not even team memberships; [] is refused", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
+      env.standIn.seedTeam({ team_id: "t-del", members_with_roles: [{ user_id: "alice", role: "user" }] })
       const error = expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["alice", "ghost"] }), 404)
-      expect(error.message).toBe("User not found, passed user_id=ghost")
+      expect(error.message).toBe("No user has the id ghost; nothing was deleted.")
+      expect(env.standIn.requestsTo("/user/delete")).toHaveLength(0)
       expect(env.standIn.users.has("alice")).toBe(true)
+      expect(env.standIn.teams.get("t-del")!["members_with_roles"]).toEqual([{ user_id: "alice", role: "user" }])
       expectFailure(yield* call(client, "litellm_user_delete", { user_ids: [] }), 400)
       expectFailure(yield* call(client, "litellm_user_delete", {}), 400)
     }))

@@ -1,7 +1,7 @@
-import { Effect, Schema } from "effect"
-import { Ambiguous, LiteLlmApiError, NotFound } from "../Errors.js"
-import { toKeyHash } from "../KeyHash.js"
-import { LiteLlm } from "../LiteLlm.js"
+import { Clock, Effect, Schema } from "effect"
+import { Ambiguous, LiteLlmApiError, NotFound, Unsupported } from "../Errors.js"
+import { sha256Hex, toKeyHash } from "../KeyHash.js"
+import { isUnexpected, LiteLlm, onStatus, Written } from "../LiteLlm.js"
 import {
   Amount,
   DateTime,
@@ -33,11 +33,19 @@ const KeyListResponse = Open({
   total_pages: Schema.optional(Schema.NullOr(Schema.Number))
 })
 
-const FullKeyListResponse = Open({ keys: Schema.Array(KeyRow) })
+const FullKeyListResponseWithPages = Open({
+  keys: Schema.Array(KeyRow),
+  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
+  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
+  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
+})
 
-const GenerateKeyResponse = Open({
+// GenerateKeyResponse in _types.py: `token` and `token_id` are Optional. /key/generate sets token to
+// the hash; /key/regenerate moves the hash to token_id and leaves token null.
+const GeneratedKey = Open({
   key: Schema.String.annotations({ description: "The new raw key: shown once, here only" }),
-  token: Schema.optional(Schema.String.annotations({ description: "Its sha256 hash, which other tools accept" }))
+  token: Schema.optional(Schema.NullOr(Schema.String).annotations({ description: "Its sha256 hash, which other tools accept" })),
+  token_id: Schema.optional(Schema.NullOr(Schema.String))
 })
 
 const UpdateKeyResponse = Open({ key: Schema.String })
@@ -47,6 +55,12 @@ const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.Unknown) })
 const KeyInfoResponse = Open({ key: Schema.String, info: Open({}) })
 
 const BlockedKey = Open({ token: Schema.String, blocked: Schema.optional(Schema.NullOr(Schema.Boolean)) })
+
+/** A new key's answer with its hash always in `token`: the hash of the raw key LiteLLM returned. */
+const withHash = <A extends { readonly key: string }>(answer: A): A & { readonly token: string } => ({
+  ...answer,
+  token: sha256Hex(answer.key)
+})
 
 // == Inputs
 
@@ -135,7 +149,16 @@ const KeyUpdateInput = Schema.Struct({
   })),
   duration: nullable(Duration, "New lifetime counted from now; null = never expires."),
   max_budget: nullable(Amount, "Budget in USD; null removes the budget."),
-  budget_duration: nullable(Duration, "Budget reset period; null stops resets."),
+  // prepare_key_update_data keeps budget_duration only when it is a non-empty string: LiteLLM
+  // answers 200 to null and keeps the old period, so null is refused here instead of pretending.
+  budget_duration: Schema.optional(Duration.annotations({
+    description: "New budget reset period, e.g. 30d. LiteLLM cannot remove a key's period (it ignores null).",
+    message: () => ({
+      message: "must be a LiteLLM duration such as 30d or 1mo; a key's budget period cannot be removed (LiteLLM ignores " +
+        "null and keeps the old one), only replaced",
+      override: true
+    })
+  })),
   tpm_limit: nullable(NonNegativeInt, "Tokens per minute; null removes the limit."),
   rpm_limit: nullable(NonNegativeInt, "Requests per minute; null removes the limit."),
   max_parallel_requests: nullable(NonNegativeInt, "null removes the limit."),
@@ -192,26 +215,92 @@ const RegenerateInput = Schema.Struct({
 
 // == Operations
 
+/** How many pages of /key/list one lookup reads before it gives up: a bound on one call's cost. */
+const MAX_LOOKUP_PAGES = 10
+
+type KeyRowType = typeof KeyRow.Type
+
+// Filters a release older than the filter drops silently (FastAPI ignores unknown parameters), so
+// a filtered list could be every key. Each is checked against the rows that came back.
+const keyListChecks: ReadonlyArray<{
+  readonly filter: string
+  readonly applies: (input: typeof KeyListInput.Type) => boolean
+  readonly holds: (input: typeof KeyListInput.Type, row: KeyRowType, now: number) => boolean
+}> = [
+  {
+    filter: "key_hash",
+    applies: (i) => i.key_hash !== undefined,
+    holds: (i, row) => row.token === toKeyHash(i.key_hash!)
+  },
+  {
+    filter: "key_alias",
+    applies: (i) => i.key_alias !== undefined && i.substring_matching !== true,
+    holds: (i, row) => row.key_alias === i.key_alias
+  },
+  {
+    filter: "expires",
+    applies: (i) => i.expires !== undefined,
+    holds: (i, row, now) => {
+      const expires = row["expires"]
+      const expired = typeof expires === "string" && Date.parse(expires) < now
+      return i.expires === "expired" ? expired : !expired
+    }
+  },
+  {
+    filter: "agent_id",
+    applies: (i) => i.agent_id !== undefined,
+    holds: (i, row) => row["agent_id"] === i.agent_id
+  }
+]
+
 const listKeys = Effect.fn("Keys.list")(function*(input: typeof KeyListInput.Type) {
   const litellm = yield* LiteLlm
-  return yield* litellm.get("/key/list", {
+  // Whole objects always come back from LiteLLM, so every filter can be checked on the rows.
+  const list = yield* litellm.get("/key/list", {
     ...input,
     key_hash: input.key_hash === undefined ? undefined : toKeyHash(input.key_hash),
-    // Bare hashes help no agent; whole objects are what an admin wants to read.
-    return_full_object: input.return_full_object ?? true
-  }, KeyListResponse)
+    return_full_object: true
+  }, FullKeyListResponseWithPages)
+  const now = yield* Clock.currentTimeMillis
+  // A row the caller's own key may see but the team-admin keys added by include_team_keys are
+  // outside the filters in LiteLLM itself (`_build_key_filter_conditions`): only own rows are checked.
+  const ignored = keyListChecks.filter((c) =>
+    c.applies(input) && input.include_team_keys !== true && list.keys.some((row) => !c.holds(input, row, now))
+  )
+  if (ignored.length > 0) {
+    const names = ignored.map((c) => c.filter).join(", ")
+    return yield* new Unsupported({
+      message: `This LiteLLM ignores the ${names} filter of /key/list (an older release drops filters it does not ` +
+        `know), so its answer would be keys that do not match. Filter by user_id or team_id, or upgrade LiteLLM.`
+    })
+  }
+  // Bare hashes help no agent; whole objects are what an admin wants to read, unless asked otherwise.
+  return input.return_full_object === false ? { ...list, keys: list.keys.map((k) => k.token) } : list
 })
 
-/** `/key/info` has no alias lookup, and older `/key/update` none either: resolve to the hash. */
+/**
+ * The one key with this alias among those LiteLLM lets the caller manage. `include_team_keys` adds
+ * the keys of the teams the caller administers (LiteLLM fills in a non-admin's own user_id
+ * otherwise); LiteLLM adds those without the alias filter, so matches are picked here, page by page.
+ */
 const hashOfAlias = Effect.fn("Keys.hashOfAlias")(function*(alias: string) {
   const litellm = yield* LiteLlm
-  const { keys } = yield* litellm.get(
-    "/key/list",
-    { key_alias: alias, return_full_object: true, size: 100 },
-    FullKeyListResponse
-  )
-  const matches = keys.filter((k) => k.key_alias === alias)
-  if (matches.length === 0) return yield* new NotFound({ message: `No key has the alias ${alias}.` })
+  const matches: Array<KeyRowType> = []
+  for (let page = 1, pages = 1; page <= pages; page++) {
+    if (page > MAX_LOOKUP_PAGES) {
+      return yield* new Unsupported({
+        message: `Looking up the alias ${alias} would read more than ${MAX_LOOKUP_PAGES * 100} keys; name the key by its hash.`
+      })
+    }
+    const list = yield* litellm.get(
+      "/key/list",
+      { key_alias: alias, return_full_object: true, include_team_keys: true, size: 100, page },
+      FullKeyListResponseWithPages
+    )
+    matches.push(...list.keys.filter((k) => k.key_alias === alias))
+    pages = list.total_pages ?? 1
+  }
+  if (matches.length === 0) return yield* new NotFound({ message: `No key that you can manage has the alias ${alias}.` })
   if (matches.length > 1) {
     return yield* new Ambiguous({
       message: `${matches.length} keys have the alias ${alias}; name one by key (hash).`,
@@ -221,15 +310,23 @@ const hashOfAlias = Effect.fn("Keys.hashOfAlias")(function*(alias: string) {
   return matches[0]!.token
 })
 
+/**
+ * Whether LiteLLM knows this key, asked of /key/info: exact on every release, and it lets a caller
+ * see the keys it may change (own keys, its teams' keys). /key/list's key_hash filter is dropped by
+ * older releases, and then any key would seem to exist.
+ */
 const keyExists = Effect.fn("Keys.exists")(function*(hash: string) {
   const litellm = yield* LiteLlm
-  const { keys } = yield* litellm.get("/key/list", { key_hash: hash, size: 1 }, KeyListResponse)
-  return keys.length > 0
+  return yield* litellm.get("/key/info", { key: hash }, KeyInfoResponse).pipe(
+    Effect.as(true),
+    onStatus(404, () => Effect.succeed(false))
+  )
 })
 
 const generateKey = Effect.fn("Keys.generate")(function*(input: typeof KeyGenerateInput.Type) {
   const litellm = yield* LiteLlm
-  return yield* litellm.post("/key/generate", input, GenerateKeyResponse)
+  const answer = yield* litellm.write("/key/generate", input, GeneratedKey)
+  return isUnexpected(answer) ? answer : withHash(answer)
 })
 
 const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInput.Type) {
@@ -239,7 +336,7 @@ const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInpu
   const body = key === undefined
     ? { ...changes, key: yield* hashOfAlias(key_alias!) }
     : { ...changes, key: toKeyHash(key), ...(key_alias === undefined ? {} : { key_alias }) }
-  return yield* litellm.post("/key/update", body, UpdateKeyResponse).pipe(
+  return yield* litellm.write("/key/update", body, UpdateKeyResponse).pipe(
     Effect.catchTag("LiteLlmApiError", (e) =>
       // LiteLLM reports an unknown key as "Team not found, passed team_id=None".
       Effect.fail(
@@ -259,7 +356,7 @@ const deleteKeys = Effect.fn("Keys.delete")(function*(input: typeof KeyDeleteInp
   if (missing.length > 0) {
     return yield* new NotFound({ message: `No key has the hash ${missing.join(", ")}; nothing was deleted.` })
   }
-  return yield* litellm.post("/key/delete", { keys: hashes }, DeleteKeyResponse)
+  return yield* litellm.write("/key/delete", { keys: hashes }, DeleteKeyResponse)
 })
 
 const hashOfRef = (input: typeof KeyRef.Type) =>
@@ -273,7 +370,7 @@ const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
 const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof RegenerateInput.Type) {
   const litellm = yield* LiteLlm
   const { key: _key, key_alias: _alias, ...options } = input
-  return yield* litellm.post("/key/regenerate", { ...options, key: yield* hashOfRef(input) }, GenerateKeyResponse).pipe(
+  const answer = yield* litellm.write("/key/regenerate", { ...options, key: yield* hashOfRef(input) }, GeneratedKey).pipe(
     Effect.catchTag("LiteLlmApiError", (e) =>
       Effect.fail(
         e.message.includes("Enterprise")
@@ -286,12 +383,20 @@ const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof Regen
           : e
       ))
   )
+  return isUnexpected(answer) ? answer : withHash(answer)
 })
 
 const setBlocked = (blocked: boolean) =>
   Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof KeyRef.Type) {
     const litellm = yield* LiteLlm
-    return yield* litellm.post(blocked ? "/key/block" : "/key/unblock", { key: yield* hashOfRef(input) }, BlockedKey)
+    const hash = yield* hashOfRef(input)
+    return yield* litellm.write(blocked ? "/key/block" : "/key/unblock", { key: hash }, BlockedKey).pipe(
+      // An unknown key fails inside LiteLLM as an authentication error (get_key_object): ask
+      // whether the key exists before passing on a 401 that would blame the caller's own key.
+      onStatus(401, (e) =>
+        Effect.flatMap(keyExists(hash), (exists): Effect.Effect<never, LiteLlmApiError | NotFound> =>
+          exists ? Effect.fail(e) : Effect.fail(new NotFound({ message: "No key matches the given key." }))))
+    )
   })
 
 // == Tools
@@ -311,7 +416,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_generate",
-    output: GenerateKeyResponse,
+    output: Written(GeneratedKey),
     title: "Generate a LiteLLM virtual key",
     description: "Create a virtual key. The raw sk- key is in this result's data.key and is never shown again: hand " +
       "it to its user now. data.token is its hash, which other tools accept. key_alias must be unique; omitted " +
@@ -322,7 +427,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_update",
-    output: UpdateKeyResponse,
+    output: Written(UpdateKeyResponse),
     title: "Update a LiteLLM virtual key",
     description: "Change a key's budget, limits, models, expiry, owner, metadata or alias. Name the key by key (raw or " +
       "hash) or by key_alias alone; with key, key_alias renames it. Only the fields given change; null clears " +
@@ -333,7 +438,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_delete",
-    output: DeleteKeyResponse,
+    output: Written(DeleteKeyResponse),
     title: "Delete LiteLLM virtual keys",
     description: "Delete keys named by keys (raw or hash) and/or key_aliases. Every key is checked first: if any does " +
       "not exist, nothing is deleted (404). Irreversible; deleted keys stop working at once.",
@@ -357,7 +462,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Block a key: LiteLLM refuses every request made with it until it is unblocked. Name it by exactly " +
       "one of key (raw sk- key or its hash) or key_alias. Result: the key's row with blocked: true.",
     input: KeyRef,
-    output: BlockedKey,
+    output: Written(BlockedKey),
     annotations: Tool.reversible,
     run: setBlocked(true)
   }),
@@ -367,7 +472,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Unblock a blocked key so LiteLLM accepts it again. Name it by exactly one of key (raw sk- key or " +
       "its hash) or key_alias. Result: the key's row with blocked: false.",
     input: KeyRef,
-    output: BlockedKey,
+    output: Written(BlockedKey),
     annotations: Tool.reversible,
     run: setBlocked(false)
   }),
@@ -378,7 +483,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
       "never shown again; the old one stops working (after grace_period, if given). Name the key by exactly one of " +
       "key (raw or hash) or key_alias. Needs LiteLLM Enterprise; without it the error says what to do instead.",
     input: RegenerateInput,
-    output: GenerateKeyResponse,
+    output: Written(GeneratedKey),
     annotations: Tool.destructive,
     run: regenerateKey
   })

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm, onStatus } from "../LiteLlm.js"
+import { LiteLlm, onMissingRoute } from "../LiteLlm.js"
 import { Int, NonEmptyString, Open, Page } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
@@ -35,8 +35,8 @@ const withoutSecrets = (params: Record<string, unknown> | undefined) =>
 const listModels = Effect.fn("Models.list")(function*(input: typeof ModelListInput.Type) {
   const litellm = yield* LiteLlm
   const list = yield* litellm.get("/v2/model/info", input, ModelList).pipe(
-    // Releases before the paginated /v2 route answer 404: fall back to /model/info, unpaged.
-    onStatus(404, () =>
+    // Releases before the paginated /v2 route do not have it: fall back to /model/info, unpaged.
+    onMissingRoute(() =>
       Effect.map(
         litellm.get("/model/info", { litellm_model_id: input.modelId, teamId: input.teamId }, ModelList),
         (all) => {

@@ -1,7 +1,7 @@
-import { Clock, Effect, Schema } from "effect"
-import { InputIssue, InvalidInput } from "../Errors.js"
+import { Clock, Effect, Option, Schema } from "effect"
+import { InputIssue, InvalidInput, Unsupported } from "../Errors.js"
 import { toKeyHash } from "../KeyHash.js"
-import { LiteLlm } from "../LiteLlm.js"
+import { isAtLeast, LiteLlm, onMissingRoute } from "../LiteLlm.js"
 import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
@@ -60,16 +60,65 @@ const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefine
   return { start_date: toLiteLlmTime(startMs), end_date: toLiteLlmTime(endMs) }
 })
 
+// What /spend/logs/ui, the route before /spend/logs/v2 (November 2025), filters on; it serves at
+// most 100 rows a page. status_filter and model came late to it, so rows are checked for those.
+const LEGACY_FILTERS = new Set([
+  "start_date",
+  "end_date",
+  "api_key",
+  "user_id",
+  "request_id",
+  "team_id",
+  "min_spend",
+  "max_spend",
+  "status_filter",
+  "model",
+  "page",
+  "page_size"
+])
+const LEGACY_MAX_PAGE_SIZE = 100
+
+/** The same page from a LiteLLM without /spend/logs/v2, or a refusal where it would differ. */
+const legacySpendLogs = Effect.fn("Spend.legacyLogs")(function*(query: Record<string, string | number | undefined>) {
+  const litellm = yield* LiteLlm
+  const unknown = Object.keys(query).filter((name) => query[name] !== undefined && !LEGACY_FILTERS.has(name))
+  if (unknown.length > 0) {
+    return yield* new Unsupported({
+      message: `This LiteLLM has no /spend/logs/v2, and its /spend/logs/ui cannot filter or sort by ${
+        unknown.join(", ")
+      }. Leave them out, or upgrade LiteLLM (late November 2025 or later).`
+    })
+  }
+  if (Number(query["page_size"]) > LEGACY_MAX_PAGE_SIZE) {
+    return yield* new Unsupported({
+      message: `This LiteLLM has no /spend/logs/v2; its /spend/logs/ui serves at most ${LEGACY_MAX_PAGE_SIZE} rows a page. Ask for page_size ${LEGACY_MAX_PAGE_SIZE} or less.`
+    })
+  }
+  const page = yield* litellm.get("/spend/logs/ui", query, SpendLogsResponse)
+  const dropped = (["status_filter", "model"] as const).filter((f) =>
+    query[f] !== undefined && page.data.some((row) => row[f === "status_filter" ? "status" : f] !== query[f])
+  )
+  if (dropped.length > 0) {
+    return yield* new Unsupported({
+      message: `This LiteLLM's /spend/logs/ui ignores ${dropped.join(", ")}, so its rows would not match. Leave it out.`
+    })
+  }
+  return page
+})
+
 const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput.Type) {
   const litellm = yield* LiteLlm
   const window = yield* spendWindow(input.start_date, input.end_date)
-  return yield* litellm.get("/spend/logs/v2", {
+  const query = {
     ...input,
     ...window,
     // /spend/logs/v2 compares api_key with the stored hash as is.
     api_key: input.api_key === undefined ? undefined : toKeyHash(input.api_key),
     page_size: input.page_size ?? 50
-  }, SpendLogsResponse)
+  }
+  return yield* litellm.get("/spend/logs/v2", query, SpendLogsResponse).pipe(
+    onMissingRoute(() => legacySpendLogs(query))
+  )
 })
 
 const DailyActivity = Open({
@@ -90,9 +139,26 @@ const DailyActivityInput = Schema.Struct({
   page_size: Schema.optional(Int(1, 1000).annotations({ description: "Days per page, 1 to 1000 (default 50)." }))
 })
 
+// The oldest release known here to honour user_id (and timezone) on /user/daily/activity: its
+// OpenAPI document names them. Older ones drop both, and an admin then gets the whole proxy.
+const USER_FILTER_SINCE = [1, 96, 0] as const
+
 const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof DailyActivityInput.Type) {
   const litellm = yield* LiteLlm
   const window = yield* spendWindow(input.start_date, input.end_date)
+  if (input.user_id !== undefined || input.timezone !== undefined) {
+    const version = yield* litellm.version
+    if (Option.isNone(version) || !isAtLeast(version.value, USER_FILTER_SINCE)) {
+      return yield* new Unsupported({
+        message: `LiteLLM ${
+          Option.getOrElse(version, () => "(release not stated at /health/readiness)")
+        } may ignore user_id and timezone on /user/daily/activity (before ${
+          USER_FILTER_SINCE.join(".")
+        } they are dropped and an admin gets the whole proxy's activity). For one user's spend use ` +
+          "litellm_usage_spend_logs with user_id, or leave user_id out for the whole proxy."
+      })
+    }
+  }
   return yield* litellm.get("/user/daily/activity", {
     ...input,
     // This route takes bare dates.
@@ -110,7 +176,9 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     title: "Read LiteLLM spend logs",
     description: "Request-level spend logs (cost, tokens, model, key hash, user, team, status, timing), newest first, a " +
       "page at a time (result has total, page, total_pages; total is capped at 10,000, so page until a short page). " +
-      "Dates are UTC, as YYYY-MM-DD or ISO-8601; default window: the last 7 days. api_key may be the raw key or its hash.",
+      "Dates are UTC, as YYYY-MM-DD or ISO-8601; default window: the last 7 days. api_key may be the raw key or its hash. " +
+      "On LiteLLM before late November 2025 (no /spend/logs/v2): at most 100 rows a page, and only the filters api_key, " +
+      "user_id, request_id, team_id, min/max_spend, status_filter and model (others: 501).",
     input: SpendLogsInput,
     annotations: Tool.readOnly,
     run: spendLogs
@@ -122,7 +190,8 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Spend, tokens and request counts per day (results[].metrics, with breakdowns by model, provider and " +
       "key) and totals (metadata), for the whole proxy or one user, model or key. Open-source LiteLLM's usage " +
       "report (the Enterprise /global/spend/report is not needed). Dates as in litellm_usage_spend_logs; default: " +
-      "the last 7 days.",
+      "the last 7 days. user_id and timezone need LiteLLM 1.96 or later (501 before: older releases ignore them). " +
+      "A caller that is not an admin always gets its own activity.",
     input: DailyActivityInput,
     output: DailyActivity,
     annotations: Tool.readOnly,

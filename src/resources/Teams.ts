@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm, onStatus } from "../LiteLlm.js"
+import { LiteLlm, onMissingRoute, Written } from "../LiteLlm.js"
 import { Amount, Duration, Email, Int, JsonObject, NonEmptyString, NonNegativeInt, Open, Page, StringList } from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
@@ -99,8 +99,9 @@ const MemberDeleteInput = Schema.Struct({
 const listTeams = Effect.fn("Teams.list")(function*(input: typeof TeamListInput.Type) {
   const litellm = yield* LiteLlm
   return yield* litellm.get("/v2/team/list", input, TeamList).pipe(
-    // Releases before /v2/team/list answer 404: its predecessor returns every team at once.
-    onStatus(404, () =>
+    // Releases before /v2/team/list have no such route: its predecessor returns every team at once.
+    // A 404 of the handler's own (an unknown user_id) is an answer and passes through.
+    onMissingRoute(() =>
       Effect.map(
         litellm.get("/team/list", { user_id: input.user_id, organization_id: input.organization_id }, Schema.Array(TeamRow)),
         (all) => {
@@ -124,7 +125,7 @@ const teamInfo = Effect.fn("Teams.info")(function*(input: typeof TeamId.Type) {
 const postAs = <I>(span: string, path: string) => <A, AI>(response: Schema.Schema<A, AI>) =>
   Effect.fn(span)(function*(input: I) {
     const litellm = yield* LiteLlm
-    return yield* litellm.post(path, input, response)
+    return yield* litellm.write(path, input, response)
   })
 
 const createTeam = postAs<typeof TeamCreateInput.Type>("Teams.create", "/team/new")(TeamRow)
@@ -162,7 +163,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Create a team (all fields optional; a UUID team_id if none is given) with models, budget, limits " +
       "and first members. Fails 400 if the team_id exists. tags need LiteLLM Enterprise.",
     input: TeamCreateInput,
-    output: TeamRow,
+    output: Written(TeamRow),
     annotations: Tool.additive,
     run: createTeam
   }),
@@ -172,7 +173,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Change a team's alias, models, budget, limits, metadata or blocked flag, by team_id. Only the fields " +
       "given change. Members: use litellm_team_member_add / _delete.",
     input: TeamUpdateInput,
-    output: TeamUpdated,
+    output: Written(TeamUpdated),
     annotations: Tool.destructive,
     run: updateTeam
   }),
@@ -182,7 +183,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Delete teams by id. WARNING: this also deletes ALL the teams' virtual keys, which stop working at " +
       "once, and their memberships. Irreversible. If any id is unknown, LiteLLM answers 404 and deletes nothing.",
     input: TeamDeleteInput,
-    output: TeamsDeleted,
+    output: Written(TeamsDeleted),
     annotations: Tool.destructive,
     run: deleteTeams
   }),
@@ -192,7 +193,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Add one member or several ({role: admin|user, user_id or user_email}) to a team. Unknown users are " +
       "created by LiteLLM. A member already in the team is a 400. role admin needs LiteLLM Enterprise.",
     input: MemberAddInput,
-    output: TeamRow,
+    output: Written(TeamRow),
     annotations: Tool.additive,
     run: addMembers
   }),
@@ -202,7 +203,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Remove one member, by exactly one of user_id or user_email, from a team. The user and their own " +
       "keys stay; a user not in the team is a 400.",
     input: MemberDeleteInput,
-    output: TeamRow,
+    output: Written(TeamRow),
     annotations: Tool.destructive,
     run: removeMember
   })

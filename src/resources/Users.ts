@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Ambiguous, NotFound } from "../Errors.js"
-import { LiteLlm, onStatus } from "../LiteLlm.js"
+import { isUnexpected, LiteLlm, onStatus, Written } from "../LiteLlm.js"
 import {
   Amount,
   Duration,
@@ -206,8 +206,11 @@ const getUserInfo = Effect.fn("Users.info")(function*(userId: string) {
   const info = yield* litellm.get("/user/info", { user_id: userId }, UserInfoResponse).pipe(
     onStatus(404, () => new NotFound({ message: `No user has the id ${userId}.` }))
   )
-  // Releases before 1.x answered an unknown id with 200 and `user_info: null`.
-  if (info.user_info === null) return yield* new NotFound({ message: `No user has the id ${userId}.` })
+  // Releases before November 2025 answer an unknown id with 200 and `user_info: {"spend": 0}`
+  // (no user_id in it); some older ones with `user_info: null`. Neither is a user.
+  if (info.user_info === null || typeof info.user_info["user_id"] !== "string") {
+    return yield* new NotFound({ message: `No user has the id ${userId}.` })
+  }
   return info
 })
 
@@ -218,7 +221,7 @@ const userInfo = Effect.fn("Users.infoByIdOrEmail")(function*(input: typeof User
 
 const createUser = Effect.fn("Users.create")(function*(input: typeof UserCreateInput.Type) {
   const litellm = yield* LiteLlm
-  return yield* litellm.post("/user/new", input, NewUserResponse)
+  return yield* litellm.write("/user/new", input, NewUserResponse)
 })
 
 const updateUser = Effect.fn("Users.update")(function*(input: typeof UserUpdateInput.Type) {
@@ -226,17 +229,29 @@ const updateUser = Effect.fn("Users.update")(function*(input: typeof UserUpdateI
   // /user/update upserts: an unknown id or email would silently create a user. Confirm first.
   if (input.user_id !== undefined) {
     yield* getUserInfo(input.user_id)
-    return yield* litellm.post("/user/update", input, UpdateUserResponse)
+    return yield* litellm.write("/user/update", input, UpdateUserResponse)
   }
   const userId = yield* findUserIdByEmail(input.user_email!)
   const { user_email: _, ...changes } = input
-  return yield* litellm.post("/user/update", { ...changes, user_id: userId }, UpdateUserResponse)
+  return yield* litellm.write("/user/update", { ...changes, user_id: userId }, UpdateUserResponse)
 })
 
 const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDeleteInput.Type) {
   const litellm = yield* LiteLlm
-  const deleted = yield* litellm.post("/user/delete", { user_ids: input.user_ids }, DeletedCount)
-  return { deleted_count: deleted, user_ids: input.user_ids }
+  // LiteLLM removes the known users from their teams before it answers 404 for an unknown one:
+  // every id is checked first, so a delete with an unknown id changes nothing.
+  const userIds = [...new Set(input.user_ids)]
+  const found = yield* Effect.forEach(
+    userIds,
+    (id) => getUserInfo(id).pipe(Effect.as(true), Effect.catchTag("NotFound", () => Effect.succeed(false))),
+    { concurrency: 4 }
+  )
+  const unknown = userIds.filter((_, i) => !found[i])
+  if (unknown.length > 0) {
+    return yield* new NotFound({ message: `No user has the id ${unknown.join(", ")}; nothing was deleted.` })
+  }
+  const deleted = yield* litellm.write("/user/delete", { user_ids: userIds }, DeletedCount)
+  return isUnexpected(deleted) ? { ...deleted, user_ids: userIds } : { deleted_count: deleted, user_ids: userIds }
 })
 
 // == Tools
@@ -256,18 +271,18 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_create",
-    output: NewUserResponse,
+    output: Written(NewUserResponse),
     title: "Create a LiteLLM user",
     description: "Create an internal user (all fields optional; LiteLLM makes a UUID user_id if none is given). " +
       "By default LiteLLM also creates a virtual key for the user: its raw sk- key is in this result's data.key and is " +
-      "never shown again, so hand it over now or pass auto_create_key: false. Fails 400 if the email is taken.",
+      "never shown again, so hand it over now or pass auto_create_key: false. LiteLLM answers 409 if the id or email is taken.",
     input: UserCreateInput,
     annotations: Tool.additive,
     run: createUser
   }),
   Tool.make({
     name: "litellm_user_update",
-    output: UpdateUserResponse,
+    output: Written(UpdateUserResponse),
     title: "Update a LiteLLM user",
     description: "Change an existing user's role, budget, limits, models or metadata. Name the user by user_id, or by " +
       "user_email alone. Only the fields given change. Unlike LiteLLM's /user/update (which silently creates a user " +
@@ -278,10 +293,10 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_delete",
-    output: DeletedUsers,
+    output: Written(DeletedUsers),
     title: "Delete LiteLLM users",
-    description: "Delete users by id, together with ALL their virtual keys and team memberships. Irreversible. If any " +
-      "id is unknown LiteLLM answers 404 and deletes nothing. Result: {deleted_count, user_ids}.",
+    description: "Delete users by id, together with ALL their virtual keys and team memberships. Irreversible. Every id " +
+      "is checked first: if any is unknown, nothing changes (404). Result: {deleted_count, user_ids}.",
     input: UserDeleteInput,
     annotations: Tool.destructive,
     run: deleteUsers

@@ -18,9 +18,37 @@ interface Document {
 }
 
 // LiteLLM 1.96.0's own /openapi.json, vendored unmodified so a fresh clone can run the tests.
-const document: Document = JSON.parse(
+const published: Document = JSON.parse(
   readFileSync(new URL("../fixtures/litellm-openapi-1.96.0.json", import.meta.url), "utf8")
 )
+
+const optionalString = { anyOf: [{ type: "string" }, { type: "null" }] }
+const optionalNumber = { anyOf: [{ type: "number" }, { type: "null" }] }
+
+/**
+ * Routes the published document leaves out (`include_in_schema=False`) that this server calls on
+ * older releases, written from their handlers: `ui_view_spend_logs` in
+ * spend_management_endpoints.py as it was before /spend/logs/v2 (November 2025).
+ */
+const hidden: Document["paths"] = {
+  "/spend/logs/ui": {
+    get: {
+      parameters: [
+        ...["api_key", "user_id", "request_id", "team_id", "start_date", "end_date", "status_filter", "model"].map((name) => ({
+          name,
+          in: "query" as const,
+          schema: optionalString
+        })),
+        { name: "min_spend", in: "query", schema: optionalNumber },
+        { name: "max_spend", in: "query", schema: optionalNumber },
+        { name: "page", in: "query", schema: { type: "integer", minimum: 1 } },
+        { name: "page_size", in: "query", schema: { type: "integer", minimum: 1, maximum: 100 } }
+      ]
+    }
+  }
+}
+
+const document: Document = { ...published, paths: { ...published.paths, ...hidden } }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: "array", logger: false })
 addFormats.default(ajv)
@@ -76,7 +104,7 @@ const describe = (validate: ValidateFunction, where: string): Array<string> =>
   (validate.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? ""} ${JSON.stringify(e.params)}`)
 
 /**
- * Every way a request breaks LiteLLM 1.96.0's published contract: unknown route or method,
+ * Every way a request breaks LiteLLM 1.96.0's published contract (and its hidden routes above): unknown route or method,
  * query parameters, JSON body. An empty list means the request is valid.
  */
 export const validateRequest = (
