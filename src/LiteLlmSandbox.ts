@@ -122,6 +122,8 @@ const page = <A>(items: ReadonlyArray<A>, pageNo: number, size: number) => ({
 
 export class LiteLlmSandbox {
   readonly requests: Array<RecordedRequest> = []
+  /** What this sandbox answered, in order: a refusal of LiteLLM's must reach the agent as it was. */
+  readonly answers: Array<{ readonly path: string; readonly status: number; readonly body: unknown }> = []
   readonly violations: Array<string> = []
   readonly users = new Map<string, Row>()
   readonly keys = new Map<string, Row>()
@@ -175,6 +177,7 @@ export class LiteLlmSandbox {
 
   reset(): void {
     this.requests.length = 0
+    this.answers.length = 0
     this.violations.length = 0
     this.faults.clear()
     this.release = "current"
@@ -327,6 +330,7 @@ export class LiteLlmSandbox {
       return this.applyFault(fault, res)
     }
     const send = (status: number, payload: unknown) => {
+      this.answers.push({ path: url.pathname, status, body: payload })
       res.writeHead(status, { "content-type": "application/json" })
       res.end(JSON.stringify(payload))
     }

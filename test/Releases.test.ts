@@ -1,0 +1,179 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+import type { Release } from "../src/LiteLlmSandbox.js"
+import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
+
+// A fresh sandbox state, answering as `release`.
+const setup = (release: Release) =>
+  Effect.gen(function*() {
+    const env = yield* TestEnv
+    env.standIn.reset()
+    env.standIn.release = release
+    env.standIn.keys.clear()
+    env.standIn.users.clear()
+    env.standIn.teams.clear()
+    env.standIn.spendLogs.length = 0
+    env.standIn.seedUser({ user_id: "alice", user_email: "alice@example.com" })
+    return { env, client: yield* connect(env.adminKey) }
+  })
+
+const RELEASES: ReadonlyArray<Release> = ["current", "legacy"]
+
+layer(TestEnvLive(), { excludeTestServices: true })("LiteLLM releases", (it) => {
+  for (const release of RELEASES) {
+    it.scoped(`${release}: litellm_key_regenerate returns the new raw key once and its hash, though LiteLLM says token: null`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        env.standIn.enterprise = true
+        const old = env.standIn.seedKey({ key_alias: "rotate-me", user_id: "alice" })
+        const data = expectSuccess(yield* call(client, "litellm_key_regenerate", { key_alias: "rotate-me" })) as {
+          key: string
+          token: string
+          token_id: string
+        }
+        env.standIn.secrets.add(data.key)
+        expect(env.standIn.answers.find((a) => a.path === "/key/regenerate")!.body).toMatchObject({ token: null })
+        expect(data.key).toMatch(/^sk-/)
+        expect(data.token).toBe(sha256(data.key))
+        expect(data.token_id).toBe(sha256(data.key))
+        expect(env.standIn.keys.has(sha256(old.raw))).toBe(false)
+        expect(env.standIn.keys.has(sha256(data.key))).toBe(true)
+        env.standIn.enterprise = false
+      }))
+
+    it.scoped(`${release}: an unknown user is 404 for user_info and user_update, and an update creates nobody`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        expect(expectFailure(yield* call(client, "litellm_user_info", { user_id: "ghost" }), 404).message)
+          .toBe("No user has the id ghost.")
+        expectFailure(yield* call(client, "litellm_user_update", { user_id: "ghost", max_budget: 5 }), 404)
+        expect(env.standIn.requestsTo("/user/update")).toHaveLength(0)
+        expect(env.standIn.users.has("ghost")).toBe(false)
+        expectSuccess(yield* call(client, "litellm_user_update", { user_id: "alice", max_budget: 5 }))
+        expect(env.standIn.users.get("alice")!["max_budget"]).toBe(5)
+      }))
+
+    it.scoped(`${release}: a key found by hash has that hash, and a delete with one unknown key deletes none`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        const a = env.standIn.seedKey({ key_alias: "a" })
+        const b = env.standIn.seedKey({ key_alias: "b" })
+        const found = expectSuccess(yield* call(client, "litellm_key_list", { key_hash: b.raw })) as { keys: Array<{ token: string }> }
+        expect(found.keys.map((k) => k.token)).toEqual([sha256(b.raw)])
+        expectFailure(yield* call(client, "litellm_key_delete", { keys: [a.raw, "f".repeat(64)] }), 404)
+        expect(env.standIn.requestsTo("/key/delete")).toHaveLength(0)
+        expect(env.standIn.keys.size).toBe(2)
+        expectSuccess(yield* call(client, "litellm_key_delete", { keys: [a.raw], key_aliases: ["b"] }))
+        expect(env.standIn.keys.size).toBe(0)
+      }))
+
+    it.scoped(`${release}: block and unblock an unknown key is 404, not LiteLLM's 401`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        for (const tool of ["litellm_key_block", "litellm_key_unblock"]) {
+          const error = expectFailure(yield* call(client, tool, { key: "e".repeat(64) }), 404)
+          expect(error.message).toBe("No key matches the given key.")
+        }
+        const k = env.standIn.seedKey({ key_alias: "blockme" })
+        expect(expectSuccess(yield* call(client, "litellm_key_block", { key_alias: "blockme" }))).toMatchObject({ blocked: true })
+        expect(k.row["blocked"]).toBe(true)
+      }))
+  }
+
+  it.scoped("litellm_key_list: a filter the release drops is a 501, never every key", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup("legacy")
+      const env = yield* TestEnv
+      env.standIn.seedKey({ key_alias: "old", expires: "2020-01-01T00:00:00Z" })
+      env.standIn.seedKey({ key_alias: "live", expires: null })
+      const refused = expectFailure(yield* call(client, "litellm_key_list", { expires: "expired" }), 501)
+      expect(refused.message).toContain("expires")
+      env.standIn.release = "current"
+      const expired = expectSuccess(yield* call(client, "litellm_key_list", { expires: "expired" })) as {
+        keys: Array<{ key_alias: string }>
+      }
+      expect(expired.keys.map((k) => k.key_alias)).toEqual(["old"])
+      const hashes = expectSuccess(yield* call(client, "litellm_key_list", { expires: "active", return_full_object: false }))
+      expect(hashes).toMatchObject({ keys: [expect.stringMatching(/^[0-9a-f]{64}$/)] })
+    }))
+
+  it.scoped("legacy: litellm_usage_spend_logs falls back to /spend/logs/ui, its dates, its filters and its page limit", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("legacy")
+      env.standIn.seedSpendLog({ startTime: "2025-01-10T10:00:00Z", spend: 1, user: "alice", model: "gpt-4o" })
+      env.standIn.seedSpendLog({ startTime: "2025-01-11T10:00:00Z", spend: 2, user: "bob", model: "gpt-4o" })
+      const page = expectSuccess(yield* call(client, "litellm_usage_spend_logs", {
+        start_date: "2025-01-01",
+        end_date: "2025-01-31",
+        user_id: "alice"
+      })) as { data: Array<{ spend: number }>; total: number }
+      expect(page.data.map((r) => r.spend)).toEqual([1])
+      expect(env.standIn.requests.map((r) => r.path)).toEqual(["/spend/logs/v2", "/spend/logs/ui"])
+      const q = env.standIn.requestsTo("/spend/logs/ui")[0]!.query
+      expect([q.get("start_date"), q.get("end_date"), q.get("page_size")]).toEqual([
+        "2025-01-01 00:00:00",
+        "2025-01-31 23:59:59",
+        "50"
+      ])
+      const bigPage = expectFailure(yield* call(client, "litellm_usage_spend_logs", { page_size: 500 }), 501)
+      expect(bigPage.message).toContain("at most 100")
+      const filter = expectFailure(yield* call(client, "litellm_usage_spend_logs", { key_alias: "x" }), 501)
+      expect(filter.message).toContain("key_alias")
+      expect(env.standIn.requestsTo("/spend/logs/ui")).toHaveLength(1)
+    }))
+
+  it.scoped("current: a 404 that /v2/team/list answers passes through; only a missing route falls back", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("current")
+      env.standIn.seedTeam({ team_id: "t1", members_with_roles: [{ user_id: "alice", role: "user" }] })
+      const error = expectFailure(yield* call(client, "litellm_team_list", { user_id: "ghost" }), 404)
+      expect(error.message).toBe("User not found, passed user_id=ghost")
+      expect(env.standIn.requestsTo("/team/list")).toHaveLength(0)
+      env.standIn.injectFault("/v2/team/list", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }) })
+      const all = expectSuccess(yield* call(client, "litellm_team_list", {})) as { teams: Array<{ team_id: string }> }
+      expect(all.teams.map((t) => t.team_id)).toEqual(["t1"])
+      expect(env.standIn.requestsTo("/team/list")).toHaveLength(1)
+    }))
+
+  it.scoped("litellm_usage_daily_activity claims a user filter only where LiteLLM honours it", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("legacy")
+      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 1, user: "alice" })
+      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 2, user: "bob" })
+      const refused = expectFailure(yield* call(client, "litellm_usage_daily_activity", { user_id: "alice" }), 501)
+      expect(refused.message).toContain("1.79.3")
+      expect(env.standIn.requestsTo("/user/daily/activity")).toHaveLength(0)
+      const whole = expectSuccess(yield* call(client, "litellm_usage_daily_activity", {})) as {
+        metadata: { total_spend: number }
+      }
+      expect(whole.metadata.total_spend).toBe(3)
+    }))
+
+  it.scoped("litellm_key_update refuses budget_duration: null, which LiteLLM would silently ignore", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("current")
+      env.standIn.seedKey({ key_alias: "bd", budget_duration: "30d" })
+      const error = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "bd", budget_duration: null }), 400)
+      expect(error.message).toContain("cannot be removed")
+      expect(env.standIn.requests).toHaveLength(0)
+      expectSuccess(yield* call(client, "litellm_key_update", { key_alias: "bd", budget_duration: "7d" }))
+      expect([...env.standIn.keys.values()][0]!["budget_duration"]).toBe("7d")
+    }))
+})
+
+layer(TestEnvLive(), { excludeTestServices: true })("LiteLLM releases: daily activity on the current release", (it) => {
+  it.scoped("current: user_id filters the activity to that user", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("current")
+      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 1, user: "alice" })
+      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 2, user: "bob" })
+      const mine = expectSuccess(yield* call(client, "litellm_usage_daily_activity", { user_id: "alice" })) as {
+        metadata: { total_spend: number }
+      }
+      expect(mine.metadata.total_spend).toBe(1)
+      expect(env.standIn.requestsTo("/user/daily/activity")[0]!.query.get("user_id")).toBe("alice")
+    }))
+})
