@@ -1,0 +1,158 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { parseErrorBody } from "../src/LiteLlmErrorBody.js"
+import { redactKeysAndHashes } from "../src/Redaction.js"
+import * as Tools from "../src/Tools.js"
+import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+/**
+ * One proxy with a team (t-team: tadmin administers it, mem is a member), a user outside it, and a
+ * key for each role an operator may hand an agent. LiteLLM decides what each may do; these tests
+ * check that every lookup finds what LiteLLM lets the caller manage, and that a refusal reaches
+ * the agent as LiteLLM's own status and message.
+ */
+const world = Effect.gen(function*() {
+  const env = yield* TestEnv
+  const s = env.standIn
+  s.reset()
+  s.keys.clear()
+  s.users.clear()
+  s.teams.clear()
+  s.spendLogs.length = 0
+  s.seedTeam({ team_id: "t-other" })
+  const keys = {
+    internal_user: s.addCaller("internal_user", "ivan"),
+    internal_user_viewer: s.addCaller("internal_user_viewer", "uma"),
+    proxy_admin_viewer: s.addCaller("proxy_admin_viewer", "vera"),
+    team_admin: s.addCaller("internal_user", "tadmin", [{ team_id: "t-team", role: "admin" }])
+  }
+  s.addCaller("internal_user", "mem", [{ team_id: "t-team", role: "user" }])
+  const memKey = s.seedKey({ key_alias: "mem-key", user_id: "mem", team_id: "t-team" })
+  const otherKey = s.seedKey({ key_alias: "other-key", user_id: "other" })
+  s.seedUser({ user_id: "other" })
+  return { env, s, keys, memKey, otherKey }
+})
+
+const as = (key: string) => Effect.flatMap(TestEnv, () => connect(key))
+
+/** The failure LiteLLM itself gave last, as the agent must read it. */
+const lastRefusal = (env: Env) => {
+  const refusal = [...env.standIn.answers].reverse().find((a) => a.status >= 400)
+  return refusal === undefined
+    ? undefined
+    : { status: refusal.status, message: redactKeysAndHashes(parseErrorBody(refusal.status, JSON.stringify(refusal.body)).message) }
+}
+
+// One call of every tool, with arguments that name things that exist in `world`.
+const sampleArgs: Record<string, Record<string, unknown>> = {
+  litellm_user_list: {},
+  litellm_user_create: { user_id: "newbie", auto_create_key: false },
+  litellm_user_update: { user_id: "mem", max_budget: 3 },
+  litellm_user_delete: { user_ids: ["other"] },
+  litellm_user_info: { user_id: "mem" },
+  litellm_key_list: {},
+  litellm_key_generate: { key_alias: "fresh" },
+  litellm_key_update: { key_alias: "mem-key", rpm_limit: 3 },
+  litellm_key_delete: { key_aliases: ["other-key"] },
+  litellm_key_info: { key_alias: "mem-key" },
+  litellm_key_block: { key_alias: "other-key" },
+  litellm_key_unblock: { key_alias: "other-key" },
+  litellm_key_regenerate: { key_alias: "mem-key" },
+  litellm_usage_spend_logs: {},
+  litellm_usage_daily_activity: {},
+  litellm_team_list: {},
+  litellm_team_info: { team_id: "t-team" },
+  litellm_team_create: { team_alias: "new team" },
+  litellm_team_update: { team_id: "t-team", max_budget: 9 },
+  litellm_team_delete: { team_ids: ["t-other"] },
+  litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
+  litellm_team_member_delete: { team_id: "t-team", user_id: "mem" },
+  litellm_model_list: {}
+}
+
+const ROLES = ["internal_user", "internal_user_viewer", "proxy_admin_viewer", "team_admin"] as const
+
+layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy admins", (it) => {
+  it.scoped("every tool list above names every tool", () =>
+    Effect.sync(() => expect(Object.keys(sampleArgs).sort()).toEqual(Tools.all.map((t) => t.definition.name).sort())))
+
+  for (const role of ROLES) {
+    it.scoped(`${role}: every tool either succeeds or carries LiteLLM's own refusal, status and message`, () =>
+      Effect.gen(function*() {
+        for (const [tool, args] of Object.entries(sampleArgs)) {
+          const { env, keys } = yield* world
+          env.standIn.enterprise = true
+          const client = yield* as(keys[role])
+          const envelope = yield* call(client, tool, args)
+          if (envelope.success) continue
+          const refusal = lastRefusal(env)
+          // A 404 of this server's own (a lookup found nothing the caller may manage) is the only
+          // failure LiteLLM did not answer itself.
+          if (envelope.error.status === 404 && refusal?.status !== 404) continue
+          expect({ tool, status: envelope.error.status, message: envelope.error.message }).toEqual({
+            tool,
+            status: refusal?.status,
+            message: refusal?.message
+          })
+        }
+      }))
+  }
+
+  it.scoped("internal_user: lists and finds its own keys only; another user's key is not found or refused", () =>
+    Effect.gen(function*() {
+      const { env, keys, otherKey } = yield* world
+      const client = yield* as(keys.internal_user)
+      const list = expectSuccess(yield* call(client, "litellm_key_list", {})) as { keys: Array<{ key_alias: string }> }
+      expect(list.keys.map((k) => k.key_alias)).toEqual(["ivan-own-key"])
+      expect(expectFailure(yield* call(client, "litellm_key_info", { key_alias: "other-key" }), 404).message)
+        .toBe("No key that you can manage has the alias other-key.")
+      expect(expectFailure(yield* call(client, "litellm_key_info", { key: otherKey.raw }), 403).message)
+        .toBe("You are not allowed to access this key's info. Your role=internal_user")
+      expectSuccess(yield* call(client, "litellm_key_update", { key_alias: "ivan-own-key", rpm_limit: 5 }))
+      const admin = expectFailure(yield* call(client, "litellm_user_create", { user_id: "x" }), 401)
+      expect(admin.message).toMatch(/^Authentication Error, Only proxy admin can be used .* Route=\/user\/new\. Your role=internal_user/)
+      expect(env.standIn.users.has("x")).toBe(false)
+    }))
+
+  it.scoped("team admin: finds, changes and deletes its team's keys by alias, and manages its team only", () =>
+    Effect.gen(function*() {
+      const { env, keys, memKey } = yield* world
+      const client = yield* as(keys.team_admin)
+      expectSuccess(yield* call(client, "litellm_key_update", { key_alias: "mem-key", rpm_limit: 3 }))
+      expect(memKey.row["rpm_limit"]).toBe(3)
+      expect(env.standIn.requestsTo("/key/list")[0]!.query.get("include_team_keys")).toBe("true")
+      expectSuccess(yield* call(client, "litellm_team_member_add", { team_id: "t-team", member: { role: "user", user_id: "other" } }))
+      const refused = expectFailure(
+        yield* call(client, "litellm_team_member_add", { team_id: "t-other", member: { role: "user", user_id: "other" } }),
+        403
+      )
+      expect(refused.message).toContain("User not proxy admin OR team admin")
+      expectFailure(yield* call(client, "litellm_key_delete", { key_aliases: ["other-key"] }), 404)
+      expectSuccess(yield* call(client, "litellm_key_delete", { key_aliases: ["mem-key"] }))
+      expect(env.standIn.keys.has(String(memKey.row["token"]))).toBe(false)
+    }))
+
+  it.scoped("proxy_admin_viewer: lists everything, another user's info is LiteLLM's 403, and LiteLLM's 403 for a write reaches the agent", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world
+      const client = yield* as(keys.proxy_admin_viewer)
+      const list = expectSuccess(yield* call(client, "litellm_key_list", { size: 100 })) as { keys: Array<unknown> }
+      expect(list.keys).toHaveLength(env.standIn.keys.size)
+      expectSuccess(yield* call(client, "litellm_user_list", {}))
+      // route_checks.py checks /user/info's user_id before it looks at the viewer role.
+      expect(expectFailure(yield* call(client, "litellm_user_info", { user_id: "mem" }), 403).message)
+        .toBe("key not allowed to access this user's info. user_id=mem, key's user_id=vera")
+      const refused = expectFailure(yield* call(client, "litellm_key_generate", {}), 403)
+      expect(refused.message).toBe("user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/generate")
+    }))
+
+  it.scoped("internal_user_viewer: sees its own keys and its own activity; writes are LiteLLM's 401", () =>
+    Effect.gen(function*() {
+      const { keys } = yield* world
+      const client = yield* as(keys.internal_user_viewer)
+      const list = expectSuccess(yield* call(client, "litellm_key_list", {})) as { keys: Array<{ key_alias: string }> }
+      expect(list.keys.map((k) => k.key_alias)).toEqual(["uma-own-key"])
+      expectSuccess(yield* call(client, "litellm_usage_daily_activity", {}))
+      expectFailure(yield* call(client, "litellm_key_generate", {}), 401)
+    }))
+})
