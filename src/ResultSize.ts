@@ -29,6 +29,25 @@ const largestFitting = (fits: (k: number) => boolean, upTo: number) => {
   return low
 }
 
+const SHORT_FIELD = 512
+
+/**
+ * A write has happened once LiteLLM answered 2xx, so an answer too large to return is still a
+ * success: its short top-level fields (a new raw key, ids, hashes) and a warning. If even those do
+ * not fit, the raw key alone.
+ */
+const writeSummary = (data: unknown, size: number, max: number): Envelope => {
+  const warning = `LiteLLM carried out the change, but its answer (${size} bytes) is over MAX_RESULT_BYTES (${max}): ` +
+    "only its short fields are here; read the object with its info tool."
+  const fields = typeof data === "object" && data !== null && !Array.isArray(data) ? data as Record<string, unknown> : {}
+  const short = Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => (v === null || typeof v !== "object") && JSON.stringify(v).length <= SHORT_FIELD)
+  )
+  const summary: Envelope = { success: true, data: { ...short, warning } }
+  if (bytes(summary) <= max) return summary
+  return { success: true, data: typeof fields["key"] === "string" ? { key: fields["key"], warning } : { warning } }
+}
+
 /**
  * An envelope whose JSON fits in `max` bytes. A page that does not fit is cut to its longest
  * prefix that does, of a length that divides the page's offset, so `next` names a page that
@@ -39,11 +58,13 @@ export const fit = (
   envelope: Envelope,
   max: number,
   paging: Paging | undefined,
-  args: Readonly<Record<string, unknown>>
+  args: Readonly<Record<string, unknown>>,
+  write = false
 ): Fitted => {
   const text = JSON.stringify(envelope)
   // Length in UTF-16 units is at most the UTF-8 byte count: count bytes only when it might matter.
   if (text.length * 3 <= max || Buffer.byteLength(text, "utf8") <= max) return { envelope, text }
+  if (write && envelope.success) return fitted(writeSummary(envelope.data, Buffer.byteLength(text, "utf8"), max))
   const data = envelope.success ? envelope.data as Record<string, unknown> : undefined
   const items = paging === undefined || data === undefined ? undefined : data[paging.items]
   if (paging !== undefined && data !== undefined && Array.isArray(items) && items.length > 1) {

@@ -116,7 +116,13 @@ export const make = <A, I, O, OI>(options: {
         )
       ).pipe(
         Effect.map((envelope) =>
-          ResultSize.fit(envelope, maxResultBytes, options.paging, (args ?? {}) as Record<string, unknown>)
+          ResultSize.fit(
+            envelope,
+            maxResultBytes,
+            options.paging,
+            (args ?? {}) as Record<string, unknown>,
+            options.annotations.readOnlyHint !== true
+          )
         ),
         Effect.withSpan(`tool.${options.name}`)
       )

@@ -53,4 +53,18 @@ layer(TestEnvLive({ env: { MAX_RESULT_BYTES: String(MAX) } }))("MAX_RESULT_BYTES
       const error = expectFailure(yield* call(client, "litellm_user_info", { user_id: "big" }), 413)
       expect(error.message).toContain("MAX_RESULT_BYTES")
     }))
+
+  it.scoped("a write whose answer is too large still succeeds: its short fields, the new raw key among them, and a warning", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const data = expectSuccess(yield* call(client, "litellm_key_generate", {
+        key_alias: "big-one",
+        metadata: { blob: "y".repeat(MAX) }
+      })) as { key: string; token: string; key_alias: string; warning: string }
+      env.standIn.secrets.add(data.key)
+      expect(data.warning).toContain("carried out the change")
+      expect(data.key_alias).toBe("big-one")
+      expect([...env.standIn.keys.values()].some((k) => k["token"] === data.token)).toBe(true)
+      expect(data.key).toMatch(/^sk-/)
+    }))
 })
