@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { parseErrorBody } from "../src/LiteLlmErrorBody.js"
+import type { Release } from "../src/LiteLlmSandbox.js"
 import { redactKeysAndHashes } from "../src/Redaction.js"
 import * as Tools from "../src/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
@@ -11,10 +12,11 @@ import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, TestEnv
  * check that every lookup finds what LiteLLM lets the caller manage, and that a refusal reaches
  * the agent as LiteLLM's own status and message.
  */
-const world = Effect.gen(function*() {
+const world = (release: Release = "current") => Effect.gen(function*() {
   const env = yield* TestEnv
   const s = env.standIn
   s.reset()
+  s.release = release
   s.keys.clear()
   s.users.clear()
   s.teams.clear()
@@ -76,11 +78,12 @@ layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy 
   it.scoped("every tool list above names every tool", () =>
     Effect.sync(() => expect(Object.keys(sampleArgs).sort()).toEqual(Tools.all.map((t) => t.definition.name).sort())))
 
-  for (const role of ROLES) {
-    it.scoped(`${role}: every tool either succeeds or carries LiteLLM's own refusal, status and message`, () =>
+  const cases = (["current", "legacy"] as const).flatMap((release) => ROLES.map((role) => [release, role] as const))
+  for (const [release, role] of cases) {
+    it.scoped(`${release}, ${role}: every tool either succeeds or carries LiteLLM's own refusal, status and message`, () =>
       Effect.gen(function*() {
         for (const [tool, args] of Object.entries(sampleArgs)) {
-          const { env, keys } = yield* world
+          const { env, keys } = yield* world(release)
           env.standIn.enterprise = true
           const client = yield* as(keys[role])
           const envelope = yield* call(client, tool, args)
@@ -100,7 +103,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy 
 
   it.scoped("internal_user: lists and finds its own keys only; another user's key is not found or refused", () =>
     Effect.gen(function*() {
-      const { env, keys, otherKey } = yield* world
+      const { env, keys, otherKey } = yield* world()
       const client = yield* as(keys.internal_user)
       const list = expectSuccess(yield* call(client, "litellm_key_list", {})) as { keys: Array<{ key_alias: string }> }
       expect(list.keys.map((k) => k.key_alias)).toEqual(["ivan-own-key"])
@@ -116,7 +119,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy 
 
   it.scoped("team admin: finds, changes and deletes its team's keys by alias, and manages its team only", () =>
     Effect.gen(function*() {
-      const { env, keys, memKey } = yield* world
+      const { env, keys, memKey } = yield* world()
       const client = yield* as(keys.team_admin)
       expectSuccess(yield* call(client, "litellm_key_update", { key_alias: "mem-key", rpm_limit: 3 }))
       expect(memKey.row["rpm_limit"]).toBe(3)
@@ -134,7 +137,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy 
 
   it.scoped("proxy_admin_viewer: lists everything, another user's info is LiteLLM's 403, and LiteLLM's 403 for a write reaches the agent", () =>
     Effect.gen(function*() {
-      const { env, keys } = yield* world
+      const { env, keys } = yield* world()
       const client = yield* as(keys.proxy_admin_viewer)
       const list = expectSuccess(yield* call(client, "litellm_key_list", { size: 100 })) as { keys: Array<unknown> }
       expect(list.keys).toHaveLength(env.standIn.keys.size)
@@ -148,7 +151,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy 
 
   it.scoped("internal_user_viewer: sees its own keys and its own activity; writes are LiteLLM's 401", () =>
     Effect.gen(function*() {
-      const { keys } = yield* world
+      const { keys } = yield* world()
       const client = yield* as(keys.internal_user_viewer)
       const list = expectSuccess(yield* call(client, "litellm_key_list", {})) as { keys: Array<{ key_alias: string }> }
       expect(list.keys.map((k) => k.key_alias)).toEqual(["uma-own-key"])

@@ -409,7 +409,8 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     title: "List LiteLLM virtual keys",
     description: "List virtual keys with their alias, owner, team, budget, spend, limits and expiry, a page at a time " +
       "(result has total_count, current_page, total_pages). Each key's hash is in token; raw keys are never listed. " +
-      "Filters combine; user_id and key_alias are exact unless substring_matching is true.",
+      "Filters combine; user_id and key_alias are exact unless substring_matching is true. A caller that is not a " +
+      "proxy admin sees its own keys; include_team_keys adds those of the teams it administers.",
     input: KeyListInput,
     annotations: Tool.readOnly,
     run: listKeys
