@@ -53,6 +53,13 @@ export const appConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
   maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
   maxResultBytes: positiveInt("MAX_RESULT_BYTES", 256 * 1024, "bytes"),
+  // One tool call's LiteLLM requests together: no request starts after it.
+  toolTimeoutMs: positiveInt("TOOL_TIMEOUT_MS", 60_000, "milliseconds"),
+  // An answer from LiteLLM is read up to this many bytes, then the call is a 502.
+  maxLitellmResponseBytes: positiveInt("MAX_LITELLM_RESPONSE_BYTES", 8 * 1024 * 1024, "bytes"),
+  // How long a client may take to send a request's headers, and the whole request.
+  headersTimeoutMs: positiveInt("HEADERS_TIMEOUT_MS", 10_000, "milliseconds"),
+  requestTimeoutMs: positiveInt("REQUEST_TIMEOUT_MS", 30_000, "milliseconds"),
   shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
   allowedOrigins: list("ALLOWED_ORIGINS"),
   allowedHosts: list("ALLOWED_HOSTS"),

@@ -46,6 +46,34 @@ const settings: ReadonlyArray<Setting> = [
     show: (s) => String(s.maxResultBytes)
   },
   {
+    env: "MAX_LITELLM_RESPONSE_BYTES",
+    flag: "max-litellm-response-bytes",
+    value: "<bytes>",
+    description: "Largest answer read from LiteLLM; larger is 502",
+    show: (s) => String(s.maxLitellmResponseBytes)
+  },
+  {
+    env: "TOOL_TIMEOUT_MS",
+    flag: "tool-timeout-ms",
+    value: "<ms>",
+    description: "One tool call's time for all its LiteLLM requests",
+    show: (s) => String(s.toolTimeoutMs)
+  },
+  {
+    env: "HEADERS_TIMEOUT_MS",
+    flag: "headers-timeout-ms",
+    value: "<ms>",
+    description: "Time a client has to send a request's headers",
+    show: (s) => String(s.headersTimeoutMs)
+  },
+  {
+    env: "REQUEST_TIMEOUT_MS",
+    flag: "request-timeout-ms",
+    value: "<ms>",
+    description: "Time a client has to send a whole request",
+    show: (s) => String(s.requestTimeoutMs)
+  },
+  {
     env: "SHUTDOWN_GRACE_MS",
     flag: "shutdown-grace-ms",
     value: "<ms>",

@@ -42,6 +42,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
       failure(e.status, redactKeysAndHashes(e.message), redactDeep(e.detail, redactKeysAndHashes)),
     LiteLlmUnreachable: (e) => failure(502, e.message),
     LiteLlmTimeout: (e) => failure(504, e.message),
+    CallTimeout: (e) => failure(504, e.message),
     LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),
     MissingCallerToken: (e) => failure(401, e.message),
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),

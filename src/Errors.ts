@@ -26,6 +26,17 @@ export class LiteLlmTimeout extends Schema.TaggedError<LiteLlmTimeout>()("LiteLl
   }
 }
 
+/** One tool call's LiteLLM requests, all together, took longer than its deadline. */
+export class CallTimeout extends Schema.TaggedError<CallTimeout>()("CallTimeout", {
+  tool: Schema.String,
+  ms: Schema.Number
+}) {
+  override get message() {
+    return `${this.tool} ran out of its ${this.ms / 1000} s (TOOL_TIMEOUT_MS) before its next LiteLLM request, ` +
+      "which was not sent; ask for less at once."
+  }
+}
+
 /** LiteLLM answered 2xx, but not with the JSON this server expects from that endpoint. */
 export class LiteLlmBadResponse extends Schema.TaggedError<LiteLlmBadResponse>()("LiteLlmBadResponse", {
   url: Schema.String,
@@ -87,6 +98,12 @@ export class ToolHidden extends Schema.TaggedError<ToolHidden>()("ToolHidden", {
   }
 }
 
-export type LiteLlmError = LiteLlmApiError | LiteLlmUnreachable | LiteLlmTimeout | LiteLlmBadResponse | MissingCallerToken
+export type LiteLlmError =
+  | LiteLlmApiError
+  | LiteLlmUnreachable
+  | LiteLlmTimeout
+  | LiteLlmBadResponse
+  | MissingCallerToken
+  | CallTimeout
 
 export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported

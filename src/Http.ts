@@ -1,7 +1,15 @@
-import { HttpMiddleware, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import {
+  HttpMiddleware,
+  HttpRouter,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse,
+  HttpTraceContext
+} from "@effect/platform"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { NodeHttpServerRequest } from "@effect/platform-node"
-import { ConfigError, Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
+import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
+import { createServer } from "node:http"
+import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken, parseAuthorization } from "./CallerToken.js"
 import { InFlight } from "./InFlight.js"
@@ -9,6 +17,7 @@ import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
+import type { Limits } from "./Tool.js"
 import { type Policy, ToolPolicy } from "./ToolPolicy.js"
 
 const NO_STORE = { "cache-control": "no-store" }
@@ -48,10 +57,37 @@ const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; ret
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
+/** How long, and how many bytes, an oversize body is still read and discarded after the 413. */
+const LINGER_MS = 2_000
+const LINGER_BYTES = 4 * 1024 * 1024
+
+/**
+ * After a 413 sent with `Connection: close`: the connection closes without the rest of the body
+ * being read. Node would close it with destroySoon() once the answer is written, and a socket
+ * closed with unread bytes makes the kernel reset the connection, so the client may never read
+ * the 413 (1 run in 4). Instead, as servers do with a lingering close: half-close, discard what
+ * still arrives for a short, bounded time and amount, then close.
+ */
+const lingerThenClose = (request: HttpServerRequest.HttpServerRequest) => {
+  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
+  const socket = incoming.socket
+  socket.destroySoon = function(this: typeof socket) {
+    let discarded = 0
+    const close = () => this.destroy()
+    this.end()
+    setTimeout(close, LINGER_MS).unref()
+    this.on("data", (chunk: Buffer) => {
+      discarded += chunk.length
+      if (discarded > LINGER_BYTES) close()
+    })
+    this.once("end", close)
+  }
+  incoming.resume()
+}
+
 /**
  * The body, or `undefined` as soon as it passes `max` bytes, whether or not Content-Length said
- * so. On overflow it stops collecting but leaves the socket alone: Node drains what is still
- * coming, so the client reads a 413 instead of a connection reset.
+ * so. On overflow it stops collecting; the 413 then closes the connection (`lingerThenClose`).
  */
 const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
   Effect.async<string | undefined, Error>((resume) => {
@@ -91,10 +127,10 @@ const serve = Effect.fn("Http.mcp")(function*(
   request: HttpServerRequest.HttpServerRequest,
   body: unknown,
   operator: Policy,
-  maxResultBytes: number
+  limits: Limits
 ) {
-  const policy = operator.narrow({ tools: request.headers["x-mcp-tools"], readonly: request.headers["x-mcp-readonly"] })
-  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, maxResultBytes)
+  const policy = operator.narrow(narrowingHeaders(request))
+  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits)
   // The SDK side is promises from end to end; the fiber waits once, for all of it.
   const { response, text } = yield* Effect.promise(async () => {
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
@@ -114,17 +150,40 @@ const serve = Effect.fn("Http.mcp")(function*(
     : HttpServerResponse.text(text, { status: response.status, headers })
 })
 
+/**
+ * Every copy of the narrowing headers, as sent: Node joins repeated headers with ", ", which would
+ * merge two X-MCP-Tools lists instead of intersecting them.
+ */
+const narrowingHeaders = (request: HttpServerRequest.HttpServerRequest) => {
+  const raw = NodeHttpServerRequest.toIncomingMessage(request).rawHeaders
+  const tools: Array<string> = []
+  const readonly: Array<string> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    if (name === "x-mcp-tools") tools.push(raw[i + 1]!)
+    else if (name === "x-mcp-readonly") readonly.push(raw[i + 1]!)
+  }
+  return { tools, readonly }
+}
+
 const RpcCall = Schema.Struct({
   method: Schema.String,
   params: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
 })
 const decodeRpcCall = Schema.decodeUnknownOption(RpcCall)
 
+// A client chooses these texts: in a log line they must not forge lines or run on.
+const printable = (text: string) => {
+  // eslint-disable-next-line no-control-regex
+  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")
+  return safe.length > 100 ? `${safe.slice(0, 100)}…` : safe
+}
+
 const noteRpc = (message: unknown) =>
   Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
     Option.map(decodeRpcCall(message), (call) => {
-      log.rpcMethod = call.method
-      if (call.method === "tools/call") log.tool = call.params?.name
+      log.rpcMethod = printable(call.method)
+      if (call.method === "tools/call" && call.params?.name !== undefined) log.tool = printable(call.params.name)
     })
   ))
 
@@ -133,7 +192,12 @@ const makeRouter = Effect.gen(function*() {
   const inFlight = yield* InFlight
   const { policy } = yield* ToolPolicy
   const rebinding = RebindingGuard.make(config)
-  const tooLarge = jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`)
+  const tooLarge = (request: HttpServerRequest.HttpServerRequest) => {
+    lingerThenClose(request)
+    return jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`, {
+      connection: "close"
+    })
+  }
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -145,15 +209,20 @@ const makeRouter = Effect.gen(function*() {
     const token = parseAuthorization(request.headers["authorization"])
     if (Option.isNone(token)) return unauthorized
     if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) return unsupportedMediaType
-    if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge
+    if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge(request)
     const text = yield* readBody(request, config.maxBodyBytes)
-    if (text === undefined) return tooLarge
+    if (text === undefined) return tooLarge(request)
     const body = decodeJson(text)
     if (Either.isLeft(body)) return notJson
     if (Array.isArray(body.right)) return batch
     yield* noteRpc(body.right)
-    return yield* Effect.locally(serve(request, body.right, policy, config.maxResultBytes), CallerToken, token)
-  }).pipe(inFlight.track)
+    // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
+    // bounds it), and one that arrives while draining is refused.
+    if (yield* inFlight.draining) return shuttingDown
+    return yield* inFlight.track(
+      Effect.locally(serve(request, body.right, policy, McpServer.limitsOf(config)), CallerToken, token)
+    )
+  })
 
   const litellm = yield* LiteLlm
   const ready = Effect.map(litellm.ready, (up) =>
@@ -171,22 +240,60 @@ const makeRouter = Effect.gen(function*() {
   )
 })
 
-// One line per request, without the log span and annotations HttpMiddleware.logger sets up (a
-// tenth of a call's CPU, measured), carrying what the request log gathered on the way.
-const accessLog = HttpMiddleware.make((app) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const log = new RequestLog()
-    const started = Date.now()
-    return yield* Effect.locally(app, CurrentRequestLog, Option.some(log)).pipe(
-      Effect.onExit((exit) =>
-        Effect.logInfo(
-          `${request.method} ${request.url} ${exit._tag === "Success" ? exit.value.status : "failed"} ${Date.now() - started}ms`
-        ).pipe(Effect.annotateLogs(log.annotations()))
+// What happened to a request that produced no response.
+const outcome = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>) =>
+  Exit.isSuccess(exit)
+    ? String(exit.value.status)
+    : Cause.isInterruptedOnly(exit.cause)
+    ? "aborted (the client went away or the server stopped)"
+    : "failed (see the error logged above)"
+
+/**
+ * One line per request, without the log span and annotations HttpMiddleware.logger sets up (a
+ * tenth of a call's CPU, measured), carrying what the request log gathered on the way; and, with
+ * OpenTelemetry, the server span. Both name the path only: a query string may carry a key.
+ */
+const accessLog = (tracing: boolean) =>
+  HttpMiddleware.make((app) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const log = new RequestLog()
+      const started = Date.now()
+      const path = printable(request.url.split("?", 1)[0]!)
+      const served = Effect.locally(app, CurrentRequestLog, Option.some(log)).pipe(
+        Effect.onExit((exit) =>
+          Effect.logInfo(`${request.method} ${path} ${outcome(exit)} ${Date.now() - started}ms`).pipe(
+            Effect.annotateLogs(log.annotations())
+          )
+        )
       )
-    )
-  })
-)
+      if (!tracing) return yield* served
+      return yield* served.pipe(
+        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
+        Effect.withSpan(`http.server ${request.method}`, {
+          kind: "server",
+          captureStackTrace: false,
+          parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
+          attributes: { "http.request.method": request.method, "url.path": path }
+        })
+      )
+    })
+  )
+
+/**
+ * Node's HTTP server with its timeouts set, not left at Node's defaults (a body may trickle in
+ * for 300 s): headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS,
+ * checked every second.
+ */
+export const nodeServer = (listen: { readonly port: number; readonly host: string }) =>
+  Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
+    NodeHttpServer.layer(() =>
+      createServer({
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: 1_000
+      }), listen)
+  ))
 
 /** The whole HTTP app; it needs only an `HttpServer` to listen with. */
 export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
@@ -198,7 +305,7 @@ export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
     )
   }
   const inFlight = yield* InFlight
-  yield* HttpServer.serveEffect(yield* makeRouter, accessLog)
+  yield* HttpServer.serveEffect(yield* makeRouter, accessLog(Option.isSome(config.otelEndpoint)))
   // Runs before the server stops listening and before the LiteLLM client closes.
   yield* Effect.addFinalizer(() => inFlight.drain(config.shutdownGrace))
 })).pipe(

@@ -1,9 +1,24 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Either, FiberRef, Layer, Option, ParseResult, Redacted, Schema, SchemaAST as AST } from "effect"
+import {
+  Clock,
+  Duration,
+  Effect,
+  Either,
+  FiberRef,
+  Layer,
+  Option,
+  ParseResult,
+  Redacted,
+  Schema,
+  SchemaAST as AST,
+  Stream
+} from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
+import { CallDeadline } from "./CallDeadline.js"
 import {
+  CallTimeout,
   LiteLlmApiError,
   LiteLlmBadResponse,
   type LiteLlmError,
@@ -14,6 +29,7 @@ import {
 import * as LiteLlmDispatcher from "./LiteLlmDispatcher.js"
 import { parseErrorBody } from "./LiteLlmErrorBody.js"
 import { CurrentRequestLog } from "./RequestLog.js"
+import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
 import { namedFieldsOnly } from "./Schemas.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
@@ -52,6 +68,8 @@ export const isUnexpected = (value: unknown): value is UnexpectedAnswer =>
   typeof value === "object" && value !== null && typeof (value as Record<string, unknown>)["warning"] === "string"
 
 const MAX_UNEXPECTED_TEXT = 2_000
+// A shape check's report quotes the values it met: a few lines are enough to say what was wrong.
+const MAX_REASON = 1_000
 
 /** Whether a LiteLLM version string (1.80.7, 1.80.7-nightly, v1.96.0) is at least `minimum`. */
 export const isAtLeast = (version: string, minimum: ReadonlyArray<number>): boolean => {
@@ -94,9 +112,41 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(HttpClientRequest.prependUrl(config.litellmBaseUrl)),
       HttpClient.mapRequest(HttpClientRequest.acceptJson),
-      // Trace headers only when there is a trace to join; otherwise the caller's key goes alone.
-      HttpClient.withTracerPropagation(Option.isSome(config.otelEndpoint))
+      // The platform's propagation sends b3 besides traceparent; `traced` below sends traceparent.
+      HttpClient.withTracerPropagation(false)
     )
+    const tracing = Option.isSome(config.otelEndpoint)
+    const server = new URL(config.litellmBaseUrl)
+
+    /**
+     * A client span for one LiteLLM request, with its path but never its query (a key's hash
+     * travels there), and `traceparent` so LiteLLM can join the trace. Without OpenTelemetry
+     * neither: the caller's key goes alone.
+     */
+    const traced = <A, E, R>(
+      request: HttpClientRequest.HttpClientRequest,
+      send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E, R> =>
+      tracing
+        ? Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
+          send(Option.match(span, {
+            onNone: () => request,
+            onSome: (s) =>
+              HttpClientRequest.setHeader(request, "traceparent", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
+          }))
+        ).pipe(
+          Effect.withSpan(`http.client ${request.method}`, {
+            kind: "client",
+            captureStackTrace: false,
+            attributes: {
+              "http.request.method": request.method,
+              "url.path": request.url,
+              "server.address": server.hostname,
+              ...(server.port === "" ? {} : { "server.port": Number(server.port) })
+            }
+          })
+        )
+        : send(request)
 
     // The deadline itself is the dispatcher's (LiteLlmDispatcher): here it only gets its name.
     const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout =>
@@ -122,8 +172,33 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       if (Either.isLeft(json)) return new LiteLlmBadResponse({ url, reason: "the body is not JSON" })
       const checked = validatorOf(schema)(json.right)
       return Either.isLeft(checked)
-        ? new LiteLlmBadResponse({ url, reason: ParseResult.TreeFormatter.formatErrorSync(checked.left) })
+        ? new LiteLlmBadResponse({ url, reason: redactAndCut(ParseResult.TreeFormatter.formatErrorSync(checked.left), MAX_REASON) })
         : Effect.succeed(json.right as A)
+    }
+
+    // LiteLLM's answers are read up to a limit: a page of spend logs with stored prompts, or an
+    // unpaged /model/info, can be large enough to exhaust the heap.
+    const maxBytes = config.maxLitellmResponseBytes
+    const tooLarge = (url: string) =>
+      new LiteLlmBadResponse({
+        url,
+        reason: `the answer is over ${maxBytes} bytes (MAX_LITELLM_RESPONSE_BYTES); ask for less, such as a smaller page`
+      })
+    const readCapped = (response: HttpClientResponse.HttpClientResponse, url: string): Effect.Effect<string, LiteLlmError> => {
+      if (Number(response.headers["content-length"] ?? 0) > maxBytes) return Effect.fail(tooLarge(url))
+      return response.stream.pipe(
+        Stream.mapError((e) => transportFailure(url, e.cause)),
+        Stream.runFoldEffect(
+          { chunks: [] as Array<Uint8Array>, size: 0 },
+          (read, chunk): Effect.Effect<{ chunks: Array<Uint8Array>; size: number }, LiteLlmBadResponse> => {
+            read.size += chunk.length
+            if (read.size > maxBytes) return Effect.fail(tooLarge(url))
+            read.chunks.push(chunk)
+            return Effect.succeed(read)
+          }
+        ),
+        Effect.map(({ chunks }) => Buffer.concat(chunks).toString("utf8"))
+      )
     }
 
     // After a 2xx a write has happened: an answer of another shape is passed on, with a warning.
@@ -152,23 +227,29 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       response: HttpClientResponse.HttpClientResponse,
       lenient = false
     ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
-      Effect.flatMap(
-        Effect.mapError(response.text, (e) => transportFailure(url, e.cause)),
-        (text): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> => {
-          if (response.status >= 200 && response.status < 300) {
-            return lenient ? decodeWritten(schema, url, text) : decodeBody(schema, url, text)
+      Effect.gen(function*() {
+        const ok = response.status >= 200 && response.status < 300
+        if (ok && lenient) {
+          const text = yield* Effect.either(readCapped(response, url))
+          if (Either.isRight(text)) return yield* decodeWritten(schema, url, text.right)
+          if (text.left._tag !== "LiteLlmBadResponse") return yield* text.left
+          // The change was made: an answer too large to read is no reason to report a failure.
+          return {
+            warning: `LiteLLM answered ${url.slice(config.litellmBaseUrl.length)} with success, so the change was made, ` +
+              `but its answer was not read: ${text.left.reason}.`
           }
-          if (response.status >= 300 && response.status < 400) {
-            return new LiteLlmBadResponse({
-              url,
-              reason: `HTTP ${response.status} redirect to ${
-                response.headers["location"] ?? "nowhere"
-              }, which this server never follows`
-            })
-          }
-          return new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, text) })
         }
-      )
+        const text = yield* readCapped(response, url)
+        if (ok) return yield* decodeBody(schema, url, text)
+        if (response.status >= 300 && response.status < 400) {
+          return yield* new LiteLlmBadResponse({
+            url,
+            reason: `HTTP ${response.status} redirect to ${response.headers["location"] ?? "nowhere"}, which this server never follows`
+          })
+        }
+        // Redacted as it enters: from here on the error reaches spans, logs and the envelope.
+        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactKeysAndHashes(text)) })
+      })
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
     const noteInLog = (why: string) =>
@@ -179,9 +260,20 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       return Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
         if (Option.isNone(token)) return yield* new MissingCallerToken()
+        const deadline = yield* FiberRef.get(CallDeadline)
+        if (Option.isSome(deadline)) {
+          const now = yield* Clock.currentTimeMillis
+          if (now >= deadline.value.at) return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
+        }
         const authorized = HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.value))
         const log = yield* FiberRef.get(CurrentRequestLog)
-        const response = yield* Effect.mapError(client.execute(authorized), (e) => transportFailure(url, e.cause))
+        const response = yield* traced(authorized, (r) =>
+          client.execute(r).pipe(
+            Effect.mapError((e) => transportFailure(url, e.cause)),
+            Effect.tap((response) =>
+              tracing ? Effect.annotateCurrentSpan("http.response.status_code", response.status) : Effect.void
+            )
+          ))
         Option.map(log, (l) => l.litellm.push(response.status))
         return yield* toResult(schema, url, response, lenient)
       }).pipe(

@@ -10,12 +10,14 @@ import {
   ListToolsRequestSchema,
   McpError
 } from "@modelcontextprotocol/sdk/types.js"
-import { Runtime } from "effect"
+import { Duration, Runtime } from "effect"
+import type { AppConfig } from "./AppConfig.js"
 import * as Envelope from "./Envelope.js"
 import { ToolHidden } from "./Errors.js"
 import type { LiteLlm } from "./LiteLlm.js"
 import * as Package from "./Package.js"
 import type { Fitted } from "./ResultSize.js"
+import type { Limits } from "./Tool.js"
 import type { Policy } from "./ToolPolicy.js"
 import * as Tools from "./Tools.js"
 
@@ -33,6 +35,12 @@ const sharedValidator: jsonSchemaValidator = {
   getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema)
 }
 
+/** A tool call's limits, from the settings. */
+export const limitsOf = (config: AppConfig): Limits => ({
+  maxResultBytes: config.maxResultBytes,
+  deadline: Duration.millis(config.toolTimeoutMs)
+})
+
 const toResult = ({ envelope, text }: Fitted): CallToolResult => ({
   content: [{ type: "text", text }],
   structuredContent: envelope as unknown as Record<string, unknown>,
@@ -44,7 +52,7 @@ const toResult = ({ envelope, text }: Fitted): CallToolResult => ({
  * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
  * request's runtime, which carries that request's caller token.
  */
-export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, maxResultBytes: number): Server => {
+export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, limits: Limits): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
     { name: Package.name, version: Package.version },
@@ -61,7 +69,7 @@ export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, maxResul
       const envelope = Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy }))
       return toResult({ envelope, text: JSON.stringify(envelope) })
     }
-    return toResult(await run(tool.call(request.params.arguments, maxResultBytes), { signal: extra.signal }))
+    return toResult(await run(tool.call(request.params.arguments, limits), { signal: extra.signal }))
   })
   return server
 }

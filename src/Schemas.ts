@@ -3,7 +3,19 @@ import { Schema, SchemaAST as AST } from "effect"
 // Building blocks for tool inputs. Each is a plain refinement (no identifier), so the derived
 // JSON Schema stays flat: some MCP clients cope poorly with `$ref`.
 
-export const NonEmptyString = Schema.String.pipe(Schema.minLength(1))
+// Bounds no real admin task reaches, stated in the schemas so clients and agents see them: they
+// keep the cost of any one call small whatever it carries.
+
+/** Items in one list argument (models, routes, tags). */
+export const MAX_LIST = 1_000
+/** Names in one call that each cost a LiteLLM request (ids to delete, members to add). */
+export const MAX_BATCH = 100
+/** Entries in one object argument (metadata, per-model limits). */
+export const MAX_FIELDS = 1_000
+/** Characters in one name or id. */
+export const MAX_NAME = 1_000
+
+export const NonEmptyString = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(MAX_NAME))
 
 /** An id that is sent inside a comma-joined list, so it cannot itself hold a comma. */
 const ListItemId = Schema.String.pipe(
@@ -11,7 +23,10 @@ const ListItemId = Schema.String.pipe(
 )
 
 export const IdList = (description: string) =>
-  Schema.Array(ListItemId).pipe(Schema.minItems(1)).annotations({ description })
+  Schema.Array(ListItemId).pipe(Schema.minItems(1), Schema.maxItems(MAX_BATCH)).annotations({ description })
+
+/** Names of things one call acts on, one LiteLLM request each: 1 to MAX_BATCH of them. */
+export const Batch = <A, I>(item: Schema.Schema<A, I>) => Schema.Array(item).pipe(Schema.minItems(1), Schema.maxItems(MAX_BATCH))
 
 export const Int = (min: number, max?: number) =>
   max === undefined
@@ -32,10 +47,16 @@ export const Email = Schema.String.pipe(
   Schema.pattern(/^[^\s@]+@[^\s@]+$/, { message: () => "must be an email address" })
 )
 
-export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((o) => Object.keys(o).length <= MAX_FIELDS, {
+    message: () => `must have at most ${MAX_FIELDS} entries`,
+    jsonSchema: { maxProperties: MAX_FIELDS }
+  })
+)
 
 /** An object with at least these fields: LiteLLM adds fields every release, and they pass through. */
-export const Open = <Fields extends Schema.Struct.Fields>(fields: Fields) => Schema.Struct(fields, JsonObject)
+export const Open = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+  Schema.Struct(fields, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
 /**
  * What checking a LiteLLM answer against an `Open` schema needs: the named fields, without the
@@ -69,7 +90,7 @@ export const namedFieldsOnly = (ast: AST.AST): AST.AST => {
   }
 }
 
-export const StringList = Schema.Array(NonEmptyString)
+export const StringList = Schema.Array(NonEmptyString).pipe(Schema.maxItems(MAX_LIST))
 
 export const Page = Int(1).annotations({ description: "Page number, from 1." })
 

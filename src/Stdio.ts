@@ -20,7 +20,7 @@ export const serve = Effect.gen(function*() {
   }
   const token = Option.some(Redacted.make(`Bearer ${Redacted.value(config.litellmApiKey.value)}`))
   const { policy } = yield* ToolPolicy
-  const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, config.maxResultBytes)
+  const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, McpServer.limitsOf(config))
   const transport = new StdioServerTransport()
   const closed = Effect.async<void>((resume) => {
     transport.onclose = () => resume(Effect.void)

@@ -1,7 +1,9 @@
 import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
-import { Effect, JSONSchema, ParseResult, Schema } from "effect"
+import { Clock, Duration, Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
+import { CallDeadline } from "./CallDeadline.js"
 import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
+import { redactAndCut, redactKeys } from "./Redaction.js"
 import type { LiteLlm } from "./LiteLlm.js"
 import * as ResultSize from "./ResultSize.js"
 
@@ -9,8 +11,14 @@ import * as ResultSize from "./ResultSize.js"
 export interface Tool {
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
-  /** Runs the tool; its envelope's JSON text fits in `maxResultBytes`. */
-  readonly call: (args: unknown, maxResultBytes: number) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
+  /** Runs the tool within `limits.deadline`; its envelope's JSON text fits in `limits.maxResultBytes`. */
+  readonly call: (args: unknown, limits: Limits) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
+}
+
+/** What one tool call may cost: its result's size, and the time for all its LiteLLM requests. */
+export interface Limits {
+  readonly maxResultBytes: number
+  readonly deadline: Duration.Duration
 }
 
 // Hints describe the effect on LiteLLM's database. LiteLLM is one fixed system, not an open world.
@@ -47,12 +55,47 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     ""
   )
 
-const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
-  new InvalidInput({
-    issues: ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
-      new InputIssue({ path: formatPath(issue.path), message: issue.message })
-    )
+/** Problems reported for one call: enough to fix the first ones, never one per bad item. */
+const MAX_ISSUES = 5
+/** Characters of one problem's message: it quotes the value it met, which may be long or a key. */
+const MAX_ISSUE_MESSAGE = 300
+
+const issue = (path: string, message: string) =>
+  new InputIssue({ path: redactAndCut(path, 200, redactKeys), message: redactAndCut(message, MAX_ISSUE_MESSAGE, redactKeys) })
+
+const toInvalidInput = (error: ParseResult.ParseError): InvalidInput => {
+  const all = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const shown = all.slice(0, MAX_ISSUES).map((i) => issue(formatPath(i.path), i.message))
+  return new InvalidInput({
+    issues: all.length > MAX_ISSUES ? [...shown, issue("", `and ${all.length - MAX_ISSUES} more problems`)] : shown
   })
+}
+
+/** Bounds on the arguments as a whole, checked before any decoding: nesting and JSON values. */
+const MAX_DEPTH = 16
+const MAX_VALUES = 20_000
+
+/**
+ * A problem if the arguments are bigger than any tool takes, found in one bounded walk. Decoding
+ * an argument with half a million items would cost seconds and an issue per item before the
+ * schema's own limits are even reached.
+ */
+const oversize = (args: unknown): InputIssue | undefined => {
+  let values = 0
+  const stack: Array<[unknown, number]> = [[args, 0]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (++values > MAX_VALUES) return issue("", `the arguments hold more than ${MAX_VALUES} values; no tool takes that many`)
+    if (depth > MAX_DEPTH) return issue("", `the arguments are nested deeper than ${MAX_DEPTH} levels`)
+    if (Array.isArray(value)) {
+      if (value.length > MAX_VALUES) return issue("", `a list holds ${value.length} items; no tool takes that many`)
+      for (const item of value) stack.push([item, depth + 1])
+    } else if (value !== null && typeof value === "object") {
+      for (const key in value) stack.push([(value as Record<string, unknown>)[key], depth + 1])
+    }
+  }
+  return undefined
+}
 
 // Filters add titles such as "minLength(1)" and Unknown an `$id`: noise to an agent, and a
 // repeated `$id` is an error to some validators.
@@ -108,17 +151,30 @@ export const make = <A, I, O, OI>(options: {
       outputSchema: outputJsonSchema(options.output),
       annotations: { title: options.title, ...options.annotations }
     },
-    call: (args, maxResultBytes) =>
+    call: (args, limits) =>
       Envelope.run(
-        decode(args ?? {}).pipe(
-          Effect.mapError(toInvalidInput),
-          Effect.flatMap(options.run)
+        Effect.suspend((): Effect.Effect<A, InvalidInput> => {
+          const tooBig = oversize(args)
+          return tooBig === undefined
+            ? Effect.mapError(decode(args ?? {}), toInvalidInput)
+            : Effect.fail(new InvalidInput({ issues: [tooBig] }))
+        }).pipe(
+          Effect.flatMap((input) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              // One deadline for the whole call, however many LiteLLM requests it makes: a request
+              // is not started after it, and one under way is never cut short (it may be a write).
+              Effect.locally(
+                options.run(input),
+                CallDeadline,
+                Option.some({ tool: options.name, at: now + Duration.toMillis(limits.deadline) })
+              ))
+          )
         )
       ).pipe(
         Effect.map((envelope) =>
           ResultSize.fit(
             envelope,
-            maxResultBytes,
+            limits.maxResultBytes,
             options.paging,
             (args ?? {}) as Record<string, unknown>,
             options.annotations.readOnlyHint !== true

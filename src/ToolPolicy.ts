@@ -29,22 +29,29 @@ export class Policy {
   }
 
   /**
-   * Narrows by the request headers `X-MCP-Tools` (tool or toolset names) and `X-MCP-Readonly`:
-   * they can only take away from what the operator allowed.
+   * Narrows by the request headers `X-MCP-Tools` (tool or toolset names) and `X-MCP-Readonly`,
+   * every copy of each as sent: they can only take away from what the operator allowed. Each
+   * X-MCP-Tools copy narrows further (lists intersect); any X-MCP-Readonly value but `false`
+   * means read-only, so a gateway's `true` cannot be undone by an agent's `false`.
    */
-  narrow(headers: { readonly tools?: string | undefined; readonly readonly?: string | undefined }): Policy {
+  narrow(headers: { readonly tools: ReadonlyArray<string>; readonly readonly: ReadonlyArray<string> }): Policy {
     let policy: Policy = this
-    if (headers.tools !== undefined) {
-      const names = new Set(headers.tools.split(",").map((n) => n.trim()).filter((n) => n !== ""))
-      const expanded = new Set([...names].flatMap((n) => (Tools.toolsets[n] ?? []).map((t) => t.definition.name).concat(n)))
+    for (const copy of headers.tools) {
+      const names = copy.split(",").map((n) => n.trim()).filter((n) => n !== "")
+      const expanded = new Set(names.flatMap((n) => [n, ...toolsetMembers(n)]))
       policy = policy.restrict((d) => expanded.has(d.name), "the X-MCP-Tools header of this request")
     }
-    if (headers.readonly?.trim().toLowerCase() === "true") {
+    const readonly = headers.readonly.flatMap((copy) => copy.split(",")).map((v) => v.trim().toLowerCase())
+    if (readonly.length > 0 && !readonly.every((v) => v === "false")) {
       policy = policy.restrict((d) => d.annotations?.readOnlyHint === true, "the X-MCP-Readonly header of this request")
     }
     return policy
   }
 }
+
+/** A toolset's tool names, or none: looked up as an own property, never as `constructor` or `__proto__`. */
+const toolsetMembers = (name: string): ReadonlyArray<string> =>
+  Object.hasOwn(Tools.toolsets, name) ? Tools.toolsets[name]!.map((t) => t.definition.name) : []
 
 const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.filter((name) => !known.includes(name))

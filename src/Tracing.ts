@@ -3,13 +3,24 @@ import { Effect, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import * as Package from "./Package.js"
 
-// With nowhere to send them, spans are pure cost: every request, tool and LiteLLM call would
-// still build one (URL parsing, header redaction, a stack trace each).
-const untraced = Layer.mergeAll(
-  Layer.setTracerEnabled(false),
+// The platform's own HTTP spans record whole URLs (a key or hash in a query string) and headers
+// (Proxy-Authorization, x-litellm-api-key) and propagate b3 as well as traceparent: the HTTP edge
+// and the LiteLLM client make spans of their own instead, with the path only (Http.ts, LiteLlm.ts).
+const noPlatformHttpSpans = Layer.mergeAll(
   Layer.locallyScoped(HttpMiddleware.currentTracerDisabledWhen, () => true),
   Layer.locallyScoped(HttpClient.currentTracerDisabledWhen, () => true)
 )
+
+// With nowhere to send them, spans are pure cost: every request, tool and LiteLLM call would
+// still build one (a stack trace each).
+const untraced = Layer.merge(Layer.setTracerEnabled(false), noPlatformHttpSpans)
+
+/**
+ * A CommonJS package loaded with import(): from the TypeScript source its exports arrive named,
+ * from the ESM bundle (Node's interop) only as `default`. Both are accepted.
+ */
+const commonJs = <M extends object>(module: M): M =>
+  "default" in module && typeof module.default === "object" && module.default !== null ? module.default as M : module
 
 /**
  * OpenTelemetry, only when OTEL_EXPORTER_OTLP_ENDPOINT is set: then every request, tool
@@ -19,16 +30,21 @@ const untraced = Layer.mergeAll(
 export const layer = Layer.unwrapEffect(Effect.gen(function*() {
   const { otelEndpoint } = yield* AppConfig
   if (Option.isNone(otelEndpoint)) return untraced
-  const [{ NodeSdk }, { OTLPTraceExporter }, { BatchSpanProcessor }] = yield* Effect.promise(() =>
+  const [{ NodeSdk }, exporter, traceBase] = yield* Effect.promise(() =>
     Promise.all([
       import("@effect/opentelemetry"),
       import("@opentelemetry/exporter-trace-otlp-http"),
       import("@opentelemetry/sdk-trace-base")
     ])
   )
+  const { OTLPTraceExporter } = commonJs(exporter)
+  const { BatchSpanProcessor } = commonJs(traceBase)
   const url = `${otelEndpoint.value.replace(/\/+$/, "")}/v1/traces`
-  return NodeSdk.layer(() => ({
-    resource: { serviceName: Package.name, serviceVersion: Package.version },
-    spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url }))
-  }))
+  return Layer.merge(
+    NodeSdk.layer(() => ({
+      resource: { serviceName: Package.name, serviceVersion: Package.version },
+      spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter({ url }))
+    })),
+    noPlatformHttpSpans
+  )
 }))

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { HttpServerError } from "@effect/platform"
-import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
+import { NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
-import { createServer } from "node:http"
 import { AppConfig, formatConfigError } from "./AppConfig.js"
 import * as Cli from "./Cli.js"
 import * as Demo from "./Demo.js"
@@ -11,11 +10,9 @@ import * as Logging from "./Logging.js"
 import * as Stdio from "./Stdio.js"
 import { ToolPolicy } from "./ToolPolicy.js"
 import * as Tracing from "./Tracing.js"
-import { HttpLive } from "./Http.js"
+import { HttpLive, nodeServer } from "./Http.js"
 
-const ServerLive = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
-)
+const ServerLive = Layer.unwrapEffect(Effect.map(AppConfig, (config) => nodeServer({ port: config.port, host: config.host })))
 
 const MainLive = HttpLive.pipe(
   Layer.provide(ServerLive),

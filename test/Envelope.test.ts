@@ -3,6 +3,7 @@ import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
 import * as Envelope from "../src/Envelope.js"
 import {
   Ambiguous,
+  CallTimeout,
   InvalidInput,
   LiteLlmApiError,
   LiteLlmBadResponse,
@@ -26,7 +27,8 @@ const AnyToolError = Schema.Union(
   NotFound,
   Ambiguous,
   ToolHidden,
-  Unsupported
+  Unsupported,
+  CallTimeout
 )
 
 const expectedStatus = (error: ToolError): number => {
@@ -37,6 +39,7 @@ const expectedStatus = (error: ToolError): number => {
     case "LiteLlmBadResponse":
       return 502
     case "LiteLlmTimeout":
+    case "CallTimeout":
       return 504
     case "MissingCallerToken":
       return 401

@@ -6,9 +6,11 @@ import {
   Amount,
   DateTime,
   Duration,
+  Batch,
   Int,
   JsonObject,
   KeyOrHash,
+  MAX_BATCH,
   NonEmptyString,
   NonNegativeInt,
   Open,
@@ -178,15 +180,18 @@ const KeyUpdateInput = Schema.Struct({
 )
 
 const KeyDeleteInput = Schema.Struct({
-  keys: Schema.optional(Schema.Array(KeyOrHash).pipe(Schema.minItems(1)).annotations({
-    description: "Keys to delete: raw sk- keys or hashes."
+  keys: Schema.optional(Batch(KeyOrHash).annotations({
+    description: `Keys to delete: raw sk- keys or hashes (at most ${MAX_BATCH} a call, with key_aliases).`
   })),
-  key_aliases: Schema.optional(Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
+  key_aliases: Schema.optional(Batch(NonEmptyString).annotations({
     description: "Aliases of keys to delete."
   }))
 }).pipe(
   Schema.filter((i) => i.keys !== undefined || i.key_aliases !== undefined, {
     message: () => "give keys and/or key_aliases"
+  }),
+  Schema.filter((i) => (i.keys?.length ?? 0) + (i.key_aliases?.length ?? 0) <= MAX_BATCH, {
+    message: () => `at most ${MAX_BATCH} keys and aliases together in one call; delete the rest in another`
   })
 )
 

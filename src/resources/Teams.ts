@@ -1,6 +1,19 @@
 import { Effect, Schema } from "effect"
 import { LiteLlm, onMissingRoute, Written } from "../LiteLlm.js"
-import { Amount, Duration, Email, Int, JsonObject, NonEmptyString, NonNegativeInt, Open, Page, StringList } from "../Schemas.js"
+import {
+  Amount,
+  Batch,
+  Duration,
+  Email,
+  Int,
+  JsonObject,
+  MAX_BATCH,
+  NonEmptyString,
+  NonNegativeInt,
+  Open,
+  Page,
+  StringList
+} from "../Schemas.js"
 import * as Tool from "../Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
@@ -64,21 +77,23 @@ const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description
 
 const TeamCreateInput = Schema.Struct({
   team_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the team; a UUID if omitted." })),
-  members_with_roles: Schema.optional(Schema.Array(Member).annotations({ description: "First members." })),
+  members_with_roles: Schema.optional(Schema.Array(Member).pipe(Schema.maxItems(MAX_BATCH)).annotations({
+    description: "First members."
+  })),
   ...teamSettings
 })
 
 const TeamUpdateInput = Schema.Struct({ ...TeamId.fields, ...teamSettings })
 
 const TeamDeleteInput = Schema.Struct({
-  team_ids: Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
+  team_ids: Batch(NonEmptyString).annotations({
     description: "Teams to delete, with all their keys. If any id is unknown, nothing is deleted."
   })
 })
 
 const MemberAddInput = Schema.Struct({
   ...TeamId.fields,
-  member: Schema.Union(Member, Schema.Array(Member).pipe(Schema.minItems(1))).annotations({
+  member: Schema.Union(Member, Batch(Member)).annotations({
     description: "One member or a list: {role, user_id or user_email}. Unknown users are created."
   }),
   max_budget_in_team: Schema.optional(Amount.annotations({ description: "Each new member's budget in this team." }))

@@ -1,13 +1,15 @@
 import { Effect, Schema } from "effect"
-import { Ambiguous, NotFound } from "../Errors.js"
+import { Ambiguous, NotFound, Unsupported } from "../Errors.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../LiteLlm.js"
 import {
   Amount,
+  Batch,
   Duration,
   Email,
   IdList,
   Int,
   JsonObject,
+  MAX_BATCH,
   NonEmptyString,
   NonNegativeInt,
   Open,
@@ -115,7 +117,7 @@ const UserCreateInput = Schema.Struct({
   ...userSettings,
   sso_user_id: Schema.optional(NonEmptyString),
   teams: Schema.optional(
-    Schema.Union(Schema.Array(NonEmptyString), Schema.Array(TeamMembership)).annotations({
+    Schema.Union(Batch(NonEmptyString), Batch(TeamMembership)).annotations({
       description: "Teams to add the user to: team ids, or {team_id, user_role, max_budget_in_team} objects."
     })
   ),
@@ -153,8 +155,8 @@ const UserUpdateInput = Schema.Struct({
 )
 
 const UserDeleteInput = Schema.Struct({
-  user_ids: Schema.Array(NonEmptyString).pipe(Schema.minItems(1)).annotations({
-    description: "Users to delete. If any id is unknown, nothing is deleted."
+  user_ids: Batch(NonEmptyString).annotations({
+    description: `Users to delete, at most ${MAX_BATCH} a call. If any id is unknown, nothing is deleted.`
   })
 })
 
@@ -168,6 +170,9 @@ const UserInfoInput = Schema.Struct({
 )
 
 // == Operations
+
+/** How many pages of /user/list one lookup reads before it gives up. */
+const MAX_LOOKUP_PAGES = 10
 
 const joined = (ids: ReadonlyArray<string> | undefined) => ids?.join(",")
 
@@ -187,6 +192,12 @@ const findUserIdByEmail = Effect.fn("Users.findIdByEmail")(function*(email: stri
   const wanted = email.toLowerCase()
   const matches: Array<typeof UserRow.Type> = []
   for (let page = 1, pages = 1; page <= pages; page++) {
+    // A bound on one call's cost, whatever total_pages LiteLLM reports.
+    if (page > MAX_LOOKUP_PAGES) {
+      return yield* new Unsupported({
+        message: `More than ${MAX_LOOKUP_PAGES * 100} users' emails contain ${email}; name the user by user_id.`
+      })
+    }
     const result = yield* litellm.get("/user/list", { user_email: email, page, page_size: 100 }, UserListResponse)
     matches.push(...result.users.filter((u) => u.user_email?.toLowerCase() === wanted))
     pages = result.total_pages

@@ -1,14 +1,14 @@
 import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { expect } from "@effect/vitest"
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
-import { createServer, request as httpRequest } from "node:http"
+import { request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/Envelope.js"
-import { HttpLive } from "../../src/Http.js"
+import { AppConfig } from "../../src/AppConfig.js"
+import { HttpLive, nodeServer } from "../../src/Http.js"
 import * as Tools from "../../src/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
 
@@ -36,7 +36,7 @@ export const TestEnvLive = (
       const logs: Array<string> = []
       const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
       const app = HttpLive.pipe(
-        Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+        Layer.provideMerge(nodeServer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(AppConfig.Default))),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
           new Map([
             ["LITELLM_BASE_URL", options.baseUrl ?? standIn.url],
