@@ -3,16 +3,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { type ChildProcess, spawn } from "node:child_process"
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
 import { createServer as createHttpServer, request as httpRequest } from "node:http"
-import { afterAll, beforeAll } from "vitest"
+import { afterAll, beforeAll, inject } from "vitest"
 import { freePort, waitFor } from "./support/Net.js"
 import { LiteLlmStandIn } from "./support/StandIn.js"
 
-const MAIN = new URL("../src/main.ts", import.meta.url).pathname
+// The built bundle, as npm ships it and the Docker image runs it (test/support/BundleSetup.ts).
+const MAIN = inject("bundle")
 
 interface Run {
   readonly child: ChildProcess
@@ -21,7 +21,7 @@ interface Run {
 }
 
 const start = (env: Record<string, string>, args: ReadonlyArray<string> = []): Run => {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  const child = spawn(process.execPath, [MAIN, ...args], {
     env: { PATH: process.env["PATH"] ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
@@ -148,34 +148,6 @@ describe("the server process", () => {
     }
   })
 
-  it("the shipped bundle (npm run build) starts and serves tools/list", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "litellm-admin-mcp-bundle-"))
-    const root = new URL("..", import.meta.url).pathname
-    try {
-      execFileSync(process.execPath, ["build.mjs"], { cwd: root, env: { ...process.env, OUT_DIR: join(dir, "dist") } })
-      copyFileSync(join(root, "package.json"), join(dir, "package.json"))
-      const port = await freePort()
-      const child = spawn(process.execPath, [join(dir, "dist", "main.js")], {
-        env: { PATH: process.env["PATH"] ?? "", PORT: String(port) },
-        stdio: "ignore"
-      })
-      try {
-        await waitFor(`http://127.0.0.1:${port}/health`)
-        const res = await fetch(`http://127.0.0.1:${port}/mcp`, {
-          method: "POST",
-          headers: { authorization: "Bearer sk-bundle-test", "content-type": "application/json", accept: "application/json, text/event-stream" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
-        })
-        const body = await res.json() as { result: { tools: Array<unknown> } }
-        expect(body.result.tools).toHaveLength(Tools.all.length)
-      } finally {
-        child.kill("SIGKILL")
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-
   describe.concurrent("the command line", () => {
     it("--help lists every option with its environment variable and default, exit 0", async () => {
       const run = start({}, ["--help"])
@@ -257,7 +229,7 @@ describe("the server process", () => {
     const key = standIn.addAdminKey()
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ["--import", "tsx", MAIN, "--stdio"],
+      args: [MAIN, "--stdio"],
       env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url },
       stderr: "pipe"
     })
@@ -378,7 +350,7 @@ describe("the server process", () => {
     }
   })
 
-  it("with OTEL_EXPORTER_OTLP_ENDPOINT, sends spans for the request, the tool and the LiteLLM call, and no key", async () => {
+  it("with OTEL_EXPORTER_OTLP_ENDPOINT, sends spans for the request, the tool and the LiteLLM call, and no key or hash", async () => {
     const received: Array<string> = []
     const receiver = createHttpServer((req, res) => {
       let body = ""
@@ -392,31 +364,56 @@ describe("the server process", () => {
     const standIn = new LiteLlmStandIn()
     await standIn.start()
     const port = await freePort()
+    const base = `http://127.0.0.1:${port}`
     const run = start({
       LITELLM_BASE_URL: standIn.url,
       PORT: String(port),
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as { port: number }).port}`
     })
-    try {
-      await waitFor(`http://127.0.0.1:${port}/health`)
-      const key = standIn.addAdminKey()
-      standIn.seedKey({ key_alias: "traced" })
+    const connectAs = async (key: string) => {
       const client = new Client({ name: "otel-test", version: "0" })
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
-        requestInit: { headers: { Authorization: `Bearer ${key}` } }
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}`, "Proxy-Authorization": `Bearer ${key}`, "x-litellm-api-key": key } }
       }))
+      return client
+    }
+    try {
+      await waitFor(`${base}/health`)
+      const key = standIn.addAdminKey()
+      const traced = standIn.seedKey({ key_alias: "traced" })
+      const client = await connectAs(key)
       const result = await client.callTool({ name: "litellm_key_info", arguments: { key_alias: "traced" } })
       expect(result.structuredContent).toMatchObject({ success: true })
+      // The hash travels to LiteLLM in the query string here.
+      await client.callTool({ name: "litellm_key_info", arguments: { key: traced.raw } })
       await client.close()
-      // Trace context reaches LiteLLM only when there is a trace to join.
+      // LiteLLM's 401 for an unknown key quotes that key's hash.
+      const stranger = "sk-stranger-$ecret!Key99"
+      standIn.secrets.add(stranger)
+      const strangerClient = await connectAs(stranger)
+      const refused = await strangerClient.callTool({ name: "litellm_key_list", arguments: {} })
+      expect(refused.structuredContent).toMatchObject({ success: false, error: { status: 401 } })
+      await strangerClient.close()
+      await fetch(`${base}/mcp?api_key=${encodeURIComponent(key)}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      })
+      // Trace context reaches LiteLLM only when there is a trace to join, and only as traceparent.
       expect(standIn.requests.every((r) => typeof r.headers["traceparent"] === "string")).toBe(true)
+      expect(standIn.requests.filter((r) => r.headers["b3"] !== undefined)).toEqual([])
       run.child.kill("SIGTERM")
       expect(await run.exited).toBe(0)
       const exported = received.join("\n")
       for (const span of ["http.server POST", "tool.litellm_key_info", "Keys.info", "Keys.hashOfAlias", "http.client GET"]) {
         expect(exported).toContain(`"name":"${span}"`)
       }
-      expect(exported).not.toContain(key)
+      for (const secret of [key, stranger, traced.raw]) {
+        expect(exported).not.toContain(secret)
+        expect(exported).not.toContain(createHash("sha256").update(secret).digest("hex"))
+      }
+      expect(exported).not.toMatch(/sk-[A-Za-z0-9_$!-]{6,}/)
+      expect(run.output()).not.toContain("api_key=")
     } finally {
       run.child.kill("SIGKILL")
       receiver.close()
