@@ -240,11 +240,12 @@ const makeRouter = Effect.gen(function*() {
   )
 })
 
-// What happened to a request that produced no response.
+// What happened to a request that produced no response: interrupted because its client went away
+// (the platform adds the 499 it could not send) or because the server stopped.
 const outcome = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>) =>
   Exit.isSuccess(exit)
     ? String(exit.value.status)
-    : Cause.isInterruptedOnly(exit.cause)
+    : Cause.isInterrupted(exit.cause)
     ? "aborted (the client went away or the server stopped)"
     : "failed (see the error logged above)"
 

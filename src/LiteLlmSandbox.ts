@@ -45,7 +45,14 @@ type Row = Record<string, unknown>
 
 /** A way to answer one request other than LiteLLM's normal one, for fault tests. */
 export type Fault =
-  | { readonly kind: "status"; readonly status: number; readonly body: string; readonly contentType?: string }
+  | {
+    readonly kind: "status"
+    readonly status: number
+    readonly body: string
+    readonly contentType?: string
+    /** Answer every request to the path this way until reset, not only the next one. */
+    readonly repeat?: boolean
+  }
   | { readonly kind: "hang" }
   /** Headers and the start of a body, then nothing: only a deadline on the whole answer ends it. */
   | { readonly kind: "stall" }
@@ -323,7 +330,9 @@ export class LiteLlmSandbox {
     })
 
     const fault = this.faults.get(url.pathname)
-    if (fault?.kind === "delay") {
+    if (fault?.kind === "status" && fault.repeat === true) {
+      return this.applyFault(fault, res)
+    } else if (fault?.kind === "delay") {
       await new Promise((resolve) => setTimeout(resolve, fault.ms))
     } else if (fault !== undefined) {
       this.faults.delete(url.pathname)

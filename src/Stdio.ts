@@ -1,10 +1,18 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { ConfigError, Effect, Option, Redacted } from "effect"
+import { ConfigError, Effect, Option, Redacted, Runtime, Schema } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
+import { redactKeys } from "./Redaction.js"
 import { ToolPolicy } from "./ToolPolicy.js"
+
+/** The stdio transport closed on an error of its own, not because the client closed stdin. */
+export class StdioClosed extends Schema.TaggedError<StdioClosed>()("StdioClosed", { reason: Schema.String }) {
+  override get message() {
+    return `the stdio transport closed: ${this.reason}`
+  }
+}
 
 /**
  * The same tools over stdin/stdout, for desktop clients that launch servers as child processes,
@@ -20,11 +28,24 @@ export const serve = Effect.gen(function*() {
   }
   const token = Option.some(Redacted.make(`Bearer ${Redacted.value(config.litellmApiKey.value)}`))
   const { policy } = yield* ToolPolicy
+  const log = Runtime.runFork(yield* Effect.runtime<never>())
   const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, McpServer.limitsOf(config))
   const transport = new StdioServerTransport()
-  const closed = Effect.async<void>((resume) => {
-    transport.onclose = () => resume(Effect.void)
-    process.stdin.once("end", () => resume(Effect.void))
+  // The transport reports a bad line (not JSON, or over the SDK's 10 MiB line limit) here, and for
+  // the second it then closes: said on stderr, so a stop is never silent.
+  let lastError: Error | undefined
+  server.onerror = (error) => {
+    lastError = error
+    log(Effect.logWarning(`stdio: ${redactKeys(error.message)}`))
+  }
+  const closed = Effect.async<void, StdioClosed>((resume) => {
+    let ended = false
+    process.stdin.once("end", () => {
+      ended = true
+      resume(Effect.void)
+    })
+    transport.onclose = () =>
+      resume(ended || lastError === undefined ? Effect.void : Effect.fail(new StdioClosed({ reason: redactKeys(lastError.message) })))
   })
   yield* Effect.acquireRelease(Effect.promise(() => server.connect(transport)), () => Effect.promise(() => server.close()))
   yield* Effect.logInfo("serving MCP on stdio")

@@ -29,6 +29,8 @@ const reportFailure = (cause: Cause.Cause<unknown>) =>
     onSome: (error) =>
       ConfigError.isConfigError(error)
         ? Console.error(`litellm-admin-mcp: invalid configuration: ${formatConfigError(error)}`)
+        : error instanceof Stdio.StdioClosed
+        ? Console.error(`litellm-admin-mcp stopped: ${error.message}`)
         : error instanceof HttpServerError.ServeError
         ? Console.error(`litellm-admin-mcp: cannot listen: ${String((error.cause as Error | undefined)?.message ?? error.cause)}`)
         : Console.error(`litellm-admin-mcp stopped: ${Cause.pretty(cause)}`)

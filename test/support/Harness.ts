@@ -147,6 +147,8 @@ export const rawRequest = (
   options: {
     readonly method?: string
     readonly headers?: Record<string, string>
+    /** Headers sent after `headers`, in order, repeats kept: the same name may come twice. */
+    readonly repeatedHeaders?: ReadonlyArray<readonly [string, string]>
     readonly body?: string | Buffer | ReadonlyArray<Buffer>
   } = {}
 ) =>
@@ -159,13 +161,21 @@ export const rawRequest = (
       : Array.isArray(options.body)
       ? { "transfer-encoding": "chunked" }
       : { "content-length": String(Buffer.byteLength(options.body as string | Buffer)) }
+    const named = { ...framing, ...options.headers }
     const request = httpRequest({
       host: target.hostname,
       port: target.port,
-      path: target.pathname,
+      path: `${target.pathname}${target.search}`,
       method: options.method ?? "POST",
-      headers: { ...framing, ...options.headers },
-      setHost: options.headers?.["host"] === undefined && options.headers?.["Host"] === undefined
+      headers: options.repeatedHeaders === undefined
+        ? named
+        : [
+          ...(named["host"] === undefined ? ["host", target.host] : []),
+          ...Object.entries(named).flat(),
+          ...options.repeatedHeaders.flat()
+        ],
+      setHost: options.headers?.["host"] === undefined && options.headers?.["Host"] === undefined &&
+        options.repeatedHeaders === undefined
     }, (response) => {
       const chunks: Array<Buffer> = []
       response.on("data", (chunk: Buffer) => chunks.push(chunk))

@@ -1,0 +1,251 @@
+import { expect, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { connect as netConnect } from "node:net"
+import * as Tools from "../src/Tools.js"
+import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+/**
+ * What an attacker with a made-up key, or a misbehaving LiteLLM, can make one request cost: each
+ * case here was a finding of an attack on the server, and each failed before its fix.
+ */
+
+const mcpHeaders = (token: string) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream"
+})
+
+const toolCall = (name: string, args: unknown) =>
+  JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
+
+interface ToolAnswer {
+  readonly result: { readonly structuredContent: { success: boolean; error?: { status: number; message: string; detail: unknown } } }
+}
+
+const post = (env: Env, body: string, token = env.adminKey) =>
+  Effect.map(rawRequest(env.mcpUrl, { headers: mcpHeaders(token), body }), (res) => ({ ...res, answer: JSON.parse(res.body) as ToolAnswer }))
+
+const listNames = (env: Env, repeated: ReadonlyArray<readonly [string, string]>) =>
+  Effect.map(
+    rawRequest(env.mcpUrl, {
+      headers: mcpHeaders(env.adminKey),
+      repeatedHeaders: repeated,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+    }),
+    (res) => {
+      expect(res.status).toBe(200)
+      return (JSON.parse(res.body) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name)
+    }
+  )
+
+const READ_ONLY = Tools.all.filter((t) => t.definition.annotations?.readOnlyHint === true).map((t) => t.definition.name)
+const ALL = Tools.all.map((t) => t.definition.name)
+
+layer(
+  TestEnvLive({ env: { MAX_LITELLM_RESPONSE_BYTES: "100000", REQUEST_TIMEOUT_MS: "1500", HEADERS_TIMEOUT_MS: "1000" } }),
+  { excludeTestServices: true }
+)("abuse", (it) => {
+  it.effect("500,000 invalid items are refused before decoding, with one short problem, and LiteLLM is not asked", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const res = yield* post(env, toolCall("litellm_user_delete", { user_ids: Array(500_000).fill(1) }))
+      const error = res.answer.result.structuredContent.error!
+      expect(error.status).toBe(400)
+      expect(res.body.length).toBeLessThan(2_000)
+      expect(error.message).toContain("no tool takes that many")
+      expect(env.standIn.requests).toHaveLength(0)
+    }))
+
+  it.effect("many invalid items within the bounds report five problems and a count, never one per item", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const res = yield* post(env, toolCall("litellm_key_generate", { models: Array(1_000).fill(7) }))
+      const error = res.answer.result.structuredContent.error!
+      expect(error.status).toBe(400)
+      expect(error.detail).toHaveLength(6)
+      expect((error.detail as Array<{ message: string }>)[5]!.message).toMatch(/^and 99\d more problems$/)
+    }))
+
+  it.effect("a long value is never echoed whole, and a key in it is redacted", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const value = `sk-${"x".repeat(100_000)}`
+      const res = yield* post(env, toolCall("litellm_user_info", { user_email: value }))
+      const error = res.answer.result.structuredContent.error!
+      expect(error.status).toBe(400)
+      expect(res.body.length).toBeLessThan(2_000)
+      expect(res.body).not.toContain("xxxxxxxxxx")
+    }))
+
+  it.effect("valid but huge inputs are refused by the limits the schemas state: metadata entries, batch sizes", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const metadata = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, i]))
+      const big = yield* post(env, toolCall("litellm_key_generate", { metadata }))
+      expect(big.answer.result.structuredContent.error!.status).toBe(400)
+      const wide = yield* post(env, toolCall("litellm_key_generate", { metadata: Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, i])) }))
+      expect(wide.answer.result.structuredContent.error!.message).toContain("at most 1000 entries")
+      const keys = Array.from({ length: 101 }, (_, i) => `sk-delete-${i}`)
+      const many = yield* post(env, toolCall("litellm_key_delete", { keys }))
+      expect(many.answer.result.structuredContent.error!.status).toBe(400)
+      expect(env.standIn.requests).toHaveLength(0)
+      const schema = Tools.byName.get("litellm_key_delete")!.definition.inputSchema as unknown as { properties: { keys: { maxItems: number } } }
+      expect(schema.properties.keys.maxItems).toBe(100)
+      const generate = Tools.byName.get("litellm_key_generate")!.definition.inputSchema as unknown as {
+        properties: { metadata: { maxProperties: number } }
+      }
+      expect(generate.properties.metadata.maxProperties).toBe(1_000)
+    }))
+
+  it.scoped("a LiteLLM that reports a billion pages is read for ten at most", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      env.standIn.injectFault("/user/list", {
+        kind: "status",
+        status: 200,
+        repeat: true,
+        body: JSON.stringify({ users: [], total: 1e11, page: 1, page_size: 100, total_pages: 1e9 })
+      })
+      const client = yield* connect(env.adminKey)
+      const error = expectFailure(yield* call(client, "litellm_user_info", { user_email: "a@example.com" }), 501)
+      expect(error.message).toContain("name the user by user_id")
+      expect(env.standIn.requestsTo("/user/list")).toHaveLength(10)
+      env.standIn.reset()
+    }))
+
+  it.scoped("a LiteLLM answer over MAX_LITELLM_RESPONSE_BYTES is a 502 for a read, and a success with a warning for a write", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const client = yield* connect(env.adminKey)
+      env.standIn.injectFault("/key/list", { kind: "status", status: 200, body: JSON.stringify({ keys: [], pad: "x".repeat(200_000) }) })
+      expect(expectFailure(yield* call(client, "litellm_key_list", {}), 502).message).toContain("MAX_LITELLM_RESPONSE_BYTES")
+      env.standIn.injectFault("/key/generate", { kind: "status", status: 200, body: JSON.stringify({ key: "sk-x", pad: "x".repeat(200_000) }) })
+      const written = expectSuccess(yield* call(client, "litellm_key_generate", {})) as { warning: string }
+      expect(written.warning).toContain("the change was made")
+    }))
+
+  it.effect("the narrowing headers only narrow: every copy counts, lists intersect, anything but false is read-only", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      expect(yield* listNames(env, [["X-MCP-Readonly", "true"], ["X-MCP-Readonly", "true"]])).toEqual(READ_ONLY)
+      expect(yield* listNames(env, [["X-MCP-Readonly", "true"], ["X-MCP-Readonly", "false"]])).toEqual(READ_ONLY)
+      for (const value of ["1", "yes", "on", "TRUE", ""]) {
+        expect(yield* listNames(env, [["X-MCP-Readonly", value]])).toEqual(READ_ONLY)
+      }
+      expect(yield* listNames(env, [["X-MCP-Readonly", "false"]])).toEqual(ALL)
+      expect(yield* listNames(env, [["X-MCP-Tools", "users"], ["X-MCP-Tools", "litellm_user_list,litellm_key_list"]]))
+        .toEqual(["litellm_user_list"])
+      for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+        expect(yield* listNames(env, [["X-MCP-Tools", name]])).toEqual([])
+      }
+    }))
+
+  it.effect("a key in the request URL, or a tool name with line breaks, never reaches a log line as sent", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const secret = "sk-in-the-url-0123456789"
+      env.standIn.secrets.add(secret)
+      yield* rawRequest(`${env.mcpUrl}?api_key=${secret}`, {
+        headers: mcpHeaders(env.adminKey),
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      })
+      yield* rawRequest(`${new URL("/health", env.mcpUrl).href}?token=${secret}`, { method: "GET" })
+      yield* post(env, toolCall("x\nlevel=INFO message=forged\u2028", {}))
+      expect(env.logs.filter((line) => line.includes(secret) || line.includes("api_key"))).toEqual([])
+      expect(env.logs.some((line) => line.includes("tool=\"x?level=INFO message=forged?\""))).toBe(true)
+    }))
+
+  it.effect("a call abandoned by its client is logged as aborted, not as failed", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      env.standIn.injectFault("/key/list", { kind: "delay", ms: 500 })
+      yield* Effect.async<void>((resume) => {
+        const url = new URL(env.mcpUrl)
+        const body = toolCall("litellm_key_list", {})
+        const socket = netConnect(Number(url.port), "127.0.0.1", () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\nAuthorization: Bearer ${env.adminKey}\r\n` +
+              `Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+          )
+          setTimeout(() => {
+            socket.destroy()
+            resume(Effect.void)
+          }, 150)
+        })
+      })
+      yield* Effect.sleep("700 millis")
+      env.standIn.reset()
+      expect(env.logs.filter((line) => line.includes("POST /mcp"))).toContainEqual(expect.stringContaining("POST /mcp aborted"))
+    }))
+
+  it.effect("a body sent too slowly is cut off at REQUEST_TIMEOUT_MS", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const url = new URL(env.mcpUrl)
+      const started = Date.now()
+      const answer = yield* Effect.async<string>((resume) => {
+        let received = ""
+        const socket = netConnect(Number(url.port), "127.0.0.1", () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\nAuthorization: Bearer ${env.adminKey}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`
+          )
+          const drip = setInterval(() => socket.write(" "), 200)
+          socket.on("data", (chunk) => received += chunk)
+          socket.on("close", () => {
+            clearInterval(drip)
+            resume(Effect.succeed(received))
+          })
+        })
+      })
+      expect(answer).toMatch(/^HTTP\/1\.1 408/)
+      expect(Date.now() - started).toBeLessThan(5_000)
+    }))
+})
+
+layer(TestEnvLive({ env: { MAX_BODY_BYTES: "65536" } }), { excludeTestServices: true })("oversize bodies", (it) => {
+  it.effect("a 413 by Content-Length always reaches the client, twenty times over", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const big = Buffer.alloc(1_000_000, "a")
+      for (let i = 0; i < 20; i++) {
+        const res = yield* rawRequest(env.mcpUrl, { headers: mcpHeaders(env.adminKey), body: big })
+        expect(res.status).toBe(413)
+        expect(res.headers["connection"]).toBe("close")
+      }
+    }))
+
+  it.effect("after a 413 the connection closes without the endless body being read to its end", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const url = new URL(env.mcpUrl)
+      const { answer, sent, ms } = yield* Effect.async<{ answer: string; sent: number; ms: number }>((resume) => {
+        const started = Date.now()
+        let answer = ""
+        let sent = 0
+        const chunk = Buffer.alloc(64 * 1024, "z")
+        const socket = netConnect(Number(url.port), "127.0.0.1", () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${url.port}\r\nAuthorization: Bearer ${env.adminKey}\r\n` +
+              `Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n`
+          )
+          const pump = () => {
+            while (!socket.destroyed && Date.now() - started < 10_000 && socket.write(chunk)) sent += chunk.length
+          }
+          socket.on("drain", pump)
+          pump()
+        })
+        socket.on("data", (data) => answer += data)
+        socket.on("error", () => {})
+        socket.on("close", () => resume(Effect.succeed({ answer, sent, ms: Date.now() - started })))
+      })
+      expect(answer).toMatch(/^HTTP\/1\.1 413/)
+      expect(ms).toBeLessThan(8_000)
+      expect(sent).toBeLessThan(2_000_000_000)
+    }))
+})
