@@ -57,6 +57,9 @@ const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; ret
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
+/** Time for the last answers to leave before a stopping server drops its open connections. */
+const FLUSH_MS = 250
+
 /** How long, and how many bytes, an oversize body is still read and discarded after the 413. */
 const LINGER_MS = 2_000
 const LINGER_BYTES = 4 * 1024 * 1024
@@ -284,17 +287,27 @@ const accessLog = (tracing: boolean) =>
 /**
  * Node's HTTP server with its timeouts set, not left at Node's defaults (a body may trickle in
  * for 300 s): headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS,
- * checked every second.
+ * checked every second. Its close() also drops, shortly after, the connections still open: it
+ * runs after the drain (HttpLive's finalizer), so once the last answers are flushed what is left
+ * is a client still sending a request, which would otherwise hold the shutdown for up to
+ * REQUEST_TIMEOUT_MS.
  */
 export const nodeServer = (listen: { readonly port: number; readonly host: string }) =>
   Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
-    NodeHttpServer.layer(() =>
-      createServer({
+    NodeHttpServer.layer(() => {
+      const server = createServer({
         headersTimeout: config.headersTimeoutMs,
         requestTimeout: config.requestTimeoutMs,
         connectionsCheckingInterval: 1_000
-      }), listen)
-  ))
+      })
+      const close = server.close.bind(server)
+      server.close = (callback) => {
+        close(callback)
+        setTimeout(() => server.closeAllConnections(), FLUSH_MS).unref()
+        return server
+      }
+      return server
+    }, listen)))
 
 /** The whole HTTP app; it needs only an `HttpServer` to listen with. */
 export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { createServer as createHttpServer, request as httpRequest } from "node:http"
+import { connect as netConnect } from "node:net"
 import { afterAll, beforeAll, inject } from "vitest"
 import { freePort, waitFor } from "./support/Net.js"
 import { LiteLlmStandIn } from "./support/StandIn.js"
@@ -145,6 +146,66 @@ describe("the server process", () => {
     } finally {
       run.child.kill("SIGKILL")
       await standIn.stop()
+    }
+  })
+
+  it("on SIGTERM a client still sending its body does not hold the shutdown", async () => {
+    const port = await freePort()
+    const run = start({ PORT: String(port), SHUTDOWN_GRACE_MS: "20000" })
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      const socket = netConnect(port, "127.0.0.1")
+      await new Promise((resolve) => socket.once("connect", resolve))
+      socket.on("error", () => {})
+      socket.write(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer sk-slow-client\r\n` +
+          "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+      )
+      const drip = setInterval(() => socket.write(" "), 100)
+      await new Promise((r) => setTimeout(r, 300))
+      const stopping = Date.now()
+      run.child.kill("SIGTERM")
+      expect(await run.exited).toBe(0)
+      clearInterval(drip)
+      socket.destroy()
+      expect(Date.now() - stopping).toBeLessThan(5_000)
+    } finally {
+      run.child.kill("SIGKILL")
+    }
+  })
+
+  it("--stdio says on stderr why it stops when a line is over the SDK's limit, and exits 1", async () => {
+    const run = spawn(process.execPath, [MAIN, "--stdio"], {
+      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: "sk-stdio-limit", LITELLM_BASE_URL: "http://127.0.0.1:9" },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stderr = ""
+    run.stderr!.on("data", (chunk) => stderr += chunk)
+    run.stdin!.on("error", () => {})
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
+    run.stdin!.write(`${"x".repeat(11 * 1024 * 1024)}\n`)
+    expect(await exited).toBe(1)
+    expect(stderr).toContain("the stdio transport closed: ReadBuffer exceeded maximum size")
+    expect(stderr).not.toContain("sk-stdio-limit")
+  })
+
+  it("in the pretty log format, a tool name with line breaks cannot forge a log line", async () => {
+    const port = await freePort()
+    const run = start({ PORT: String(port), LOG_FORMAT: "pretty" })
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk-forger-0000", "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "a\nFORGED ERROR line\r\nb", arguments: {} } })
+      })
+      run.child.kill("SIGTERM")
+      await run.exited
+      const lines = run.output().split("\n")
+      expect(lines.filter((line) => line.startsWith("FORGED"))).toEqual([])
+      expect(run.output()).toContain("a?FORGED ERROR line??b")
+    } finally {
+      run.child.kill("SIGKILL")
     }
   })
 
