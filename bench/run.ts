@@ -1,14 +1,18 @@
-// npm run bench [-- --soak] [-- --quick]
+// npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>]]
 // Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
 // then measures the same tool calls through each, interleaved, at several concurrencies.
 import { type ChildProcess, fork } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
+import { runAbuse } from "./abuse.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
 const SOAK = args.has("--soak")
+const ABUSE = args.has("--abuse")
+const argv = process.argv.slice(2)
+const DIST = argv.includes("--dist") ? argv[argv.indexOf("--dist") + 1]! : "dist"
 const TOKEN = "Bearer sk-bench-0000000000000000"
 const root = new URL("..", import.meta.url).pathname
 
@@ -137,6 +141,12 @@ const main = async () => {
 
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores; same tools/call mix (key_list, user_info) through each`)
 
+  if (ABUSE) {
+    await runAbuse(litellm, DIST)
+    stopAll()
+    return
+  }
+
   if (SOAK) {
     const agent = new Agent({ keepAlive: true, maxSockets: 16 })
     await runSegment(ours, agent, 16, 5_000)
@@ -208,6 +218,7 @@ const main = async () => {
   }
   colds.sort((a, b) => a - b)
   console.log(`\ncold start (spawn → first 200 from /health), median of 5: ${colds[2]!.toFixed(0)} ms`)
+  await runAbuse(litellm, DIST, QUICK ? 2 : 5)
   stopAll()
 }
 

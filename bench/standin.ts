@@ -62,10 +62,21 @@ const userInfo = JSON.stringify({
   teams: []
 })
 
+// A LiteLLM answer as large as a page of spend logs with stored prompts can be: 100 MB.
+const huge = Buffer.concat([
+  Buffer.from("{\"users\":[],\"total\":0,\"page\":1,\"page_size\":25,\"total_pages\":0,\"pad\":\""),
+  Buffer.alloc(100 * 1024 * 1024, "x"),
+  Buffer.from("\"}")
+])
+
 createServer((req, res) => {
   if (req.headers.authorization === undefined) {
     res.writeHead(401, { "content-type": "application/json" })
     return void res.end("{\"error\":{\"message\":\"Authentication Error, No api key passed in.\",\"code\":\"401\"}}")
+  }
+  if (req.url!.startsWith("/user/list")) {
+    res.writeHead(200, { "content-type": "application/json", "content-length": huge.length })
+    return void res.end(huge)
   }
   const body = req.url!.startsWith("/key/list") ? keyList : req.url!.startsWith("/user/info") ? userInfo : undefined
   res.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" })

@@ -17,7 +17,7 @@ import { LiteLlm } from "./LiteLlm.js"
 import * as McpServer from "./McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
-import type { Limits } from "./Tool.js"
+import * as Tool from "./Tool.js"
 import { type Policy, ToolPolicy } from "./ToolPolicy.js"
 
 const NO_STORE = { "cache-control": "no-store" }
@@ -56,6 +56,32 @@ const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; ret
 })
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
+
+/**
+ * More JSON values than any tool takes (the same bound as Tool.ts's walk over the arguments),
+ * told from the text by its commas without parsing it: parsing an object with tens of thousands of
+ * keys is what such a request would cost.
+ */
+const MAX_JSON_VALUES = Tool.MAX_VALUES
+const tooManyValues = (text: string) => {
+  let commas = 0
+  for (let at = text.indexOf(","); at !== -1; at = text.indexOf(",", at + 1)) {
+    if (++commas > MAX_JSON_VALUES) return true
+  }
+  return false
+}
+
+const tooComplex = jsonRpcError(
+  413,
+  -32600,
+  `Request too complex: it holds more than ${MAX_JSON_VALUES} JSON values, and no tool takes that many.`
+)
+
+/** A body at least this long is served only while fewer than LARGE_BODIES_AT_ONCE others are. */
+const LARGE_BODY = 64 * 1024
+const LARGE_BODIES_AT_ONCE = 2
+
+const busy = jsonRpcError(503, -32000, "Busy with other large requests; retry in a moment.", { "retry-after": "1" })
 
 /** Time for the last answers to leave before a stopping server drops its open connections. */
 const FLUSH_MS = 250
@@ -130,7 +156,7 @@ const serve = Effect.fn("Http.mcp")(function*(
   request: HttpServerRequest.HttpServerRequest,
   body: unknown,
   operator: Policy,
-  limits: Limits
+  limits: Tool.Limits
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
   const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits)
@@ -195,6 +221,14 @@ const makeRouter = Effect.gen(function*() {
   const inFlight = yield* InFlight
   const { policy } = yield* ToolPolicy
   const rebinding = RebindingGuard.make(config)
+  // Parsing and checking a large body blocks the event loop for milliseconds (a 1 MiB object with
+  // thousands of keys: ~10–30 ms). A few are served at once, each after a turn of the event loop;
+  // more are turned away at once (503), so twenty cannot hold /health, or anyone, for long.
+  const largeBodies = yield* Effect.makeSemaphore(LARGE_BODIES_AT_ONCE)
+  const whenLarge = <A, E, R>(text: string, effect: Effect.Effect<A, E, R>) =>
+    text.length < LARGE_BODY
+      ? effect
+      : Effect.map(largeBodies.withPermitsIfAvailable(1)(Effect.zipRight(Effect.sleep(0), effect)), Option.getOrElse(() => busy))
   const tooLarge = (request: HttpServerRequest.HttpServerRequest) => {
     lingerThenClose(request)
     return jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`, {
@@ -215,15 +249,21 @@ const makeRouter = Effect.gen(function*() {
     if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge(request)
     const text = yield* readBody(request, config.maxBodyBytes)
     if (text === undefined) return tooLarge(request)
-    const body = decodeJson(text)
-    if (Either.isLeft(body)) return notJson
-    if (Array.isArray(body.right)) return batch
-    yield* noteRpc(body.right)
-    // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
-    // bounds it), and one that arrives while draining is refused.
-    if (yield* inFlight.draining) return shuttingDown
-    return yield* inFlight.track(
-      Effect.locally(serve(request, body.right, policy, McpServer.limitsOf(config)), CallerToken, token)
+    if (tooManyValues(text)) return tooComplex
+    return yield* whenLarge(
+      text,
+      Effect.gen(function*() {
+        const body = decodeJson(text)
+        if (Either.isLeft(body)) return notJson
+        if (Array.isArray(body.right)) return batch
+        yield* noteRpc(body.right)
+        // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
+        // bounds it), and one that arrives while draining is refused.
+        if (yield* inFlight.draining) return shuttingDown
+        return yield* inFlight.track(
+          Effect.locally(serve(request, body.right, policy, McpServer.limitsOf(config)), CallerToken, token)
+        )
+      })
     )
   })
 

@@ -4,6 +4,7 @@ import * as Envelope from "./Envelope.js"
 import { CallDeadline } from "./CallDeadline.js"
 import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
 import { redactAndCut, redactKeys } from "./Redaction.js"
+import { MAX_FIELDS, MAX_LIST } from "./Schemas.js"
 import type { LiteLlm } from "./LiteLlm.js"
 import * as ResultSize from "./ResultSize.js"
 
@@ -73,25 +74,33 @@ const toInvalidInput = (error: ParseResult.ParseError): InvalidInput => {
 
 /** Bounds on the arguments as a whole, checked before any decoding: nesting and JSON values. */
 const MAX_DEPTH = 16
-const MAX_VALUES = 20_000
+export const MAX_VALUES = 10_000
 
 /**
- * A problem if the arguments are bigger than any tool takes, found in one bounded walk. Decoding
- * an argument with half a million items would cost seconds and an issue per item before the
- * schema's own limits are even reached.
+ * A problem if the arguments are bigger than any tool takes, found in one bounded walk: more
+ * values in all, or more items in one list or entries in one object, than any argument's schema
+ * allows. Decoding half a million items, or an object with tens of thousands of keys, would cost
+ * tens of milliseconds to seconds and an issue per item before the schema's own limits are reached.
  */
 const oversize = (args: unknown): InputIssue | undefined => {
   let values = 0
   const stack: Array<[unknown, number]> = [[args, 0]]
+  const tooMany = () => issue("", `the arguments hold more than ${MAX_VALUES} values; no tool takes that many`)
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!
-    if (++values > MAX_VALUES) return issue("", `the arguments hold more than ${MAX_VALUES} values; no tool takes that many`)
+    if (++values > MAX_VALUES) return tooMany()
     if (depth > MAX_DEPTH) return issue("", `the arguments are nested deeper than ${MAX_DEPTH} levels`)
     if (Array.isArray(value)) {
-      if (value.length > MAX_VALUES) return issue("", `a list holds ${value.length} items; no tool takes that many`)
+      if (value.length > MAX_LIST) return issue("", `a list holds ${value.length} items; the most any argument takes is ${MAX_LIST}`)
+      if (values + value.length > MAX_VALUES) return tooMany()
       for (const item of value) stack.push([item, depth + 1])
     } else if (value !== null && typeof value === "object") {
-      for (const key in value) stack.push([(value as Record<string, unknown>)[key], depth + 1])
+      const keys = Object.keys(value)
+      if (keys.length > MAX_FIELDS) {
+        return issue("", `an object holds ${keys.length} entries; the most any argument takes is ${MAX_FIELDS}`)
+      }
+      if (values + keys.length > MAX_VALUES) return tooMany()
+      for (const key of keys) stack.push([(value as Record<string, unknown>)[key], depth + 1])
     }
   }
   return undefined

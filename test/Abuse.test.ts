@@ -45,16 +45,30 @@ layer(
   TestEnvLive({ env: { MAX_LITELLM_RESPONSE_BYTES: "100000", REQUEST_TIMEOUT_MS: "1500", HEADERS_TIMEOUT_MS: "1000" } }),
   { excludeTestServices: true }
 )("abuse", (it) => {
-  it.effect("500,000 invalid items are refused before decoding, with one short problem, and LiteLLM is not asked", () =>
+  it.effect("500,000 invalid items are refused from the text alone, before parsing, and LiteLLM is not asked", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
       env.standIn.reset()
-      const res = yield* post(env, toolCall("litellm_user_delete", { user_ids: Array(500_000).fill(1) }))
-      const error = res.answer.result.structuredContent.error!
-      expect(error.status).toBe(400)
-      expect(res.body.length).toBeLessThan(2_000)
-      expect(error.message).toContain("no tool takes that many")
+      const res = yield* rawRequest(env.mcpUrl, {
+        headers: mcpHeaders(env.adminKey),
+        body: toolCall("litellm_user_delete", { user_ids: Array(500_000).fill(1) })
+      })
+      expect(res.status).toBe(413)
+      expect(res.body.length).toBeLessThan(500)
+      expect(JSON.parse(res.body)).toMatchObject({ error: { code: -32600, message: expect.stringContaining("no tool takes that many") } })
       expect(env.standIn.requests).toHaveLength(0)
+    }))
+
+  it.effect("a list or object past what any argument takes is refused before decoding, with one short problem", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const list = yield* post(env, toolCall("litellm_user_delete", { user_ids: Array(5_000).fill(1) }))
+      expect(list.answer.result.structuredContent.error).toMatchObject({
+        status: 400,
+        message: "Invalid arguments: a list holds 5000 items; the most any argument takes is 1000"
+      })
+      const object = yield* post(env, toolCall("litellm_key_generate", { metadata: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) }))
+      expect(object.answer.result.structuredContent.error!.message).toContain("an object holds 5000 entries")
     }))
 
   it.effect("many invalid items within the bounds report five problems and a count, never one per item", () =>
@@ -82,11 +96,8 @@ layer(
     Effect.gen(function*() {
       const env = yield* TestEnv
       env.standIn.reset()
-      const metadata = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i}`, i]))
-      const big = yield* post(env, toolCall("litellm_key_generate", { metadata }))
-      expect(big.answer.result.structuredContent.error!.status).toBe(400)
       const wide = yield* post(env, toolCall("litellm_key_generate", { metadata: Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, i])) }))
-      expect(wide.answer.result.structuredContent.error!.message).toContain("at most 1000 entries")
+      expect(wide.answer.result.structuredContent.error!.message).toContain("an object holds 1001 entries")
       const keys = Array.from({ length: 101 }, (_, i) => `sk-delete-${i}`)
       const many = yield* post(env, toolCall("litellm_key_delete", { keys }))
       expect(many.answer.result.structuredContent.error!.status).toBe(400)
@@ -97,6 +108,8 @@ layer(
         properties: { metadata: { maxProperties: number } }
       }
       expect(generate.properties.metadata.maxProperties).toBe(1_000)
+      const nested = yield* post(env, toolCall("litellm_key_generate", { metadata: { a: Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`k${i}`, i])), b: {} } }))
+      expect(nested.answer.result.structuredContent.error).toBeUndefined()
     }))
 
   it.scoped("a LiteLLM that reports a billion pages is read for ten at most", () =>
