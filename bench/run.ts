@@ -1,10 +1,11 @@
-// npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>]]
+// npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>]] [-- --ab <distA> <distB>]
 // Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
 // then measures the same tool calls through each, interleaved, at several concurrencies.
 import { type ChildProcess, fork } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
+import { runAb } from "./ab.js"
 import { runAbuse } from "./abuse.js"
 
 const args = new Set(process.argv.slice(2))
@@ -140,6 +141,13 @@ const main = async () => {
   const targets = [direct, ours, base]
 
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores; same tools/call mix (key_list, user_info) through each`)
+
+  if (args.has("--ab")) {
+    const [a, b] = argv.slice(argv.indexOf("--ab") + 1)
+    await runAb(litellm, [a!, b!])
+    stopAll()
+    return
+  }
 
   if (ABUSE) {
     await runAbuse(litellm, DIST)

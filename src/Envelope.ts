@@ -44,6 +44,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     LiteLlmTimeout: (e) => failure(504, e.message),
     CallTimeout: (e) => failure(504, e.message),
     LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),
+    LiteLlmAnswerTooLarge: (e) => failure(502, e.message),
     MissingCallerToken: (e) => failure(401, e.message),
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
     NotFound: (e) => failure(404, e.message),

@@ -37,6 +37,18 @@ export class CallTimeout extends Schema.TaggedError<CallTimeout>()("CallTimeout"
   }
 }
 
+/** LiteLLM's answer was larger than MAX_LITELLM_RESPONSE_BYTES; it was not read. */
+export class LiteLlmAnswerTooLarge extends Schema.TaggedError<LiteLlmAnswerTooLarge>()("LiteLlmAnswerTooLarge", {
+  url: Schema.String,
+  status: Schema.Number,
+  maxBytes: Schema.Number
+}) {
+  override get message() {
+    return `LiteLLM at ${this.url} answered HTTP ${this.status} with more than ${this.maxBytes} bytes ` +
+      "(MAX_LITELLM_RESPONSE_BYTES), which this server does not read; ask for less, such as a smaller page."
+  }
+}
+
 /** LiteLLM answered 2xx, but not with the JSON this server expects from that endpoint. */
 export class LiteLlmBadResponse extends Schema.TaggedError<LiteLlmBadResponse>()("LiteLlmBadResponse", {
   url: Schema.String,
@@ -103,6 +115,7 @@ export type LiteLlmError =
   | LiteLlmUnreachable
   | LiteLlmTimeout
   | LiteLlmBadResponse
+  | LiteLlmAnswerTooLarge
   | MissingCallerToken
   | CallTimeout
 

@@ -11,14 +11,14 @@ import {
   ParseResult,
   Redacted,
   Schema,
-  SchemaAST as AST,
-  Stream
+  SchemaAST as AST
 } from "effect"
 import { AppConfig } from "./AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
 import {
   CallTimeout,
+  LiteLlmAnswerTooLarge,
   LiteLlmApiError,
   LiteLlmBadResponse,
   type LiteLlmError,
@@ -149,10 +149,13 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         : send(request)
 
     // The deadline itself is the dispatcher's (LiteLlmDispatcher): here it only gets its name.
-    const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout =>
-      LiteLlmDispatcher.isDeadline(cause)
+    const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout | LiteLlmAnswerTooLarge => {
+      const tooLarge = LiteLlmDispatcher.tooLarge(cause)
+      if (tooLarge !== undefined) return new LiteLlmAnswerTooLarge({ url, status: tooLarge.status, maxBytes: tooLarge.maxBytes })
+      return LiteLlmDispatcher.isDeadline(cause)
         ? new LiteLlmTimeout({ url, timeoutMs })
         : new LiteLlmUnreachable({ url, reason: transportReason(cause) })
+    }
 
     // Built once per response schema, not once per call.
     const validators = new WeakMap<object, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -176,30 +179,10 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         : Effect.succeed(json.right as A)
     }
 
-    // LiteLLM's answers are read up to a limit: a page of spend logs with stored prompts, or an
-    // unpaged /model/info, can be large enough to exhaust the heap.
-    const maxBytes = config.maxLitellmResponseBytes
-    const tooLarge = (url: string) =>
-      new LiteLlmBadResponse({
-        url,
-        reason: `the answer is over ${maxBytes} bytes (MAX_LITELLM_RESPONSE_BYTES); ask for less, such as a smaller page`
-      })
-    const readCapped = (response: HttpClientResponse.HttpClientResponse, url: string): Effect.Effect<string, LiteLlmError> => {
-      if (Number(response.headers["content-length"] ?? 0) > maxBytes) return Effect.fail(tooLarge(url))
-      return response.stream.pipe(
-        Stream.mapError((e) => transportFailure(url, e.cause)),
-        Stream.runFoldEffect(
-          { chunks: [] as Array<Uint8Array>, size: 0 },
-          (read, chunk): Effect.Effect<{ chunks: Array<Uint8Array>; size: number }, LiteLlmBadResponse> => {
-            read.size += chunk.length
-            if (read.size > maxBytes) return Effect.fail(tooLarge(url))
-            read.chunks.push(chunk)
-            return Effect.succeed(read)
-          }
-        ),
-        Effect.map(({ chunks }) => Buffer.concat(chunks).toString("utf8"))
-      )
-    }
+    // LiteLLM's answers are read up to MAX_LITELLM_RESPONSE_BYTES (the dispatcher's limit): a page
+    // of spend logs with stored prompts, or an unpaged /model/info, can exhaust the heap.
+    const readCapped = (response: HttpClientResponse.HttpClientResponse, url: string): Effect.Effect<string, LiteLlmError> =>
+      Effect.mapError(response.text, (e) => transportFailure(url, e.cause))
 
     // After a 2xx a write has happened: an answer of another shape is passed on, with a warning.
     const decodeWritten = <A, I>(schema: Schema.Schema<A, I>, url: string, text: string): Effect.Effect<A | UnexpectedAnswer> =>
@@ -229,16 +212,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
       Effect.gen(function*() {
         const ok = response.status >= 200 && response.status < 300
-        if (ok && lenient) {
-          const text = yield* Effect.either(readCapped(response, url))
-          if (Either.isRight(text)) return yield* decodeWritten(schema, url, text.right)
-          if (text.left._tag !== "LiteLlmBadResponse") return yield* text.left
-          // The change was made: an answer too large to read is no reason to report a failure.
-          return {
-            warning: `LiteLLM answered ${url.slice(config.litellmBaseUrl.length)} with success, so the change was made, ` +
-              `but its answer was not read: ${text.left.reason}.`
-          }
-        }
+        if (ok && lenient) return yield* decodeWritten(schema, url, yield* readCapped(response, url))
         const text = yield* readCapped(response, url)
         if (ok) return yield* decodeBody(schema, url, text)
         if (response.status >= 300 && response.status < 400) {
@@ -278,6 +252,16 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         return yield* toResult(schema, url, response, lenient)
       }).pipe(
         Effect.scoped,
+        Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => noteInLog(`${e.status}, answer too large`)),
+        // A write LiteLLM answered with success has happened, however large its answer.
+        Effect.catchIf(
+          (e): e is LiteLlmAnswerTooLarge => lenient && e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,
+          (e) =>
+            Effect.succeed<UnexpectedAnswer>({
+              warning: `LiteLLM answered ${request.url} with success, so the change was made, but its answer (over ` +
+                `${e.maxBytes} bytes, MAX_LITELLM_RESPONSE_BYTES) was not read.`
+            })
+        ),
         Effect.tapErrorTag("LiteLlmUnreachable", (e) => noteInLog(e.reason)),
         Effect.tapErrorTag("LiteLlmTimeout", () => noteInLog("timeout"))
       )

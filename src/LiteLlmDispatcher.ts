@@ -8,27 +8,45 @@ export class DeadlineExceeded extends Error {
   readonly code = "LITELLM_TIMEOUT"
 }
 
-/** True when `cause`, or one it wraps, says the request ran out of time (to connect, or in all). */
-export const isDeadline = (cause: unknown): boolean => {
-  for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
-    if (c instanceof DeadlineExceeded || (c as NodeJS.ErrnoException).code === "UND_ERR_CONNECT_TIMEOUT") return true
+/** What a LiteLLM request fails with when its answer passes MAX_LITELLM_RESPONSE_BYTES. */
+export class AnswerTooLarge extends Error {
+  readonly code = "LITELLM_ANSWER_TOO_LARGE"
+  constructor(readonly status: number, readonly maxBytes: number) {
+    super(`LiteLLM's answer (HTTP ${status}) is over ${maxBytes} bytes`)
   }
-  return false
 }
 
+const causes = (cause: unknown): Array<Error> => {
+  const found: Array<Error> = []
+  for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) found.push(c)
+  return found
+}
+
+/** The AnswerTooLarge that `cause` is or wraps, if any. */
+export const tooLarge = (cause: unknown): AnswerTooLarge | undefined =>
+  causes(cause).find((c): c is AnswerTooLarge => c instanceof AnswerTooLarge)
+
+/** True when `cause`, or one it wraps, says the request ran out of time (to connect, or in all). */
+export const isDeadline = (cause: unknown): boolean =>
+  causes(cause).some((c) => c instanceof DeadlineExceeded || (c as NodeJS.ErrnoException).code === "UND_ERR_CONNECT_TIMEOUT")
+
 /**
- * One request's deadline, from dispatch to the last byte of the body. It runs inside undici, on
- * the fiber's own request: `Effect.timeoutFail` around each call forked two fibers and merged
- * their FiberRefs back, 7–10% of a tool call's CPU.
+ * One request's limits, enforced inside undici on the fiber's own request: its deadline, from
+ * dispatch to the last byte of the body, and the size of its answer. Done in Effect instead, each
+ * cost a tenth of a call's CPU or more (a timeout forks fibers; a capped stream runs a channel).
  */
-class DeadlineHandler implements Dispatcher.DispatchHandler {
+class LimitsHandler implements Dispatcher.DispatchHandler {
   readonly #inner: Dispatcher.DispatchHandler
   readonly #timer: NodeJS.Timeout
+  readonly #maxBytes: number
+  #received = 0
+  #status = 0
   #controller: Dispatcher.DispatchController | undefined
   #expired = false
 
-  constructor(inner: Dispatcher.DispatchHandler, ms: number) {
+  constructor(inner: Dispatcher.DispatchHandler, ms: number, maxBytes: number) {
     this.#inner = inner
+    this.#maxBytes = maxBytes
     this.#timer = setTimeout(() => {
       this.#expired = true
       this.#controller?.abort(new DeadlineExceeded(`no complete answer within ${ms} ms`))
@@ -49,11 +67,22 @@ class DeadlineHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseStart"]>>): void {
+    const [controller, status, headers] = args
+    this.#status = status
+    // A stated length over the limit ends the request before a byte of the body is read.
+    if (Number(headers["content-length"] ?? 0) > this.#maxBytes) return controller.abort(this.#tooLarge())
     this.#inner.onResponseStart?.(...args)
   }
 
   onResponseData(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseData"]>>): void {
+    const [controller, chunk] = args
+    this.#received += chunk.length
+    if (this.#received > this.#maxBytes) return controller.abort(this.#tooLarge())
     this.#inner.onResponseData?.(...args)
+  }
+
+  #tooLarge() {
+    return new AnswerTooLarge(this.#status, this.#maxBytes)
   }
 
   onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>): void {
@@ -68,17 +97,18 @@ class DeadlineHandler implements Dispatcher.DispatchHandler {
 }
 
 /**
- * The undici agent behind the LiteLLM client: keep-alive connections, and LITELLM_TIMEOUT_MS as
- * both the connect timeout and each request's total deadline.
+ * The undici agent behind the LiteLLM client: keep-alive connections, LITELLM_TIMEOUT_MS as both
+ * the connect timeout and each request's total deadline, and MAX_LITELLM_RESPONSE_BYTES.
  */
 export const layer = Layer.scoped(
   NodeHttpClient.Dispatcher,
   Effect.gen(function*() {
-    const ms = Duration.toMillis((yield* AppConfig).litellmTimeout)
+    const config = yield* AppConfig
+    const ms = Duration.toMillis(config.litellmTimeout)
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent({ connect: { timeout: ms } })),
       (agent) => Effect.promise(() => agent.destroy())
     )
-    return agent.compose((dispatch) => (options, handler) => dispatch(options, new DeadlineHandler(handler, ms)))
+    return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(handler, ms, config.maxLitellmResponseBytes)))
   })
 )

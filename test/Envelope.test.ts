@@ -6,6 +6,7 @@ import {
   CallTimeout,
   InvalidInput,
   LiteLlmApiError,
+  LiteLlmAnswerTooLarge,
   LiteLlmBadResponse,
   LiteLlmTimeout,
   LiteLlmUnreachable,
@@ -22,6 +23,7 @@ const AnyToolError = Schema.Union(
   LiteLlmUnreachable,
   LiteLlmTimeout,
   LiteLlmBadResponse,
+  LiteLlmAnswerTooLarge,
   MissingCallerToken,
   InvalidInput,
   NotFound,
@@ -37,6 +39,7 @@ const expectedStatus = (error: ToolError): number => {
       return error.status
     case "LiteLlmUnreachable":
     case "LiteLlmBadResponse":
+    case "LiteLlmAnswerTooLarge":
       return 502
     case "LiteLlmTimeout":
     case "CallTimeout":
