@@ -53,6 +53,8 @@ export type Fault =
     /** Answer every request to the path this way until reset, not only the next one. */
     readonly repeat?: boolean
   }
+  /** A 200 whose length is not stated: sent in chunks. */
+  | { readonly kind: "chunked"; readonly body: string }
   | { readonly kind: "hang" }
   /** Headers and the start of a body, then nothing: only a deadline on the whole answer ends it. */
   | { readonly kind: "stall" }
@@ -340,8 +342,9 @@ export class LiteLlmSandbox {
     }
     const send = (status: number, payload: unknown) => {
       this.answers.push({ path: url.pathname, status, body: payload })
-      res.writeHead(status, { "content-type": "application/json" })
-      res.end(JSON.stringify(payload))
+      const text = JSON.stringify(payload)
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+      res.end(text)
     }
     if (method === "GET" && (url.pathname === "/health/liveliness" || url.pathname === "/health/liveness")) {
       return send(200, "I'm alive!")
@@ -367,8 +370,17 @@ export class LiteLlmSandbox {
   private applyFault(fault: Fault, res: ServerResponse): void {
     switch (fault.kind) {
       case "status":
-        res.writeHead(fault.status, { "content-type": fault.contentType ?? "application/json" })
+        // With its length stated, as uvicorn sends LiteLLM's JSON answers.
+        res.writeHead(fault.status, {
+          "content-type": fault.contentType ?? "application/json",
+          "content-length": Buffer.byteLength(fault.body)
+        })
         res.end(fault.body)
+        return
+      case "chunked":
+        res.writeHead(200, { "content-type": "application/json" })
+        for (let at = 0; at < fault.body.length; at += 16_384) res.write(fault.body.slice(at, at + 16_384))
+        res.end()
         return
       case "hang":
         return

@@ -139,6 +139,9 @@ layer(
       env.standIn.injectFault("/key/generate", { kind: "status", status: 200, body: JSON.stringify({ key: "sk-x", pad: "x".repeat(200_000) }) })
       const written = expectSuccess(yield* call(client, "litellm_key_generate", {})) as { warning: string }
       expect(written.warning).toContain("the change was made")
+      // Without a stated length, the answer is counted as it arrives.
+      env.standIn.injectFault("/key/list", { kind: "chunked", body: JSON.stringify({ keys: [], pad: "x".repeat(200_000) }) })
+      expect(expectFailure(yield* call(client, "litellm_key_list", {}), 502).message).toContain("MAX_LITELLM_RESPONSE_BYTES")
     }))
 
   it.effect("the narrowing headers only narrow: every copy counts, lists intersect, anything but false is read-only", () =>
