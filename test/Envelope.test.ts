@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
-import * as Envelope from "../src/Envelope.js"
+import * as Envelope from "../src/mcp/Envelope.js"
 import {
   Ambiguous,
   CallTimeout,
@@ -16,7 +16,7 @@ import {
   type ToolError,
   Unsupported
 } from "../src/Errors.js"
-import { parseErrorBody, unwrapPythonRepr } from "../src/LiteLlmErrorBody.js"
+import { parseErrorBody, unwrapPythonRepr } from "../src/litellm/ErrorBody.js"
 
 const AnyToolError = Schema.Union(
   LiteLlmApiError,

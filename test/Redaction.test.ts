@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { createHash } from "node:crypto"
-import { parseErrorBody } from "../src/LiteLlmErrorBody.js"
-import { redactAndCut, redactDeep, redactKeys, redactKeysAndHashes } from "../src/Redaction.js"
+import { parseErrorBody } from "../src/litellm/ErrorBody.js"
+import { redactAndCut, redactDeep, redactKeys, redactKeysAndHashes } from "../src/litellm/Redaction.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 

@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import type { Release } from "../src/LiteLlmSandbox.js"
+import type { Release } from "../src/sandbox/Sandbox.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")

@@ -1,9 +1,9 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { parseErrorBody } from "../src/LiteLlmErrorBody.js"
-import type { Release } from "../src/LiteLlmSandbox.js"
-import { redactKeysAndHashes } from "../src/Redaction.js"
-import * as Tools from "../src/Tools.js"
+import { parseErrorBody } from "../src/litellm/ErrorBody.js"
+import type { Release } from "../src/sandbox/Sandbox.js"
+import { redactKeysAndHashes } from "../src/litellm/Redaction.js"
+import * as Tools from "../src/mcp/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 /**

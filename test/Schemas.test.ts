@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema, SchemaAST as AST } from "effect"
-import { Int, namedFieldsOnly, Open } from "../src/Schemas.js"
+import { Int, namedFieldsOnly, Open } from "../src/mcp/Schemas.js"
 
 // LiteLLM answers are checked with their Open schemas' named fields only (faster); these are the
 // shapes those schemas take: required, optional and nullable fields, refinements, Open objects

@@ -1,7 +1,7 @@
-import * as Tools from "../src/Tools.js"
+import * as Tools from "../src/mcp/Tools.js"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit } from "effect"
-import { ToolPolicy } from "../src/ToolPolicy.js"
+import { ToolPolicy } from "../src/mcp/ToolPolicy.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 const READ_ONLY = [

@@ -1,7 +1,7 @@
 import { Clock, Effect, Schema } from "effect"
 import { Ambiguous, LiteLlmApiError, NotFound, Unsupported } from "../Errors.js"
-import { sha256Hex, toKeyHash } from "../KeyHash.js"
-import { isUnexpected, LiteLlm, onStatus, Written } from "../LiteLlm.js"
+import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
+import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
   DateTime,
@@ -17,8 +17,8 @@ import {
   Page,
   SortOrder,
   StringList
-} from "../Schemas.js"
-import * as Tool from "../Tool.js"
+} from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 

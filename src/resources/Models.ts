@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm, onMissingRoute } from "../LiteLlm.js"
-import { Int, NonEmptyString, Open, Page } from "../Schemas.js"
-import * as Tool from "../Tool.js"
+import { LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
+import { Int, NonEmptyString, Open, Page } from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
 
 const Deployment = Open({
   model_name: Schema.String,

@@ -1,9 +1,9 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import { InputIssue, InvalidInput, Unsupported } from "../Errors.js"
-import { toKeyHash } from "../KeyHash.js"
-import { isAtLeast, LiteLlm, onMissingRoute } from "../LiteLlm.js"
-import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../Schemas.js"
-import * as Tool from "../Tool.js"
+import { toKeyHash } from "../litellm/KeyHash.js"
+import { isAtLeast, LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
+import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
 
 const SpendLogsResponse = Open({
   data: Schema.Array(Open({})),

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm, onMissingRoute, Written } from "../LiteLlm.js"
+import { LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
   Batch,
@@ -13,8 +13,8 @@ import {
   Open,
   Page,
   StringList
-} from "../Schemas.js"
-import * as Tool from "../Tool.js"
+} from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 

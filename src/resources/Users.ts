@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Ambiguous, NotFound, Unsupported } from "../Errors.js"
-import { isUnexpected, LiteLlm, onStatus, Written } from "../LiteLlm.js"
+import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
   Batch,
@@ -16,8 +16,8 @@ import {
   Page,
   SortOrder,
   StringList
-} from "../Schemas.js"
-import * as Tool from "../Tool.js"
+} from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 

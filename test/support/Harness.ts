@@ -6,10 +6,10 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
 import { request as httpRequest } from "node:http"
-import type { Envelope } from "../../src/Envelope.js"
-import { AppConfig } from "../../src/AppConfig.js"
-import { HttpLive, nodeServer } from "../../src/Http.js"
-import * as Tools from "../../src/Tools.js"
+import type { Envelope } from "../../src/mcp/Envelope.js"
+import { AppConfig } from "../../src/config/AppConfig.js"
+import { HttpLive, nodeServer } from "../../src/http/Http.js"
+import * as Tools from "../../src/mcp/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
 
 export interface Env {

@@ -13,7 +13,7 @@ import {
   Schema,
   SchemaAST as AST
 } from "effect"
-import { AppConfig } from "./AppConfig.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
 import {
@@ -25,12 +25,12 @@ import {
   LiteLlmTimeout,
   LiteLlmUnreachable,
   MissingCallerToken
-} from "./Errors.js"
-import * as LiteLlmDispatcher from "./LiteLlmDispatcher.js"
-import { parseErrorBody } from "./LiteLlmErrorBody.js"
-import { CurrentRequestLog } from "./RequestLog.js"
+} from "../Errors.js"
+import * as LiteLlmDispatcher from "./Dispatcher.js"
+import { parseErrorBody } from "./ErrorBody.js"
+import { CurrentRequestLog } from "../http/RequestLog.js"
 import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
-import { namedFieldsOnly } from "./Schemas.js"
+import { namedFieldsOnly } from "../mcp/Schemas.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 

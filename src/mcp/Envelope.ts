@@ -1,6 +1,6 @@
 import { Cause, Effect, Match, Schema } from "effect"
-import type { ToolError } from "./Errors.js"
-import { redactDeep, redactKeys, redactKeysAndHashes } from "./Redaction.js"
+import type { ToolError } from "../Errors.js"
+import { redactDeep, redactKeys, redactKeysAndHashes } from "../litellm/Redaction.js"
 
 export interface ErrorInfo {
   readonly status: number

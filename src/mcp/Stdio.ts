@@ -1,10 +1,10 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, Effect, Option, Redacted, Runtime, Schema } from "effect"
-import { AppConfig } from "./AppConfig.js"
-import { CallerToken } from "./CallerToken.js"
-import { LiteLlm } from "./LiteLlm.js"
+import { AppConfig } from "../config/AppConfig.js"
+import { CallerToken } from "../litellm/CallerToken.js"
+import { LiteLlm } from "../litellm/LiteLlm.js"
 import * as McpServer from "./McpServer.js"
-import { redactKeys } from "./Redaction.js"
+import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "./ToolPolicy.js"
 
 /** The stdio transport closed on an error of its own, not because the client closed stdin. */

@@ -1,7 +1,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { Agent, type Dispatcher } from "undici"
-import { AppConfig } from "./AppConfig.js"
+import { AppConfig } from "../config/AppConfig.js"
 
 /** What a LiteLLM request fails with when LITELLM_TIMEOUT_MS passes before its answer is complete. */
 export class DeadlineExceeded extends Error {

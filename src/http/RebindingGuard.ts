@@ -1,4 +1,4 @@
-import type { AppConfig } from "./AppConfig.js"
+import type { AppConfig } from "../config/AppConfig.js"
 
 // DNS rebinding (MCP spec, Security Warning): a web page whose name now resolves to this machine
 // makes the browser send its own Origin and Host. A loopback server accepts only loopback names

@@ -1,11 +1,11 @@
 import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
 import { Clock, Duration, Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
-import { CallDeadline } from "./CallDeadline.js"
-import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
-import { redactAndCut, redactKeys } from "./Redaction.js"
+import { CallDeadline } from "../litellm/CallDeadline.js"
+import { InputIssue, InvalidInput, type ToolError } from "../Errors.js"
+import { redactAndCut, redactKeys } from "../litellm/Redaction.js"
 import { MAX_FIELDS, MAX_LIST } from "./Schemas.js"
-import type { LiteLlm } from "./LiteLlm.js"
+import type { LiteLlm } from "../litellm/LiteLlm.js"
 import * as ResultSize from "./ResultSize.js"
 
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */

@@ -1,8 +1,8 @@
-import * as Keys from "./resources/Keys.js"
-import * as Models from "./resources/Models.js"
-import * as Spend from "./resources/Spend.js"
-import * as Teams from "./resources/Teams.js"
-import * as Users from "./resources/Users.js"
+import * as Keys from "../resources/Keys.js"
+import * as Models from "../resources/Models.js"
+import * as Spend from "../resources/Spend.js"
+import * as Teams from "../resources/Teams.js"
+import * as Users from "../resources/Users.js"
 import type { Tool } from "./Tool.js"
 
 /** Tools grouped as operators enable them: one toolset per LiteLLM resource module. */

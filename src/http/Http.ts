@@ -10,15 +10,15 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { createServer } from "node:http"
 import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Schema } from "effect"
-import { AppConfig } from "./AppConfig.js"
-import { CallerToken, parseAuthorization } from "./CallerToken.js"
+import { AppConfig } from "../config/AppConfig.js"
+import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import { InFlight } from "./InFlight.js"
-import { LiteLlm } from "./LiteLlm.js"
-import * as McpServer from "./McpServer.js"
+import { LiteLlm } from "../litellm/LiteLlm.js"
+import * as McpServer from "../mcp/McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
-import * as Tool from "./Tool.js"
-import { type Policy, ToolPolicy } from "./ToolPolicy.js"
+import * as Tool from "../mcp/Tool.js"
+import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
 
 const NO_STORE = { "cache-control": "no-store" }
 

@@ -1,5 +1,5 @@
 import { Effect, Layer, Logger } from "effect"
-import { AppConfig } from "./AppConfig.js"
+import { AppConfig } from "../config/AppConfig.js"
 
 /**
  * Where log lines go and how they look: pretty for people, JSON (one object a line) for

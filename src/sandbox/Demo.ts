@@ -1,7 +1,7 @@
 import { ConfigProvider, Console, Effect, Layer } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { appConfig } from "./AppConfig.js"
-import { LiteLlmSandbox } from "./LiteLlmSandbox.js"
+import { appConfig } from "../config/AppConfig.js"
+import { LiteLlmSandbox } from "./Sandbox.js"
 
 const DAY = 86_400_000
 

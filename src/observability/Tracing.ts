@@ -1,7 +1,7 @@
 import { HttpClient, HttpMiddleware } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
-import { AppConfig } from "./AppConfig.js"
-import * as Package from "./Package.js"
+import { AppConfig } from "../config/AppConfig.js"
+import * as Package from "../Package.js"
 
 // The platform's own HTTP spans record whole URLs (a key or hash in a query string) and headers
 // (Proxy-Authorization, x-litellm-api-key) and propagate b3 as well as traceparent: the HTTP edge

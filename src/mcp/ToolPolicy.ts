@@ -1,6 +1,6 @@
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, Effect, Option } from "effect"
-import { AppConfig } from "./AppConfig.js"
+import { AppConfig } from "../config/AppConfig.js"
 import * as Tools from "./Tools.js"
 
 /**

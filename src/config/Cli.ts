@@ -1,7 +1,7 @@
 import { Config, ConfigProvider, Duration, Effect, Option } from "effect"
 import { parseArgs } from "node:util"
 import { appConfig } from "./AppConfig.js"
-import * as Package from "./Package.js"
+import * as Package from "../Package.js"
 
 type Settings = Config.Config.Success<typeof appConfig>
 
