@@ -1,21 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
 import * as Envelope from "../src/mcp/Envelope.js"
-import {
-  Ambiguous,
-  CallTimeout,
-  InvalidInput,
-  LiteLlmApiError,
-  LiteLlmAnswerTooLarge,
-  LiteLlmBadResponse,
-  LiteLlmTimeout,
-  LiteLlmUnreachable,
-  MissingCallerToken,
-  NotFound,
-  ToolHidden,
-  type ToolError,
-  Unsupported
-} from "../src/Errors.js"
+import { CallTimeout, LiteLlmApiError, LiteLlmAnswerTooLarge, LiteLlmBadResponse, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "../src/litellm/Errors.js"
+import { Ambiguous, InvalidInput, NotFound, ToolHidden, type ToolError, Unsupported } from "../src/mcp/Errors.js"
 import { parseErrorBody, unwrapPythonRepr } from "../src/litellm/ErrorBody.js"
 
 const AnyToolError = Schema.Union(

@@ -16,16 +16,7 @@ import {
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
-import {
-  CallTimeout,
-  LiteLlmAnswerTooLarge,
-  LiteLlmApiError,
-  LiteLlmBadResponse,
-  type LiteLlmError,
-  LiteLlmTimeout,
-  LiteLlmUnreachable,
-  MissingCallerToken
-} from "../Errors.js"
+import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
 import * as LiteLlmDispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
 import { CurrentRequestLog } from "../http/RequestLog.js"

@@ -1,5 +1,5 @@
 import { Cause, Effect, Match, Schema } from "effect"
-import type { ToolError } from "../Errors.js"
+import type { ToolError } from "./Errors.js"
 import { redactDeep, redactKeys, redactKeysAndHashes } from "../litellm/Redaction.js"
 
 export interface ErrorInfo {

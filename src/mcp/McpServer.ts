@@ -13,7 +13,7 @@ import {
 import { Duration, Runtime } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import * as Envelope from "./Envelope.js"
-import { ToolHidden } from "../Errors.js"
+import { ToolHidden } from "./Errors.js"
 import type { LiteLlm } from "../litellm/LiteLlm.js"
 import * as Package from "../Package.js"
 import type { Fitted } from "./ResultSize.js"

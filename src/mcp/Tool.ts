@@ -2,7 +2,7 @@ import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk
 import { Clock, Duration, Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
 import { CallDeadline } from "../litellm/CallDeadline.js"
-import { InputIssue, InvalidInput, type ToolError } from "../Errors.js"
+import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
 import { redactAndCut, redactKeys } from "../litellm/Redaction.js"
 import { MAX_FIELDS, MAX_LIST } from "./Schemas.js"
 import type { LiteLlm } from "../litellm/LiteLlm.js"

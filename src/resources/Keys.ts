@@ -1,5 +1,6 @@
 import { Clock, Effect, Schema } from "effect"
-import { Ambiguous, LiteLlmApiError, NotFound, Unsupported } from "../Errors.js"
+import { LiteLlmApiError } from "../litellm/Errors.js"
+import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
 import {

@@ -1,5 +1,5 @@
 import { Clock, Effect, Option, Schema } from "effect"
-import { InputIssue, InvalidInput, Unsupported } from "../Errors.js"
+import { InputIssue, InvalidInput, Unsupported } from "../mcp/Errors.js"
 import { toKeyHash } from "../litellm/KeyHash.js"
 import { isAtLeast, LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
 import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../mcp/Schemas.js"

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Ambiguous, NotFound, Unsupported } from "../Errors.js"
+import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,

@@ -1,5 +1,7 @@
 import { Schema } from "effect"
 
+// What a request to LiteLLM can fail with; mcp/Envelope.ts turns each into what the agent reads.
+
 /** LiteLLM answered with a non-2xx status; `message` is LiteLLM's own, `detail` its body. */
 export class LiteLlmApiError extends Schema.TaggedError<LiteLlmApiError>()("LiteLlmApiError", {
   status: Schema.Number,
@@ -59,54 +61,10 @@ export class LiteLlmBadResponse extends Schema.TaggedError<LiteLlmBadResponse>()
   }
 }
 
-export class InputIssue extends Schema.Class<InputIssue>("InputIssue")({
-  path: Schema.String,
-  message: Schema.String
-}) {}
-
-/** The tool's arguments do not match its input schema. */
-export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
-  issues: Schema.Array(InputIssue)
-}) {
-  override get message() {
-    return `Invalid arguments: ${this.issues.map((i) => i.path === "" ? i.message : `${i.path}: ${i.message}`).join("; ")}`
-  }
-}
-
-/** What the caller named does not exist (found out before changing anything). */
-export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", {
-  message: Schema.String
-}) {}
-
-/** What the caller named matches more than one thing, so acting on it would be a guess. */
-export class Ambiguous extends Schema.TaggedError<Ambiguous>()("Ambiguous", {
-  message: Schema.String,
-  candidates: Schema.Array(Schema.Unknown)
-}) {}
-
-/**
- * This LiteLLM release cannot do what was asked, or would silently do something else (an older
- * release drops a filter it does not know and answers with everything): refused before the agent
- * reads a wrong answer as a right one.
- */
-export class Unsupported extends Schema.TaggedError<Unsupported>()("Unsupported", {
-  message: Schema.String
-}) {}
-
 /** No caller token reached the LiteLLM client; the HTTP edge should make this impossible. */
 export class MissingCallerToken extends Schema.TaggedError<MissingCallerToken>()("MissingCallerToken", {}) {
   override get message() {
     return "No Authorization: Bearer sk-… header came with this request."
-  }
-}
-
-/** The tool exists, but the operator's settings or this request's headers hide it. */
-export class ToolHidden extends Schema.TaggedError<ToolHidden>()("ToolHidden", {
-  tool: Schema.String,
-  hiddenBy: Schema.String
-}) {
-  override get message() {
-    return `${this.tool} is not available to this caller: hidden by ${this.hiddenBy}.`
   }
 }
 
@@ -118,5 +76,3 @@ export type LiteLlmError =
   | LiteLlmAnswerTooLarge
   | MissingCallerToken
   | CallTimeout
-
-export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported
