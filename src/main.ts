@@ -51,7 +51,7 @@ switch (command._tag) {
       : command.mode === "stdio"
       // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
       ? Stdio.serve.pipe(
-        Effect.provide(Layer.mergeAll(LiteLlm.Default, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
+        Effect.provide(Layer.mergeAll(LiteLlm.Live, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
           Layer.provideMerge(AppConfig.Default)
         ))
       )

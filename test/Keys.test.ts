@@ -9,7 +9,7 @@ import {
   expectOnlyToken,
   expectSuccess,
   TestEnv,
-  TestEnvLive
+  InProcessEnv
 } from "./support/Harness.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
@@ -23,7 +23,7 @@ const setup = Effect.gen(function*() {
   return { env, ci, dev, client: yield* connect(env.adminKey) }
 })
 
-layer(TestEnvLive())("key tools", (it) => {
+layer(InProcessEnv())("key tools", (it) => {
   it.scoped("litellm_key_list returns full objects by default and sends the filters", () =>
     Effect.gen(function*() {
       const { client, env, ci } = yield* setup

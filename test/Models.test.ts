@@ -1,6 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const setup = Effect.gen(function*() {
   const env = yield* TestEnv
@@ -21,7 +21,7 @@ const setup = Effect.gen(function*() {
   return { env, client: yield* connect(env.adminKey) }
 })
 
-layer(TestEnvLive())("litellm_model_list", (it) => {
+layer(InProcessEnv())("litellm_model_list", (it) => {
   it.scoped("lists deployments through /v2/model/info with every provider credential redacted", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup

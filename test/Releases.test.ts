@@ -2,7 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import type { Release } from "../src/sandbox/Sandbox.js"
-import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 
@@ -22,7 +22,7 @@ const setup = (release: Release) =>
 
 const RELEASES: ReadonlyArray<Release> = ["current", "legacy"]
 
-layer(TestEnvLive(), { excludeTestServices: true })("LiteLLM releases", (it) => {
+layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) => {
   for (const release of RELEASES) {
     it.scoped(`${release}: litellm_key_regenerate returns the new raw key once and its hash, though LiteLLM says token: null`, () =>
       Effect.gen(function*() {
@@ -164,7 +164,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("LiteLLM releases", (it) => 
     }))
 })
 
-layer(TestEnvLive(), { excludeTestServices: true })("LiteLLM releases: daily activity on the current release", (it) => {
+layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases: daily activity on the current release", (it) => {
   it.scoped("current: user_id filters the activity to that user", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup("current")

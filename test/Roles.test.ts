@@ -4,7 +4,7 @@ import { parseErrorBody } from "../src/litellm/ErrorBody.js"
 import type { Release } from "../src/sandbox/Sandbox.js"
 import { redactKeysAndHashes } from "../src/litellm/Redaction.js"
 import * as Tools from "../src/mcp/Tools.js"
-import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 /**
  * One proxy with a team (t-team: tadmin administers it, mem is a member), a user outside it, and a
@@ -74,7 +74,7 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
 
 const ROLES = ["internal_user", "internal_user_viewer", "proxy_admin_viewer", "team_admin"] as const
 
-layer(TestEnvLive(), { excludeTestServices: true })("callers that are not proxy admins", (it) => {
+layer(InProcessEnv(), { excludeTestServices: true })("callers that are not proxy admins", (it) => {
   it.scoped("every tool list above names every tool", () =>
     Effect.sync(() => expect(Object.keys(sampleArgs).sort()).toEqual(Tools.all.map((t) => t.definition.name).sort())))
 

@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { createHash } from "node:crypto"
-import { call, connect, expectFailure, expectOnlyToken, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, expectFailure, expectOnlyToken, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const setup = Effect.gen(function*() {
   const env = yield* TestEnv
@@ -12,7 +12,7 @@ const setup = Effect.gen(function*() {
 
 const DAY = 86_400_000
 
-layer(TestEnvLive(), { excludeTestServices: true })("litellm_usage_spend_logs", (it) => {
+layer(InProcessEnv(), { excludeTestServices: true })("litellm_usage_spend_logs", (it) => {
   it.scoped("dates become LiteLLM's 'YYYY-MM-DD HH:MM:SS' in UTC; a bare end date is inclusive", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
@@ -127,5 +127,16 @@ layer(TestEnvLive(), { excludeTestServices: true })("litellm_usage_spend_logs", 
       const days = (Date.parse(q2.get("end_date")!) - Date.parse(q2.get("start_date")!)) / DAY
       expect(days).toBe(7)
       expectFailure(yield* call(client, "litellm_usage_daily_activity", { start_date: "2025-05-01", end_date: "2025-04-01" }), 400)
+    }))
+})
+
+layer(InProcessEnv())("litellm_usage_spend_logs in test time", (it) => {
+  it.scoped("the default window is the 7 days before now, and TestClock says when now is", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      yield* TestClock.setTime(Date.parse("2026-03-10T12:00:00Z"))
+      expectSuccess(yield* call(client, "litellm_usage_spend_logs", {}))
+      const q = env.standIn.requestsTo("/spend/logs/v2")[0]!.query
+      expect([q.get("start_date"), q.get("end_date")]).toEqual(["2026-03-03 12:00:00", "2026-03-10 12:00:00"])
     }))
 })

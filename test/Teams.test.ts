@@ -1,6 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { call, connect, expectFailure, expectOnlyToken, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, expectFailure, expectOnlyToken, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const setup = Effect.gen(function*() {
   const env = yield* TestEnv
@@ -15,7 +15,7 @@ const setup = Effect.gen(function*() {
   return { env, client: yield* connect(env.adminKey) }
 })
 
-layer(TestEnvLive())("team tools", (it) => {
+layer(InProcessEnv())("team tools", (it) => {
   it.scoped("litellm_team_list pages through /v2/team/list; falls back to /team/list on 404", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup

@@ -8,7 +8,7 @@ import {
   expectOnlyToken,
   expectSuccess,
   TestEnv,
-  TestEnvLive
+  InProcessEnv
 } from "./support/Harness.js"
 
 const setup = Effect.gen(function*() {
@@ -23,7 +23,7 @@ const setup = Effect.gen(function*() {
   return { env, client: yield* connect(env.adminKey) }
 })
 
-layer(TestEnvLive())("user tools", (it) => {
+layer(InProcessEnv())("user tools", (it) => {
   it.scoped("litellm_user_list sends every filter under LiteLLM's names, user_ids comma-joined", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup

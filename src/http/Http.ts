@@ -364,5 +364,5 @@ export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
   yield* Effect.addFinalizer(() => inFlight.drain(config.shutdownGrace))
 })).pipe(
   HttpServer.withLogAddress,
-  Layer.provide([LiteLlm.Default, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
+  Layer.provide([LiteLlm.Live, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
 )

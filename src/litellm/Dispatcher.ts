@@ -100,7 +100,7 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
  * The undici agent behind the LiteLLM client: keep-alive connections, LITELLM_TIMEOUT_MS as both
  * the connect timeout and each request's total deadline, and MAX_LITELLM_RESPONSE_BYTES.
  */
-export const layer = Layer.scoped(
+const layer = Layer.scoped(
   NodeHttpClient.Dispatcher,
   Effect.gen(function*() {
     const config = yield* AppConfig
@@ -111,4 +111,10 @@ export const layer = Layer.scoped(
     )
     return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(handler, ms, config.maxLitellmResponseBytes)))
   })
+)
+
+/** The HttpClient the LiteLLM client runs on: undici through the agent above. */
+export const HttpClientLive = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+  Layer.provide(layer),
+  Layer.provide(AppConfig.Default)
 )

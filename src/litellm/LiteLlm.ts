@@ -1,7 +1,7 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
 import {
   Clock,
+  ConfigProvider,
   Duration,
   Effect,
   Either,
@@ -14,10 +14,12 @@ import {
   SchemaAST as AST
 } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
+import * as Sandbox from "../sandbox/InProcess.js"
+import type { LiteLlmSandbox } from "../sandbox/Sandbox.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
 import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
-import * as LiteLlmDispatcher from "./Dispatcher.js"
+import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
 import { CurrentRequestLog } from "../http/RequestLog.js"
 import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
@@ -141,9 +143,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
 
     // The deadline itself is the dispatcher's (LiteLlmDispatcher): here it only gets its name.
     const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout | LiteLlmAnswerTooLarge => {
-      const tooLarge = LiteLlmDispatcher.tooLarge(cause)
+      const tooLarge = Dispatcher.tooLarge(cause)
       if (tooLarge !== undefined) return new LiteLlmAnswerTooLarge({ url, status: tooLarge.status, maxBytes: tooLarge.maxBytes })
-      return LiteLlmDispatcher.isDeadline(cause)
+      return Dispatcher.isDeadline(cause)
         ? new LiteLlmTimeout({ url, timeoutMs })
         : new LiteLlmUnreachable({ url, reason: transportReason(cause) })
     }
@@ -295,8 +297,21 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true)
     } as const
   }),
-  dependencies: [
-    AppConfig.Default,
-    NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(LiteLlmDispatcher.layer), Layer.provide(AppConfig.Default))
-  ]
-}) {}
+  // The HttpClient comes from the wiring: undici with LiteLLM's limits (`Live`), or the sandbox in
+  // process (`Test`).
+  dependencies: [AppConfig.Default]
+}) {
+  /** Over undici, with LiteLLM's deadline and answer limit: what the HTTP and stdio modes run. */
+  static readonly Live = LiteLlm.Default.pipe(Layer.provide(Dispatcher.HttpClientLive))
+
+  /**
+   * Against a sandbox in process, with no socket and default settings: for testing resources
+   * with `it.effect`, where TestClock drives time. The caller token is set with
+   * `Effect.locally(CallerToken, …)`, as the HTTP edge does.
+   */
+  static readonly Test = (sandbox: LiteLlmSandbox) =>
+    LiteLlm.DefaultWithoutDependencies.pipe(
+      Layer.provide(Layer.succeed(HttpClient.HttpClient, Sandbox.httpClient(sandbox))),
+      Layer.provide(AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
+    )
+}

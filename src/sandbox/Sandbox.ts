@@ -32,13 +32,26 @@ export type RequestValidator = (
   body: { readonly contentType: string | undefined; readonly text: string }
 ) => ReadonlyArray<string>
 
+/** One request as the sandbox sees it, from a socket or in process. */
+export interface SandboxRequest {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly text: string
+}
+
+/** What the sandbox answers: JSON with a status, or a fault injected for the path. */
+export type SandboxAnswer =
+  | { readonly _tag: "Json"; readonly status: number; readonly body: unknown }
+  | { readonly _tag: "Fault"; readonly fault: Fault }
+
 export interface RecordedRequest {
   readonly method: string
   readonly path: string
   readonly query: URLSearchParams
   readonly body: unknown
   readonly authorization: string | undefined
-  readonly headers: IncomingMessage["headers"]
+  readonly headers: SandboxRequest["headers"]
 }
 
 type Row = Record<string, unknown>
@@ -313,57 +326,65 @@ export class LiteLlmSandbox {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const text = Buffer.concat(chunks).toString("utf8")
-    const url = new URL(req.url ?? "/", "http://127.0.0.1")
-    const method = req.method ?? "GET"
+    const answer = await this.answer({
+      method: req.method ?? "GET",
+      url: new URL(req.url ?? "/", "http://127.0.0.1"),
+      headers: req.headers,
+      text: Buffer.concat(chunks).toString("utf8")
+    })
+    if (answer._tag === "Fault") return this.applyFault(answer.fault, res)
+    const text = JSON.stringify(answer.body)
+    res.writeHead(answer.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+    res.end(text)
+  }
+
+  /**
+   * LiteLLM's answer to one request, wherever it came from: a socket (`start`), or a test's
+   * in-process client (`httpClient`). Every request is recorded and checked against the contract.
+   */
+  async answer(request: SandboxRequest): Promise<SandboxAnswer> {
+    const { method, url, headers, text } = request
     let body: unknown = undefined
     try {
       body = text === "" ? undefined : JSON.parse(text)
     } catch {
       body = text
     }
-    this.requests.push({
-      method,
-      path: url.pathname,
-      query: url.searchParams,
-      body,
-      authorization: req.headers.authorization,
-      headers: req.headers
-    })
+    const authorization = typeof headers["authorization"] === "string" ? headers["authorization"] : undefined
+    this.requests.push({ method, path: url.pathname, query: url.searchParams, body, authorization, headers })
 
     const fault = this.faults.get(url.pathname)
     if (fault?.kind === "status" && fault.repeat === true) {
-      return this.applyFault(fault, res)
+      return { _tag: "Fault", fault }
     } else if (fault?.kind === "delay") {
       await new Promise((resolve) => setTimeout(resolve, fault.ms))
     } else if (fault !== undefined) {
       this.faults.delete(url.pathname)
-      return this.applyFault(fault, res)
+      return { _tag: "Fault", fault }
     }
-    const send = (status: number, payload: unknown) => {
+    const json = (status: number, payload: unknown): SandboxAnswer => {
       this.answers.push({ path: url.pathname, status, body: payload })
-      const text = JSON.stringify(payload)
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
-      res.end(text)
+      return { _tag: "Json", status, body: payload }
     }
     if (method === "GET" && (url.pathname === "/health/liveliness" || url.pathname === "/health/liveness")) {
-      return send(200, "I'm alive!")
+      return json(200, "I'm alive!")
     }
     if (method === "GET" && url.pathname === "/health/readiness") {
-      return send(200, { status: "healthy", db: "connected", cache: null, litellm_version: versionOf[this.release] })
+      return json(200, { status: "healthy", db: "connected", cache: null, litellm_version: versionOf[this.release] })
     }
     try {
-      const problems = this.options.validate?.(method, url, { contentType: req.headers["content-type"], text }) ?? []
+      const contentType = typeof headers["content-type"] === "string" ? headers["content-type"] : undefined
+      const problems = this.options.validate?.(method, url, { contentType, text }) ?? []
       if (problems.length > 0) {
         this.violations.push(...problems)
         throw new HttpError(422, { detail: problems.map((msg) => ({ type: "contract", loc: ["request"], msg })) })
       }
-      const caller = this.authenticate(req.headers.authorization)
+      const caller = this.authenticate(authorization)
       this.checkRoute(caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
-      send(200, this.route(method, url.pathname, url.searchParams, (body ?? {}) as Row, caller))
+      return json(200, this.route(method, url.pathname, url.searchParams, (body ?? {}) as Row, caller))
     } catch (e) {
-      if (e instanceof HttpError) return send(e.status, e.body)
-      send(500, { error: { message: String(e), type: "internal_server_error", param: "None", code: "500" } })
+      if (e instanceof HttpError) return json(e.status, e.body)
+      return json(500, { error: { message: String(e), type: "internal_server_error", param: "None", code: "500" } })
     }
   }
 

@@ -4,7 +4,25 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { ConfigProvider, Context, Effect, Layer, Logger } from "effect"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js"
+import {
+  ConfigProvider,
+  Context,
+  Duration,
+  Effect,
+  FiberId,
+  FiberRefs,
+  Layer,
+  Logger,
+  Option,
+  Redacted,
+  Runtime,
+  type Scope
+} from "effect"
+import { CallerToken } from "../../src/litellm/CallerToken.js"
+import { LiteLlm } from "../../src/litellm/LiteLlm.js"
+import * as McpServer from "../../src/mcp/McpServer.js"
+import { Policy } from "../../src/mcp/ToolPolicy.js"
 import { request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/mcp/Envelope.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
@@ -14,6 +32,8 @@ import { LiteLlmStandIn } from "./StandIn.js"
 
 export interface Env {
   readonly standIn: LiteLlmStandIn
+  /** An SDK client that acts with `token`: over HTTP to this server, or in process. */
+  readonly client: (token: string | undefined, headers: Record<string, string>) => Effect.Effect<Client, never, Scope.Scope>
   /** The MCP endpoint of this server, listening on 127.0.0.1. */
   readonly mcpUrl: string
   /** A key the stand-in accepts as LiteLLM's master key. */
@@ -49,31 +69,72 @@ export const TestEnvLive = (
       const context = yield* Layer.build(app)
       const address = Context.get(context, HttpServer.HttpServer).address
       if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
+      const mcpUrl = `http://127.0.0.1:${address.port}/mcp`
       return {
         standIn,
-        mcpUrl: `http://127.0.0.1:${address.port}/mcp`,
+        mcpUrl,
         adminKey: standIn.addAdminKey(),
-        logs
+        logs,
+        client: (token: string | undefined, headers: Record<string, string>) =>
+          Effect.acquireRelease(
+            Effect.promise(async () => {
+              const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
+              const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
+                requestInit: { headers: { ...headers, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) } }
+              })
+              await client.connect(transport)
+              return client
+            }),
+            (client) => Effect.promise(() => client.close())
+          )
       }
     })
   )
 
-/** An SDK client over real HTTP that sends `token` as its bearer, closed with the scope. */
+/** An SDK client that acts with `token` (over HTTP, or in process), closed with the scope. */
 export const connect = (token: string | undefined, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const { mcpUrl } = yield* TestEnv
-    return yield* Effect.acquireRelease(
-      Effect.promise(async () => {
-        const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
-        const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
-          requestInit: { headers: { ...headers, ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) } }
-        })
-        await client.connect(transport)
-        return client
-      }),
-      (client) => Effect.promise(() => client.close())
-    )
-  })
+  Effect.flatMap(TestEnv, (env) => env.client(token, headers))
+
+/**
+ * The same tools, SDK client and server in process, with no socket: the SDK's in-memory
+ * transport, and `LiteLlm.Test` answered by a fresh stand-in (still checking every request against
+ * LiteLLM's contract). For testing a resource's tools quickly; the HTTP edge has its own tests.
+ */
+export const InProcessEnv = () =>
+  Layer.scoped(
+    TestEnv,
+    Effect.gen(function*() {
+      const standIn = new LiteLlmStandIn()
+      const logs: Array<string> = []
+      const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
+      const runtime = yield* Layer.toRuntime(LiteLlm.Test(standIn).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, capture))))
+      const limits = { maxResultBytes: 256 * 1024, deadline: Duration.seconds(60) }
+      return {
+        standIn,
+        mcpUrl: "in-process",
+        adminKey: standIn.addAdminKey(),
+        logs,
+        client: (token: string | undefined) =>
+          Effect.acquireRelease(
+            Effect.promise(async () => {
+              const caller = Runtime.updateFiberRefs(runtime, (refs) =>
+                FiberRefs.updateAs(refs, {
+                  fiberId: FiberId.none,
+                  fiberRef: CallerToken,
+                  value: token === undefined ? Option.none() : Option.some(Redacted.make(`Bearer ${token}`))
+                }))
+              const server = McpServer.make(caller, new Policy(new Map()), limits)
+              const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
+              await server.connect(serverSide)
+              const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
+              await client.connect(clientSide)
+              return client
+            }),
+            (client) => Effect.promise(() => client.close())
+          )
+      }
+    })
+  )
 
 const ajv = new Ajv2020({ strict: false, allErrors: true })
 const outputValidators = new Map<string, ValidateFunction>()
