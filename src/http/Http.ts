@@ -13,7 +13,7 @@ import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Sche
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import { InFlight } from "./InFlight.js"
-import { LiteLlm } from "../litellm/LiteLlm.js"
+import { LiteLlm, LiteLlmCalls } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
@@ -304,7 +304,9 @@ const accessLog = (tracing: boolean) =>
       const log = new RequestLog()
       const started = Date.now()
       const path = printable(request.url.split("?", 1)[0]!)
-      const served = Effect.locally(app, CurrentRequestLog, Option.some(log)).pipe(
+      const served = app.pipe(
+        Effect.locally(CurrentRequestLog, Option.some(log)),
+        Effect.locally(LiteLlmCalls, Option.some(log.litellm)),
         Effect.onExit((exit) =>
           Effect.logInfo(`${request.method} ${path} ${outcome(exit)} ${Date.now() - started}ms`).pipe(
             Effect.annotateLogs(log.annotations())

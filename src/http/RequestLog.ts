@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto"
 
 /**
  * What one request's log line reports. Created where the request enters, filled in as it goes
- * (the JSON-RPC method and tool at the MCP edge, each LiteLLM status where the call returns), and
- * written once when the response leaves. Never a key: there is no field for one.
+ * (the JSON-RPC method and tool at the MCP edge; each LiteLLM call's outcome, which the LiteLLM
+ * client notes in `LiteLlmCalls`), and written once when the response leaves. Never a key: there
+ * is no field for one.
  */
 export class RequestLog {
   readonly id = randomUUID()

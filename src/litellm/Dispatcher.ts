@@ -2,33 +2,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { Agent, type Dispatcher } from "undici"
 import { AppConfig } from "../config/AppConfig.js"
-
-/** What a LiteLLM request fails with when LITELLM_TIMEOUT_MS passes before its answer is complete. */
-export class DeadlineExceeded extends Error {
-  readonly code = "LITELLM_TIMEOUT"
-}
-
-/** What a LiteLLM request fails with when its answer passes MAX_LITELLM_RESPONSE_BYTES. */
-export class AnswerTooLarge extends Error {
-  readonly code = "LITELLM_ANSWER_TOO_LARGE"
-  constructor(readonly status: number, readonly maxBytes: number) {
-    super(`LiteLLM's answer (HTTP ${status}) is over ${maxBytes} bytes`)
-  }
-}
-
-const causes = (cause: unknown): Array<Error> => {
-  const found: Array<Error> = []
-  for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) found.push(c)
-  return found
-}
-
-/** The AnswerTooLarge that `cause` is or wraps, if any. */
-export const tooLarge = (cause: unknown): AnswerTooLarge | undefined =>
-  causes(cause).find((c): c is AnswerTooLarge => c instanceof AnswerTooLarge)
-
-/** True when `cause`, or one it wraps, says the request ran out of time (to connect, or in all). */
-export const isDeadline = (cause: unknown): boolean =>
-  causes(cause).some((c) => c instanceof DeadlineExceeded || (c as NodeJS.ErrnoException).code === "UND_ERR_CONNECT_TIMEOUT")
+import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
 
 /**
  * One request's limits, enforced inside undici on the fiber's own request: its deadline, from
@@ -39,17 +13,21 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
   readonly #inner: Dispatcher.DispatchHandler
   readonly #timer: NodeJS.Timeout
   readonly #maxBytes: number
+  readonly #url: string
+  readonly #ms: number
   #received = 0
   #status = 0
   #controller: Dispatcher.DispatchController | undefined
   #expired = false
 
-  constructor(inner: Dispatcher.DispatchHandler, ms: number, maxBytes: number) {
+  constructor(inner: Dispatcher.DispatchHandler, url: string, ms: number, maxBytes: number) {
     this.#inner = inner
+    this.#url = url
+    this.#ms = ms
     this.#maxBytes = maxBytes
     this.#timer = setTimeout(() => {
       this.#expired = true
-      this.#controller?.abort(new DeadlineExceeded(`no complete answer within ${ms} ms`))
+      this.#controller?.abort(this.#timeout())
     }, ms)
     // The request's socket keeps the process alive while it matters; the deadline never should.
     this.#timer.unref()
@@ -58,7 +36,7 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
     this.#controller = controller
     // Expired while connecting (the connect timeout is the same length, so only just).
-    if (this.#expired) controller.abort(new DeadlineExceeded("no connection within the deadline"))
+    if (this.#expired) controller.abort(this.#timeout())
     this.#inner.onRequestStart?.(controller, context)
   }
 
@@ -81,8 +59,13 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
     this.#inner.onResponseData?.(...args)
   }
 
+  // The request fails with the client's own typed errors: nothing has to recognise them later.
+  #timeout() {
+    return new LiteLlmTimeout({ url: this.#url, timeoutMs: this.#ms })
+  }
+
   #tooLarge() {
-    return new AnswerTooLarge(this.#status, this.#maxBytes)
+    return new LiteLlmAnswerTooLarge({ url: this.#url, status: this.#status, maxBytes: this.#maxBytes })
   }
 
   onResponseEnd(...args: Parameters<NonNullable<Dispatcher.DispatchHandler["onResponseEnd"]>>): void {
@@ -109,7 +92,13 @@ const layer = Layer.scoped(
       Effect.sync(() => new Agent({ connect: { timeout: ms } })),
       (agent) => Effect.promise(() => agent.destroy())
     )
-    return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(handler, ms, config.maxLitellmResponseBytes)))
+    return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(
+      handler,
+      // Origin and path only: a query string may hold a key's hash.
+      `${String(options.origin ?? "")}${options.path.split("?", 1)[0]}`,
+      ms,
+      config.maxLitellmResponseBytes
+    )))
   })
 )
 

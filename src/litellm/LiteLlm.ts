@@ -9,7 +9,6 @@ import {
   Layer,
   Option,
   ParseResult,
-  Redacted,
   Schema,
   SchemaAST as AST
 } from "effect"
@@ -21,7 +20,6 @@ import { CallDeadline } from "./CallDeadline.js"
 import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
 import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
-import { CurrentRequestLog } from "../http/RequestLog.js"
 import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
 import { namedFieldsOnly } from "../mcp/Schemas.js"
 
@@ -94,6 +92,15 @@ const transportReason = (cause: unknown): string => {
 }
 
 /**
+ * Where the HTTP edge collects what each LiteLLM request of the MCP request it serves came to (a
+ * status, or why there was none), for its one log line. The tool runs on another fiber, so a
+ * shared array is handed down, not a value merged back. Unset, nothing is noted.
+ */
+export const LiteLlmCalls: FiberRef.FiberRef<Option.Option<Array<number | string>>> = FiberRef.unsafeMake(
+  Option.none()
+)
+
+/**
  * The LiteLLM Proxy admin API as seen by one caller: every request carries the `Authorization`
  * header of the MCP request being served (from `CallerToken`), never follows a redirect, and
  * fails with a typed `LiteLlmError`.
@@ -141,14 +148,14 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         )
         : send(request)
 
-    // The deadline itself is the dispatcher's (LiteLlmDispatcher): here it only gets its name.
-    const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout | LiteLlmAnswerTooLarge => {
-      const tooLarge = Dispatcher.tooLarge(cause)
-      if (tooLarge !== undefined) return new LiteLlmAnswerTooLarge({ url, status: tooLarge.status, maxBytes: tooLarge.maxBytes })
-      return Dispatcher.isDeadline(cause)
+    // The dispatcher fails a request with the typed error itself (its deadline, its answer limit);
+    // undici's own connect timeout is the one deadline it does not raise.
+    const transportFailure = (url: string, cause: unknown): LiteLlmUnreachable | LiteLlmTimeout | LiteLlmAnswerTooLarge =>
+      cause instanceof LiteLlmTimeout || cause instanceof LiteLlmAnswerTooLarge
+        ? cause
+        : (cause as NodeJS.ErrnoException | undefined)?.code === "UND_ERR_CONNECT_TIMEOUT"
         ? new LiteLlmTimeout({ url, timeoutMs })
         : new LiteLlmUnreachable({ url, reason: transportReason(cause) })
-    }
 
     // Built once per response schema, not once per call.
     const validators = new WeakMap<object, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -219,8 +226,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       })
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
-    const noteInLog = (why: string) =>
-      Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) => log.litellm.push(why)))
+    const note = (outcome: number | string) => Effect.map(FiberRef.get(LiteLlmCalls), Option.map((calls) => calls.push(outcome)))
 
     const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>, lenient = false) => {
       const url = `${config.litellmBaseUrl}${request.url}`
@@ -232,8 +238,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
           const now = yield* Clock.currentTimeMillis
           if (now >= deadline.value.at) return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
         }
-        const authorized = HttpClientRequest.setHeader(request, "authorization", Redacted.value(token.value))
-        const log = yield* FiberRef.get(CurrentRequestLog)
+        const authorized = HttpClientRequest.bearerToken(request, token.value)
         const response = yield* traced(authorized, (r) =>
           client.execute(r).pipe(
             Effect.mapError((e) => transportFailure(url, e.cause)),
@@ -241,11 +246,11 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
               tracing ? Effect.annotateCurrentSpan("http.response.status_code", response.status) : Effect.void
             )
           ))
-        Option.map(log, (l) => l.litellm.push(response.status))
+        yield* note(response.status)
         return yield* toResult(schema, url, response, lenient)
       }).pipe(
         Effect.scoped,
-        Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => noteInLog(`${e.status}, answer too large`)),
+        Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => note(`${e.status}, answer too large`)),
         // A write LiteLLM answered with success has happened, however large its answer.
         Effect.catchIf(
           (e): e is LiteLlmAnswerTooLarge => lenient && e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,
@@ -255,8 +260,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
                 `${e.maxBytes} bytes, MAX_LITELLM_RESPONSE_BYTES) was not read.`
             })
         ),
-        Effect.tapErrorTag("LiteLlmUnreachable", (e) => noteInLog(e.reason)),
-        Effect.tapErrorTag("LiteLlmTimeout", () => noteInLog("timeout"))
+        Effect.tapErrorTag("LiteLlmUnreachable", (e) => note(e.reason)),
+        Effect.tapErrorTag("LiteLlmTimeout", () => note("timeout"))
       )
     }
 

@@ -1,5 +1,5 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { ConfigError, Effect, Option, Redacted, Runtime, Schema } from "effect"
+import { ConfigError, Effect, Option, Runtime, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
@@ -26,7 +26,7 @@ export const serve = Effect.gen(function*() {
       ConfigError.MissingData(["LITELLM_API_KEY"], "is required with --stdio: the LiteLLM key this client acts with")
     )
   }
-  const token = Option.some(Redacted.make(`Bearer ${Redacted.value(config.litellmApiKey.value)}`))
+  const token = Option.some(config.litellmApiKey.value)
   const { policy } = yield* ToolPolicy
   const log = Runtime.runFork(yield* Effect.runtime<never>())
   const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, McpServer.limitsOf(config))

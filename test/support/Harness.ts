@@ -121,7 +121,7 @@ export const InProcessEnv = () =>
                 FiberRefs.updateAs(refs, {
                   fiberId: FiberId.none,
                   fiberRef: CallerToken,
-                  value: token === undefined ? Option.none() : Option.some(Redacted.make(`Bearer ${token}`))
+                  value: token === undefined ? Option.none() : Option.some(Redacted.make(token))
                 }))
               const server = McpServer.make(caller, new Policy(new Map()), limits)
               const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
