@@ -2,23 +2,11 @@
 import { HttpServerError } from "@effect/platform"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
-import { AppConfig, formatConfigError } from "./config/AppConfig.js"
+import { formatConfigError } from "./config/AppConfig.js"
 import * as Cli from "./config/Cli.js"
-import * as Demo from "./sandbox/Demo.js"
-import { LiteLlm } from "./litellm/LiteLlm.js"
-import * as Logging from "./observability/Logging.js"
+import { HttpLive } from "./http/Http.js"
 import * as Stdio from "./mcp/Stdio.js"
-import { ToolPolicy } from "./mcp/ToolPolicy.js"
-import * as Tracing from "./observability/Tracing.js"
-import { HttpLive, nodeServer } from "./http/Http.js"
-
-const ServerLive = Layer.unwrapEffect(Effect.map(AppConfig, (config) => nodeServer({ port: config.port, host: config.host })))
-
-const MainLive = HttpLive.pipe(
-  Layer.provide(ServerLive),
-  Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer)),
-  Layer.provide(AppConfig.Default)
-)
+import { DemoLive } from "./sandbox/Demo.js"
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
 // which in --stdio mode is the only place besides protocol messages.
@@ -46,16 +34,10 @@ switch (command._tag) {
     process.exitCode = 2
     break
   case "Serve": {
-    const program: Effect.Effect<unknown, unknown> = command.mode === "demo"
-      ? Demo.run(MainLive)
-      : command.mode === "stdio"
-      // Logs go to stderr here, startup failures included: stdout carries only protocol messages.
-      ? Stdio.serve.pipe(
-        Effect.provide(Layer.mergeAll(LiteLlm.Live, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
-          Layer.provideMerge(AppConfig.Default)
-        ))
-      )
-      : Layer.launch(MainLive)
+    // Stdio mode ends when the client closes stdin; the others serve until stopped.
+    const program: Effect.Effect<unknown, unknown> = command.mode === "stdio"
+      ? Stdio.run
+      : Layer.launch(command.mode === "demo" ? DemoLive : HttpLive)
     NodeRuntime.runMain(
       program.pipe(Effect.tapErrorCause(reportFailure), Effect.withConfigProvider(command.configProvider)),
       { disableErrorReporting: true, disablePrettyLogger: true }

@@ -11,6 +11,8 @@ import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { createServer } from "node:http"
 import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
+import * as Logging from "../observability/Logging.js"
+import * as Tracing from "../observability/Tracing.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import { InFlight } from "./InFlight.js"
 import { LiteLlm, LiteLlmCalls } from "../litellm/LiteLlm.js"
@@ -351,8 +353,8 @@ export const nodeServer = (listen: { readonly port: number; readonly host: strin
       return server
     }, listen)))
 
-/** The whole HTTP app; it needs only an `HttpServer` to listen with. */
-export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
+/** The whole HTTP app; it needs only an `HttpServer` to listen with (tests give it their own). */
+export const HttpApp = Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* AppConfig
   if (Option.isSome(config.litellmApiKey)) {
     // A key in the server's own environment would be a key for whoever can reach it.
@@ -367,4 +369,11 @@ export const HttpLive = Layer.scopedDiscard(Effect.gen(function*() {
 })).pipe(
   HttpServer.withLogAddress,
   Layer.provide([LiteLlm.Live, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
+)
+
+/** The server as it runs: the app on Node's HTTP server, at PORT and HOST, logging and tracing. */
+export const HttpLive = HttpApp.pipe(
+  Layer.provide(Layer.unwrapEffect(Effect.map(AppConfig, (config) => nodeServer({ port: config.port, host: config.host })))),
+  Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer)),
+  Layer.provide(AppConfig.Default)
 )

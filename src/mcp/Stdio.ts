@@ -1,5 +1,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { ConfigError, Effect, Option, Runtime, Schema } from "effect"
+import { ConfigError, Effect, Layer, Option, Runtime, Schema } from "effect"
+import * as Logging from "../observability/Logging.js"
+import * as Tracing from "../observability/Tracing.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
@@ -51,3 +53,12 @@ export const serve = Effect.gen(function*() {
   yield* Effect.logInfo("serving MCP on stdio")
   yield* closed
 }).pipe(Effect.scoped)
+
+/** Stdio mode as it runs: the LiteLLM client, the operator's policy, logs and traces on stderr. */
+export const run = serve.pipe(
+  Effect.provide(
+    Layer.mergeAll(LiteLlm.Live, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
+      Layer.provideMerge(AppConfig.Default)
+    )
+  )
+)

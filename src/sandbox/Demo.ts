@@ -1,6 +1,7 @@
 import { ConfigProvider, Console, Effect, Layer } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { appConfig } from "../config/AppConfig.js"
+import { HttpLive } from "../http/Http.js"
 import { LiteLlmSandbox } from "./Sandbox.js"
 
 const DAY = 86_400_000
@@ -38,36 +39,35 @@ export const seed = (sandbox: LiteLlmSandbox): void => {
 }
 
 /**
- * Runs `server` against a seeded sandbox on 127.0.0.1 instead of a LiteLLM Proxy: whatever
- * LITELLM_BASE_URL says, nothing reaches a real LiteLLM.
+ * The server as it runs, against a seeded sandbox on 127.0.0.1 instead of a LiteLLM Proxy:
+ * whatever LITELLM_BASE_URL says, nothing reaches a real LiteLLM.
  */
-export const run = <E, R>(server: Layer.Layer<never, E, R>) =>
-  Effect.gen(function*() {
-    const sandbox = yield* Effect.acquireRelease(
-      Effect.promise(async () => {
-        const sandbox = new LiteLlmSandbox()
-        await sandbox.start()
-        seed(sandbox)
-        return sandbox
-      }),
-      (sandbox) => Effect.promise(() => sandbox.stop())
-    )
-    // A sandbox key, good for nothing but this sandbox: printing it is the point of --demo.
-    const key = sandbox.addAdminKey(`sk-demo-${randomBytes(9).toString("base64url")}`)
-    const { host, port } = yield* appConfig
-    yield* Console.log(
-      [
-        "",
-        `Demo: a LiteLLM sandbox with sample users, keys and spend is at ${sandbox.url}; nothing reaches a real LiteLLM.`,
-        `Point an MCP client at http://${host}:${port}/mcp with the header`,
-        `  Authorization: Bearer ${key}`,
-        ""
-      ].join("\n")
-    )
-    const provider = yield* Effect.configProviderWith(Effect.succeed)
-    return yield* Layer.launch(server).pipe(
-      Effect.withConfigProvider(
-        ConfigProvider.fromMap(new Map([["LITELLM_BASE_URL", sandbox.url]])).pipe(ConfigProvider.orElse(() => provider))
-      )
-    )
-  }).pipe(Effect.scoped)
+export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
+  const sandbox = yield* Effect.acquireRelease(
+    Effect.promise(async () => {
+      const sandbox = new LiteLlmSandbox()
+      await sandbox.start()
+      seed(sandbox)
+      return sandbox
+    }),
+    (sandbox) => Effect.promise(() => sandbox.stop())
+  )
+  // A sandbox key, good for nothing but this sandbox: printing it is the point of --demo.
+  const key = sandbox.addAdminKey(`sk-demo-${randomBytes(9).toString("base64url")}`)
+  const { host, port } = yield* appConfig
+  yield* Console.log(
+    [
+      "",
+      `Demo: a LiteLLM sandbox with sample users, keys and spend is at ${sandbox.url}; nothing reaches a real LiteLLM.`,
+      `Point an MCP client at http://${host}:${port}/mcp with the header`,
+      `  Authorization: Bearer ${key}`,
+      ""
+    ].join("\n")
+  )
+  const provider = yield* Effect.configProviderWith(Effect.succeed)
+  return HttpLive.pipe(
+    Layer.provide(Layer.setConfigProvider(
+      ConfigProvider.fromMap(new Map([["LITELLM_BASE_URL", sandbox.url]])).pipe(ConfigProvider.orElse(() => provider))
+    ))
+  )
+}))

@@ -26,7 +26,7 @@ import { Policy } from "../../src/mcp/ToolPolicy.js"
 import { request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/mcp/Envelope.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
-import { HttpLive, nodeServer } from "../../src/http/Http.js"
+import { HttpApp, nodeServer } from "../../src/http/Http.js"
 import * as Tools from "../../src/mcp/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
 
@@ -55,7 +55,7 @@ export const TestEnvLive = (
       yield* Effect.acquireRelease(Effect.promise(() => standIn.start()), () => Effect.promise(() => standIn.stop()))
       const logs: Array<string> = []
       const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
-      const app = HttpLive.pipe(
+      const app = HttpApp.pipe(
         Layer.provideMerge(nodeServer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(AppConfig.Default))),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
           new Map([
