@@ -5,8 +5,8 @@ import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
 import { formatConfigError } from "./config/AppConfig.js"
 import * as Cli from "./config/Cli.js"
 import { HttpLive } from "./http/Http.js"
-import * as Stdio from "./mcp/Stdio.js"
-import { DemoLive } from "./sandbox/Demo.js"
+import * as Stdio from "./stdio/Stdio.js"
+import { DemoLive } from "./demo/Demo.js"
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
 // which in --stdio mode is the only place besides protocol messages.

@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { connect as netConnect } from "node:net"
-import * as Tools from "../src/mcp/Tools.js"
+import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 /**

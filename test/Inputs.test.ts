@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import * as Envelope from "../src/mcp/Envelope.js"
-import * as Tools from "../src/mcp/Tools.js"
+import * as Tools from "../src/resources/Tools.js"
 import { call, connect, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 // Any input its Schema accepts must decode on the server and leave as a request LiteLLM 1.96.0's

@@ -1,4 +1,4 @@
-import * as Tools from "../src/mcp/Tools.js"
+import * as Tools from "../src/resources/Tools.js"
 import { describe, expect, it } from "@effect/vitest"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { parseErrorBody } from "../src/litellm/ErrorBody.js"
 import type { Release } from "../src/sandbox/Sandbox.js"
 import { redactKeysAndHashes } from "../src/litellm/Redaction.js"
-import * as Tools from "../src/mcp/Tools.js"
+import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema, SchemaAST as AST } from "effect"
-import { Int, namedFieldsOnly, Open } from "../src/mcp/Schemas.js"
+import { Int } from "../src/mcp/Schemas.js"
+import { namedFieldsOnly, Open } from "../src/litellm/Answers.js"
 
 // LiteLLM answers are checked with their Open schemas' named fields only (faster); these are the
 // shapes those schemas take: required, optional and nullable fields, refinements, Open objects

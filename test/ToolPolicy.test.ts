@@ -1,6 +1,6 @@
-import * as Tools from "../src/mcp/Tools.js"
+import * as Tools from "../src/resources/Tools.js"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit } from "effect"
+import { ConfigProvider, Layer, Effect, Exit } from "effect"
 import { ToolPolicy } from "../src/mcp/ToolPolicy.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
@@ -102,7 +102,7 @@ describe("operator settings", () => {
   ])("an unknown name in %j stops start-up naming it", ([env, variable, name]) =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(
-        Effect.provide(ToolPolicy, ToolPolicy.Default).pipe(
+        Effect.provide(ToolPolicy, ToolPolicy.Default.pipe(Layer.provide(Tools.layer))).pipe(
           Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
         )
       )

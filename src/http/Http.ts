@@ -13,6 +13,7 @@ import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Sche
 import { AppConfig } from "../config/AppConfig.js"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
+import * as Tools from "../resources/Tools.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import { InFlight } from "./InFlight.js"
 import { LiteLlm, LiteLlmCalls } from "../litellm/LiteLlm.js"
@@ -371,8 +372,9 @@ export const HttpApp = Layer.scopedDiscard(Effect.gen(function*() {
   Layer.provide([LiteLlm.Live, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
 )
 
-/** The server as it runs: the app on Node's HTTP server, at PORT and HOST, logging and tracing. */
+/** The server as it runs: the app with every tool on Node's HTTP server, at PORT and HOST, logging and tracing. */
 export const HttpLive = HttpApp.pipe(
+  Layer.provide(Tools.layer),
   Layer.provide(Layer.unwrapEffect(Effect.map(AppConfig, (config) => nodeServer({ port: config.port, host: config.host })))),
   Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer)),
   Layer.provide(AppConfig.Default)

@@ -21,7 +21,7 @@ import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse
 import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
 import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
-import { namedFieldsOnly } from "../mcp/Schemas.js"
+import { namedFieldsOnly } from "./Answers.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 

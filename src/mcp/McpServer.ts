@@ -19,7 +19,6 @@ import * as Package from "../Package.js"
 import type { Fitted } from "./ResultSize.js"
 import type { Limits } from "./Tool.js"
 import type { Policy } from "./ToolPolicy.js"
-import * as Tools from "./Tools.js"
 
 const instructions =
   "Administer a LiteLLM Proxy (internal users, virtual keys, spend) with the caller's own LiteLLM key. " +
@@ -60,7 +59,7 @@ export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, limits: 
   )
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...policy.definitions] }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const tool = Tools.byName.get(request.params.name)
+    const tool = policy.registry.byName.get(request.params.name)
     if (tool === undefined) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     }

@@ -1,7 +1,7 @@
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, Effect, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
-import * as Tools from "./Tools.js"
+import { type Registry, ToolRegistry } from "./Tools.js"
 
 /**
  * Which tools a caller may see and call, and for each hidden one the setting that hides it, so a
@@ -10,8 +10,8 @@ import * as Tools from "./Tools.js"
 export class Policy {
   readonly definitions: ReadonlyArray<McpTool>
 
-  constructor(private readonly hidden: ReadonlyMap<string, string>) {
-    this.definitions = Tools.all.map((t) => t.definition).filter((d) => !hidden.has(d.name))
+  constructor(readonly registry: Registry, private readonly hidden: ReadonlyMap<string, string> = new Map()) {
+    this.definitions = registry.all.map((t) => t.definition).filter((d) => !hidden.has(d.name))
   }
 
   /** Why `name` is hidden, or undefined when it may be called. */
@@ -22,10 +22,10 @@ export class Policy {
   /** Hides, besides what is hidden already, every tool `reason` rules out. */
   restrict(allowed: (tool: McpTool) => boolean, reason: string): Policy {
     const hidden = new Map(this.hidden)
-    for (const { definition } of Tools.all) {
+    for (const { definition } of this.registry.all) {
       if (!hidden.has(definition.name) && !allowed(definition)) hidden.set(definition.name, reason)
     }
-    return new Policy(hidden)
+    return new Policy(this.registry, hidden)
   }
 
   /**
@@ -38,7 +38,7 @@ export class Policy {
     let policy: Policy = this
     for (const copy of headers.tools) {
       const names = copy.split(",").map((n) => n.trim()).filter((n) => n !== "")
-      const expanded = new Set(names.flatMap((n) => [n, ...toolsetMembers(n)]))
+      const expanded = new Set(names.flatMap((n) => [n, ...toolsetMembers(this.registry, n)]))
       policy = policy.restrict((d) => expanded.has(d.name), "the X-MCP-Tools header of this request")
     }
     const readonly = headers.readonly.flatMap((copy) => copy.split(",")).map((v) => v.trim().toLowerCase())
@@ -50,8 +50,8 @@ export class Policy {
 }
 
 /** A toolset's tool names, or none: looked up as an own property, never as `constructor` or `__proto__`. */
-const toolsetMembers = (name: string): ReadonlyArray<string> =>
-  Object.hasOwn(Tools.toolsets, name) ? Tools.toolsets[name]!.map((t) => t.definition.name) : []
+const toolsetMembers = (registry: Registry, name: string): ReadonlyArray<string> =>
+  Object.hasOwn(registry.toolsets, name) ? registry.toolsets[name]!.map((t) => t.definition.name) : []
 
 const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.filter((name) => !known.includes(name))
@@ -60,8 +60,9 @@ const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>
 export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
-    const toolsetNames = Object.keys(Tools.toolsets)
-    const toolNames = [...Tools.byName.keys()]
+    const registry = yield* ToolRegistry
+    const toolsetNames = Object.keys(registry.toolsets)
+    const toolNames = [...registry.byName.keys()]
     const badSets = unknownNames(Option.getOrElse(config.toolsets, () => []), toolsetNames)
     if (badSets.length > 0) {
       return yield* Effect.fail(ConfigError.InvalidData(
@@ -73,11 +74,11 @@ export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
     if (badTools.length > 0) {
       return yield* Effect.fail(ConfigError.InvalidData(["LITELLM_MCP_TOOLS"], `unknown tool ${badTools.join(", ")}`))
     }
-    let policy = new Policy(new Map())
+    let policy = new Policy(registry)
     // Toolsets and single tools add up; either alone chooses exactly what it names.
     if (Option.isSome(config.toolsets) || Option.isSome(config.tools)) {
       const chosen = new Set([
-        ...Option.getOrElse(config.toolsets, () => []).flatMap((set) => Tools.toolsets[set]!.map((t) => t.definition.name)),
+        ...Option.getOrElse(config.toolsets, () => []).flatMap((set) => registry.toolsets[set]!.map((t) => t.definition.name)),
         ...Option.getOrElse(config.tools, () => [])
       ])
       policy = policy.restrict((d) => chosen.has(d.name), "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS")

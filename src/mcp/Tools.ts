@@ -1,19 +1,17 @@
-import * as Keys from "../resources/Keys.js"
-import * as Models from "../resources/Models.js"
-import * as Spend from "../resources/Spend.js"
-import * as Teams from "../resources/Teams.js"
-import * as Users from "../resources/Users.js"
+import { Context } from "effect"
 import type { Tool } from "./Tool.js"
 
-/** Tools grouped as operators enable them: one toolset per LiteLLM resource module. */
-export const toolsets: Readonly<Record<string, ReadonlyArray<Tool>>> = {
-  users: Users.tools,
-  keys: Keys.tools,
-  spend: Spend.tools,
-  teams: Teams.tools,
-  models: Models.tools
+/** The tools this server offers, grouped in toolsets as operators enable them. */
+export interface Registry {
+  readonly toolsets: Readonly<Record<string, ReadonlyArray<Tool>>>
+  readonly all: ReadonlyArray<Tool>
+  readonly byName: ReadonlyMap<string, Tool>
 }
 
-export const all: ReadonlyArray<Tool> = Object.values(toolsets).flat()
+export const make = (toolsets: Readonly<Record<string, ReadonlyArray<Tool>>>): Registry => {
+  const all = Object.values(toolsets).flat()
+  return { toolsets, all, byName: new Map(all.map((tool) => [tool.definition.name, tool])) }
+}
 
-export const byName: ReadonlyMap<string, Tool> = new Map(all.map((tool) => [tool.definition.name, tool]))
+/** The registry the MCP layer serves; the resources provide it (resources/Tools.ts). */
+export class ToolRegistry extends Context.Tag("app/ToolRegistry")<ToolRegistry, Registry>() {}

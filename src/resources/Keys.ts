@@ -14,11 +14,11 @@ import {
   MAX_BATCH,
   NonEmptyString,
   NonNegativeInt,
-  Open,
   Page,
   SortOrder,
   StringList
 } from "../mcp/Schemas.js"
+import { Open } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)

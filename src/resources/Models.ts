@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import { LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
-import { Int, NonEmptyString, Open, Page } from "../mcp/Schemas.js"
+import { Int, NonEmptyString, Page } from "../mcp/Schemas.js"
+import { Open } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 const Deployment = Open({

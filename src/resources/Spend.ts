@@ -2,7 +2,17 @@ import { Clock, Effect, Option, Schema } from "effect"
 import { InputIssue, InvalidInput, Unsupported } from "../mcp/Errors.js"
 import { toKeyHash } from "../litellm/KeyHash.js"
 import { isAtLeast, LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
-import { Amount, DATE, DateInput, Int, KeyOrHash, NonEmptyString, Open, Page, SortOrder } from "../mcp/Schemas.js"
+import {
+  Amount,
+  DATE,
+  DateInput,
+  Int,
+  KeyOrHash,
+  NonEmptyString,
+  Page,
+  SortOrder
+} from "../mcp/Schemas.js"
+import { Open } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 const SpendLogsResponse = Open({

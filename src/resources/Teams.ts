@@ -10,10 +10,10 @@ import {
   MAX_BATCH,
   NonEmptyString,
   NonNegativeInt,
-  Open,
   Page,
   StringList
 } from "../mcp/Schemas.js"
+import { Open } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)

@@ -27,7 +27,7 @@ import { request as httpRequest } from "node:http"
 import type { Envelope } from "../../src/mcp/Envelope.js"
 import { AppConfig } from "../../src/config/AppConfig.js"
 import { HttpApp, nodeServer } from "../../src/http/Http.js"
-import * as Tools from "../../src/mcp/Tools.js"
+import * as Tools from "../../src/resources/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
 
 export interface Env {
@@ -56,6 +56,7 @@ export const TestEnvLive = (
       const logs: Array<string> = []
       const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
       const app = HttpApp.pipe(
+        Layer.provide(Tools.layer),
         Layer.provideMerge(nodeServer({ port: 0, host: "127.0.0.1" }).pipe(Layer.provide(AppConfig.Default))),
         Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
           new Map([
@@ -123,7 +124,7 @@ export const InProcessEnv = () =>
                   fiberRef: CallerToken,
                   value: token === undefined ? Option.none() : Option.some(Redacted.make(token))
                 }))
-              const server = McpServer.make(caller, new Policy(new Map()), limits)
+              const server = McpServer.make(caller, new Policy(Tools.registry), limits)
               const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
               await server.connect(serverSide)
               const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })

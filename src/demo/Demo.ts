@@ -2,7 +2,7 @@ import { ConfigProvider, Console, Effect, Layer } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { appConfig } from "../config/AppConfig.js"
 import { HttpLive } from "../http/Http.js"
-import { LiteLlmSandbox } from "./Sandbox.js"
+import { LiteLlmSandbox } from "../sandbox/Sandbox.js"
 
 const DAY = 86_400_000
 

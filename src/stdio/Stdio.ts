@@ -2,12 +2,13 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ConfigError, Effect, Layer, Option, Runtime, Schema } from "effect"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
+import * as Tools from "../resources/Tools.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
-import * as McpServer from "./McpServer.js"
+import * as McpServer from "../mcp/McpServer.js"
 import { redactKeys } from "../litellm/Redaction.js"
-import { ToolPolicy } from "./ToolPolicy.js"
+import { ToolPolicy } from "../mcp/ToolPolicy.js"
 
 /** The stdio transport closed on an error of its own, not because the client closed stdin. */
 export class StdioClosed extends Schema.TaggedError<StdioClosed>()("StdioClosed", { reason: Schema.String }) {
@@ -58,7 +59,7 @@ export const serve = Effect.gen(function*() {
 export const run = serve.pipe(
   Effect.provide(
     Layer.mergeAll(LiteLlm.Live, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
-      Layer.provideMerge(AppConfig.Default)
+      Layer.provideMerge(Layer.merge(AppConfig.Default, Tools.layer))
     )
   )
 )
