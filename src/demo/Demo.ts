@@ -1,7 +1,8 @@
 import { ConfigProvider, Console, Effect, Layer } from "effect"
-import { createHash, randomBytes } from "node:crypto"
+import { randomBytes } from "node:crypto"
 import { appConfig } from "../config/AppConfig.js"
 import { HttpLive } from "../http/Http.js"
+import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlmSandbox } from "../sandbox/Sandbox.js"
 
 const DAY = 86_400_000
@@ -22,7 +23,7 @@ export const seed = (sandbox: LiteLlmSandbox): void => {
     const started = Date.now() - (i * 5.3 * 3_600_000) % (7 * DAY)
     const tokens = 200 + (i * 137) % 3_000
     sandbox.seedSpendLog({
-      api_key: createHash("sha256").update(key.raw).digest("hex"),
+      api_key: sha256Hex(key.raw),
       user: key.row["user_id"],
       team_id: key.row["team_id"],
       model: models[i % models.length],

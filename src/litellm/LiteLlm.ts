@@ -1,7 +1,6 @@
 import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
 import {
   Clock,
-  ConfigProvider,
   Duration,
   Effect,
   Either,
@@ -13,8 +12,6 @@ import {
   SchemaAST as AST
 } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
-import * as Sandbox from "../sandbox/InProcess.js"
-import type { LiteLlmSandbox } from "../sandbox/Sandbox.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
 import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
@@ -303,20 +300,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     } as const
   }),
   // The HttpClient comes from the wiring: undici with LiteLLM's limits (`Live`), or the sandbox in
-  // process (`Test`).
+  // process (`layerTest` in sandbox/InProcess.ts).
   dependencies: [AppConfig.Default]
 }) {
   /** Over undici, with LiteLLM's deadline and answer limit: what the HTTP and stdio modes run. */
   static readonly Live = LiteLlm.Default.pipe(Layer.provide(Dispatcher.HttpClientLive))
-
-  /**
-   * Against a sandbox in process, with no socket and default settings: for testing resources
-   * with `it.effect`, where TestClock drives time. The caller token is set with
-   * `Effect.locally(CallerToken, …)`, as the HTTP edge does.
-   */
-  static readonly Test = (sandbox: LiteLlmSandbox) =>
-    LiteLlm.DefaultWithoutDependencies.pipe(
-      Layer.provide(Layer.succeed(HttpClient.HttpClient, Sandbox.httpClient(sandbox))),
-      Layer.provide(AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
-    )
 }

@@ -1,5 +1,7 @@
 import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { AppConfig } from "../config/AppConfig.js"
+import { LiteLlm } from "../litellm/LiteLlm.js"
 import type { LiteLlmSandbox } from "./Sandbox.js"
 
 const decoder = new TextDecoder()
@@ -18,7 +20,7 @@ const bodyText = (request: HttpClientRequest.HttpClientRequest): string => {
 
 /**
  * An HttpClient whose requests the sandbox answers in process, with no socket: what
- * `LiteLlm.Test` runs on. Socket-level faults (resets, stalls, truncated bodies) become transport
+ * `layerTest` runs on. Socket-level faults (resets, stalls, truncated bodies) become transport
  * errors here; the HTTP end-to-end tests exercise them on a real connection.
  */
 export const httpClient = (sandbox: LiteLlmSandbox): HttpClient.HttpClient =>
@@ -51,4 +53,15 @@ export const httpClient = (sandbox: LiteLlmSandbox): HttpClient.HttpClient =>
       },
       catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
     }).pipe(Effect.map((web) => HttpClientResponse.fromWeb(request, web)))
+  )
+
+/**
+ * The LiteLLM client against a sandbox in process, with no socket and default settings: for
+ * testing resources with `it.effect`, where TestClock drives time. The caller's key is set with
+ * `Effect.locally(CallerToken, …)`, as the HTTP edge does.
+ */
+export const layerTest = (sandbox: LiteLlmSandbox) =>
+  LiteLlm.DefaultWithoutDependencies.pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, httpClient(sandbox))),
+    Layer.provide(AppConfig.Default.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map())))))
   )

@@ -20,7 +20,7 @@ import {
   type Scope
 } from "effect"
 import { CallerToken } from "../../src/litellm/CallerToken.js"
-import { LiteLlm } from "../../src/litellm/LiteLlm.js"
+import { layerTest } from "../../src/sandbox/InProcess.js"
 import * as McpServer from "../../src/mcp/McpServer.js"
 import { Policy } from "../../src/mcp/ToolPolicy.js"
 import { request as httpRequest } from "node:http"
@@ -98,7 +98,7 @@ export const connect = (token: string | undefined, headers: Record<string, strin
 
 /**
  * The same tools, SDK client and server in process, with no socket: the SDK's in-memory
- * transport, and `LiteLlm.Test` answered by a fresh stand-in (still checking every request against
+ * transport, and `layerTest` answered by a fresh stand-in (still checking every request against
  * LiteLLM's contract). For testing a resource's tools quickly; the HTTP edge has its own tests.
  */
 export const InProcessEnv = () =>
@@ -108,7 +108,7 @@ export const InProcessEnv = () =>
       const standIn = new LiteLlmStandIn()
       const logs: Array<string> = []
       const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
-      const runtime = yield* Layer.toRuntime(LiteLlm.Test(standIn).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, capture))))
+      const runtime = yield* Layer.toRuntime(layerTest(standIn).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, capture))))
       const limits = { maxResultBytes: 256 * 1024, deadline: Duration.seconds(60) }
       return {
         standIn,

@@ -1,0 +1,220 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
+import { envelope, detail, pyRepr } from "./Answers.js"
+
+export type Row = Record<string, unknown>
+
+/** `current`: as LiteLLM 1.96. `legacy`: as the releases before November 2025 (the 1.79 line). */
+export type Release = "current" | "legacy"
+
+export const versionOf: Record<Release, string> = { current: "1.96.0", legacy: "1.79.3" }
+
+export type Role = "proxy_admin" | "proxy_admin_viewer" | "internal_user" | "internal_user_viewer"
+
+/** Who LiteLLM takes the caller to be, from the key it sent. */
+export interface Caller {
+  readonly role: Role
+  readonly userId: string
+  readonly token: string
+}
+
+export const newRawKey = () => `sk-${randomBytes(16).toString("base64url")}`
+export const now = () => new Date().toISOString()
+
+/**
+ * LiteLLM's database, as the sandbox keeps it: users, keys by sha256 hash, teams, spend logs and
+ * model deployments, with the release and licence this proxy answers as.
+ */
+export class Store {
+  readonly users = new Map<string, Row>()
+  readonly keys = new Map<string, Row>()
+  readonly spendLogs: Array<Row> = []
+  readonly teams = new Map<string, Row>()
+  /** Deployments as LiteLLM stores them, provider credentials included (LiteLLM strips most). */
+  readonly models: Array<{ model_name: string; litellm_params: Row; model_info: Row & { id: string } }> = []
+  /** Bearer keys LiteLLM treats as its master key (role proxy_admin). */
+  readonly adminKeys = new Set<string>()
+  /** Every raw key this sandbox has seen or made: none may ever appear in a log. */
+  readonly secrets = new Set<string>()
+  /** Whether this proxy has a LiteLLM Enterprise licence (key regeneration needs one). */
+  enterprise = false
+  /** Which LiteLLM release this sandbox answers as. */
+  release: Release = "current"
+
+  addAdminKey(key: string = newRawKey()): string {
+    this.adminKeys.add(key)
+    this.secrets.add(key)
+    return key
+  }
+
+  /**
+   * A user with this role and a key of theirs, as an operator would hand an agent; `teams` makes
+   * them a member (or, with `admin`, a team admin) of existing teams. Returns the raw key.
+   */
+  addCaller(role: Role, userId: string, teams: ReadonlyArray<{ team_id: string; role: "admin" | "user" }> = []): string {
+    this.seedUser({ user_id: userId, user_role: role, teams: teams.map((t) => t.team_id) })
+    for (const t of teams) {
+      const team = this.teams.get(t.team_id) ?? this.seedTeam({ team_id: t.team_id })
+      ;(team["members_with_roles"] as Array<Row>).push({ user_id: userId, role: t.role, user_email: null })
+    }
+    return this.seedKey({ user_id: userId, key_alias: `${userId}-own-key` }).raw
+  }
+
+  seedUser(fields: Row): Row {
+    const user: Row = {
+      user_alias: null,
+      user_email: null,
+      user_role: "internal_user",
+      teams: [],
+      team_id: null,
+      sso_user_id: null,
+      organization_id: null,
+      max_budget: null,
+      spend: 0,
+      models: [],
+      metadata: {},
+      max_parallel_requests: null,
+      tpm_limit: null,
+      rpm_limit: null,
+      budget_duration: null,
+      budget_reset_at: null,
+      created_at: now(),
+      updated_at: now(),
+      ...fields
+    }
+    this.users.set(String(user["user_id"]), user)
+    return user
+  }
+
+  /** Creates a key row; returns the row and the raw key, which only the caller now knows. */
+  seedKey(fields: Row, raw: string = newRawKey()): { readonly raw: string; readonly row: Row } {
+    const token = sha256Hex(raw)
+    const row: Row = {
+      token,
+      key_name: `sk-...${raw.slice(-4)}`,
+      key_alias: null,
+      spend: 0,
+      max_budget: null,
+      expires: null,
+      models: [],
+      aliases: {},
+      config: {},
+      user_id: null,
+      team_id: null,
+      organization_id: null,
+      permissions: {},
+      max_parallel_requests: null,
+      metadata: {},
+      tpm_limit: null,
+      rpm_limit: null,
+      budget_duration: null,
+      budget_reset_at: null,
+      blocked: null,
+      created_at: now(),
+      created_by: null,
+      updated_at: now(),
+      ...fields
+    }
+    this.keys.set(token, row)
+    this.secrets.add(raw)
+    return { raw, row }
+  }
+
+  seedTeam(fields: Row): Row {
+    const team: Row = {
+      team_alias: null,
+      organization_id: null,
+      members_with_roles: [],
+      models: [],
+      max_budget: null,
+      spend: 0,
+      blocked: false,
+      metadata: {},
+      created_at: now(),
+      ...fields
+    }
+    this.teams.set(String(team["team_id"]), team)
+    return team
+  }
+
+  seedSpendLog(fields: Row): Row {
+    const row: Row = {
+      request_id: randomUUID(),
+      call_type: "acompletion",
+      api_key: "",
+      spend: 0,
+      total_tokens: 0,
+      prompt_tokens: 0,
+      completion_tokens: 0,
+      startTime: now(),
+      endTime: now(),
+      model: "gpt-4o",
+      user: "",
+      team_id: null,
+      status: "success",
+      metadata: {},
+      ...fields
+    }
+    this.spendLogs.push(row)
+    return row
+  }
+
+  findKey(keyOrHash: string) {
+    return this.keys.get(toKeyHash(keyOrHash))
+  }
+
+  team(id: string): Row {
+    const team = this.teams.get(id)
+    if (team === undefined) throw detail(404, `Team not found, passed team_id=${id}`)
+    return team
+  }
+
+  keyCount(userId: string) {
+    return [...this.keys.values()].filter((k) => k["user_id"] === userId && k["team_id"] !== "litellm-dashboard").length
+  }
+
+  createKeyRow(body: Row, userId: unknown) {
+    const custom = body["key"]
+    if (typeof custom === "string" && !custom.startsWith("sk-")) {
+      throw envelope(400, pyRepr(`Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received=${custom}`))
+    }
+    const alias = body["key_alias"]
+    if (alias != null && [...this.keys.values()].some((k) => k["key_alias"] === alias)) {
+      throw envelope(
+        400,
+        `Key with alias '${String(alias)}' already exists. Unique key aliases across all keys are required.`,
+        "bad_request_error",
+        "key_alias"
+      )
+    }
+    const { key: _key, duration, ...fields } = body
+    const expires = typeof duration === "string" ? new Date(Date.now() + 86_400_000).toISOString() : null
+    return this.seedKey({ ...fields, user_id: userId ?? null, expires }, typeof custom === "string" ? custom : newRawKey())
+  }
+
+  isTeamAdmin(caller: Caller, teamId: unknown): boolean {
+    const team = typeof teamId === "string" ? this.teams.get(teamId) : undefined
+    return team !== undefined &&
+      (team["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === caller.userId && m["role"] === "admin")
+  }
+
+  isTeamMember(caller: Caller, teamId: unknown): boolean {
+    const team = typeof teamId === "string" ? this.teams.get(teamId) : undefined
+    return team !== undefined && (team["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === caller.userId)
+  }
+
+  /** `can_modify_verification_token`: the key's owner or an admin of its team. */
+  canModify(caller: Caller, key: Row): boolean {
+    return caller.role === "proxy_admin" || key["user_id"] === caller.userId || this.isTeamAdmin(caller, key["team_id"])
+  }
+}
+
+/** One request as a route sees it: who calls, with what query and body. */
+export interface RouteRequest {
+  readonly q: URLSearchParams
+  readonly body: Row
+  readonly caller: Caller
+}
+
+/** A LiteLLM route: its JSON answer, or an HttpError thrown. */
+export type Handler = (s: Store, request: RouteRequest) => unknown

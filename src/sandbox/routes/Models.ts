@@ -1,0 +1,20 @@
+import { page } from "../Answers.js"
+import { type Handler, type Store } from "../Store.js"
+export const modelInfoV2 = (s: Store, q: URLSearchParams) => {
+  const search = q.get("search")?.toLowerCase()
+  const models = s.models.filter((m) =>
+    (search === undefined || m.model_name.toLowerCase().includes(search)) &&
+    (q.get("modelId") === null || m.model_info.id === q.get("modelId"))
+  )
+  const pageNo = Number(q.get("page") ?? 1)
+  const size = Number(q.get("size") ?? 50)
+  const { items, totalPages } = page(models, pageNo, size)
+  return { data: items, total_count: models.length, current_page: pageNo, total_pages: totalPages, size }
+}
+
+export const routes: Record<string, Handler> = {
+  "GET /v2/model/info": (s, r) => modelInfoV2(s, r.q),
+  "GET /model/info": (s, r) => ({
+    data: s.models.filter((m) => r.q.get("litellm_model_id") === null || m.model_info.id === r.q.get("litellm_model_id"))
+  })
+}

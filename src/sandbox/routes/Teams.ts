@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto"
+import { detail, envelope, page, pyRepr } from "../Answers.js"
+import { type Caller, type Handler, type Row, type Store } from "../Store.js"
+export const teamListV2 = (s: Store, q: URLSearchParams, caller: Caller) => {
+  const alias = q.get("team_alias")?.toLowerCase()
+  const userId = q.get("user_id")
+  // list_team_v2 answers a 404 of its own for an unknown user: an answer, not a missing route.
+  if (userId !== null && !s.users.has(userId)) throw detail(404, `User not found, passed user_id=${userId}`)
+  const memberOnly = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer" ? null : caller.userId
+  const isMember = (t: Row, id: string) => (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === id)
+  const teams = [...s.teams.values()].filter((t) =>
+    (q.get("team_id") === null || t["team_id"] === q.get("team_id")) &&
+    (q.get("organization_id") === null || t["organization_id"] === q.get("organization_id")) &&
+    (alias === undefined || String(t["team_alias"] ?? "").toLowerCase().includes(alias)) &&
+    (userId === null || isMember(t, userId)) &&
+    (memberOnly === null || isMember(t, memberOnly))
+  )
+  const pageNo = Number(q.get("page") ?? 1)
+  const size = Number(q.get("page_size") ?? 10)
+  const { items, totalPages } = page(teams, pageNo, size)
+  return { teams: items, total: teams.length, page: pageNo, page_size: size, total_pages: totalPages }
+}
+
+/** team_member_add / team_member_delete: a proxy admin or an admin of that team. */
+export const teamAdminOnly = (s: Store, caller: Caller, teamId: unknown, route: string): void => {
+  if (caller.role === "proxy_admin" || s.isTeamAdmin(caller, teamId)) return
+  throw detail(403, `Call not allowed. User not proxy admin OR team admin. route=${route}, team_id=${String(teamId)}`)
+}
+
+export const teamInfo = (s: Store, q: URLSearchParams) => {
+  const id = q.get("team_id")
+  if (id === null) throw envelope(422, "Malformed request. No team id passed in.", "auth_error")
+  const team = s.teams.get(id)
+  if (team === undefined) throw envelope(404, `{'message': 'Team not found, passed team id: ${id}.'}`, "auth_error")
+  const keys = [...s.keys.values()].filter((k) => k["team_id"] === id)
+  return { team_id: id, team_info: team, keys, team_memberships: [] }
+}
+
+export const teamNew = (s: Store, body: Row) => {
+  const id = typeof body["team_id"] === "string" ? body["team_id"] : randomUUID()
+  if (s.teams.has(id)) throw envelope(400, pyRepr(`Team id = ${id} already exists. Please use a different team id.`))
+  return s.seedTeam({ ...body, team_id: id, members_with_roles: body["members_with_roles"] ?? [] })
+}
+
+export const teamUpdate = (s: Store, body: Row) => {
+  const team = s.team(String(body["team_id"]))
+  Object.assign(team, body)
+  return { team_id: team["team_id"], data: team }
+}
+
+export const teamDelete = (s: Store, body: Row) => {
+  const ids = body["team_ids"] as Array<string>
+  for (const id of ids) s.team(id)
+  for (const [hash, key] of s.keys) if (ids.includes(String(key["team_id"]))) s.keys.delete(hash)
+  for (const id of ids) s.teams.delete(id)
+  return { deleted_teams: ids }
+}
+
+export const teamMemberAdd = (s: Store, body: Row) => {
+  const team = s.team(String(body["team_id"]))
+  const members = (Array.isArray(body["member"]) ? body["member"] : [body["member"]]) as Array<Row>
+  const roster = team["members_with_roles"] as Array<Row>
+  const updatedUsers: Array<Row> = []
+  for (const member of members) {
+    const existing = [...s.users.values()].find((u) =>
+      (member["user_id"] != null && u["user_id"] === member["user_id"]) ||
+      (member["user_email"] != null && u["user_email"] === member["user_email"])
+    )
+    const user = existing ?? s.seedUser({
+      user_id: member["user_id"] ?? randomUUID(),
+      user_email: member["user_email"] ?? null
+    })
+    if (roster.some((m) => m["user_id"] === user["user_id"])) {
+      throw envelope(400, `User=${String(user["user_id"])} already in team. Existing members=${JSON.stringify(roster)}`)
+    }
+    roster.push({ user_id: user["user_id"], user_email: user["user_email"], role: member["role"] })
+    ;(user["teams"] as Array<string>).push(String(team["team_id"]))
+    updatedUsers.push(user)
+  }
+  return { ...team, updated_users: updatedUsers, updated_team_memberships: [] }
+}
+
+export const teamMemberDelete = (s: Store, body: Row) => {
+  const id = String(body["team_id"])
+  const team = s.teams.get(id)
+  if (team === undefined) throw envelope(400, `Team id=${id} does not exist in db`)
+  if (body["user_id"] == null && body["user_email"] == null) throw envelope(400, "Either user_id or user_email needs to be passed in")
+  const roster = team["members_with_roles"] as Array<Row>
+  const index = roster.findIndex((m) =>
+    (body["user_id"] != null && m["user_id"] === body["user_id"]) ||
+    (body["user_email"] != null && m["user_email"] === body["user_email"])
+  )
+  if (index < 0) throw envelope(400, "User not found in team")
+  roster.splice(index, 1)
+  return team
+}
+
+export const routes: Record<string, Handler> = {
+  "GET /v2/team/list": (s, r) => teamListV2(s, r.q, r.caller),
+  "GET /team/list": (s) => [...s.teams.values()],
+  "GET /team/info": (s, r) => teamInfo(s, r.q),
+  "POST /team/new": (s, r) => teamNew(s, r.body),
+  "POST /team/update": (s, r) => teamUpdate(s, r.body),
+  "POST /team/delete": (s, r) => teamDelete(s, r.body),
+  "POST /team/member_add": (s, r) => {
+    teamAdminOnly(s, r.caller, r.body["team_id"], "/team/member_add")
+    return teamMemberAdd(s, r.body)
+  },
+  "POST /team/member_delete": (s, r) => {
+    teamAdminOnly(s, r.caller, r.body["team_id"], "/team/member_delete")
+    return teamMemberDelete(s, r.body)
+  }
+}
