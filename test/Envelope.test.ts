@@ -1,9 +1,25 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
 import * as Envelope from "../src/mcp/Envelope.js"
-import { CallTimeout, LiteLlmApiError, LiteLlmAnswerTooLarge, LiteLlmBadResponse, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "../src/litellm/Errors.js"
-import { Ambiguous, InvalidInput, NotFound, ToolHidden, type ToolError, Unsupported } from "../src/mcp/Errors.js"
 import { parseErrorBody, unwrapPythonRepr } from "../src/litellm/ErrorBody.js"
+import {
+  CallTimeout,
+  LiteLlmAnswerTooLarge,
+  LiteLlmApiError,
+  LiteLlmBadResponse,
+  LiteLlmTimeout,
+  LiteLlmUnreachable,
+  MissingCallerToken
+} from "../src/litellm/Errors.js"
+import {
+  Ambiguous,
+  InvalidInput,
+  NotFound,
+  ResultTooLarge,
+  ToolHidden,
+  type ToolError,
+  Unsupported
+} from "../src/mcp/Errors.js"
 
 const AnyToolError = Schema.Union(
   LiteLlmApiError,
@@ -17,7 +33,8 @@ const AnyToolError = Schema.Union(
   Ambiguous,
   ToolHidden,
   Unsupported,
-  CallTimeout
+  CallTimeout,
+  ResultTooLarge
 )
 
 const expectedStatus = (error: ToolError): number => {
@@ -43,6 +60,8 @@ const expectedStatus = (error: ToolError): number => {
       return 403
     case "Unsupported":
       return 501
+    case "ResultTooLarge":
+      return 413
   }
 }
 

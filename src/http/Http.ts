@@ -19,44 +19,12 @@ import { InFlight } from "./InFlight.js"
 import { LiteLlm, LiteLlmCalls } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
+import * as Refusals from "./Refusals.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
 import * as Tool from "../mcp/Tool.js"
 import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
 
 const NO_STORE = { "cache-control": "no-store" }
-
-const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson(
-    { jsonrpc: "2.0", error: { code, message }, id: null },
-    { status, headers: { ...NO_STORE, ...headers } }
-  )
-
-const unauthorized = jsonRpcError(
-  401,
-  -32001,
-  "Send your LiteLLM key as Authorization: Bearer sk-…; this server forwards it to LiteLLM and holds none of its own.",
-  { "www-authenticate": "Bearer" }
-)
-
-// Stateless: no SSE stream to open with GET, no session to end with DELETE.
-const methodNotAllowed = jsonRpcError(405, -32000, "Method not allowed: POST JSON-RPC messages to /mcp.", {
-  allow: "POST"
-})
-
-const unsupportedMediaType = jsonRpcError(415, -32000, "Unsupported Media Type: send Content-Type: application/json.")
-
-const notJson = jsonRpcError(400, -32700, "Parse error: the body is not valid JSON.")
-
-const batch = jsonRpcError(
-  400,
-  -32600,
-  "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request."
-)
-
-const shuttingDown = jsonRpcError(503, -32000, "The server is shutting down; retry on another instance.", {
-  connection: "close",
-  "retry-after": "1"
-})
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -74,17 +42,11 @@ const tooManyValues = (text: string) => {
   return false
 }
 
-const tooComplex = jsonRpcError(
-  413,
-  -32600,
-  `Request too complex: it holds more than ${MAX_JSON_VALUES} JSON values, and no tool takes that many.`
-)
 
 /** A body at least this long is served only while fewer than LARGE_BODIES_AT_ONCE others are. */
 const LARGE_BODY = 64 * 1024
 const LARGE_BODIES_AT_ONCE = 2
 
-const busy = jsonRpcError(503, -32000, "Busy with other large requests; retry in a moment.", { "retry-after": "1" })
 
 /** Time for the last answers to leave before a stopping server drops its open connections. */
 const FLUSH_MS = 250
@@ -231,44 +193,45 @@ const makeRouter = Effect.gen(function*() {
   const whenLarge = <A, E, R>(text: string, effect: Effect.Effect<A, E, R>) =>
     text.length < LARGE_BODY
       ? effect
-      : Effect.map(largeBodies.withPermitsIfAvailable(1)(Effect.zipRight(Effect.sleep(0), effect)), Option.getOrElse(() => busy))
-  const tooLarge = (request: HttpServerRequest.HttpServerRequest) => {
-    lingerThenClose(request)
-    return jsonRpcError(413, -32000, `Payload Too Large: the limit is ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`, {
-      connection: "close"
-    })
-  }
+      : Effect.flatten(Effect.map(
+        largeBodies.withPermitsIfAvailable(1)(Effect.zipRight(Effect.sleep(0), effect)),
+        Option.match({ onNone: () => Effect.fail(new Refusals.Busy()), onSome: Effect.succeed })
+      ))
+  const tooLarge = (request: HttpServerRequest.HttpServerRequest) =>
+    Effect.zipRight(Effect.sync(() => lingerThenClose(request)), new Refusals.PayloadTooLarge({ limit: config.maxBodyBytes }))
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
-    if (request.method !== "POST") return methodNotAllowed
+    if (request.method !== "POST") return yield* new Refusals.MethodNotAllowed()
     const refused = rebinding({ origin: request.headers["origin"], host: request.headers["host"] })
-    if (refused !== undefined) return jsonRpcError(403, -32000, `Forbidden: ${refused}.`)
-    if (yield* inFlight.draining) return shuttingDown
+    if (refused !== undefined) return yield* new Refusals.Forbidden({ reason: refused })
+    if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
     // Checked before the body is read: an unauthenticated caller costs nothing and reaches nothing.
     const token = parseAuthorization(request.headers["authorization"])
-    if (Option.isNone(token)) return unauthorized
-    if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) return unsupportedMediaType
-    if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return tooLarge(request)
+    if (Option.isNone(token)) return yield* new Refusals.Unauthorized()
+    if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) {
+      return yield* new Refusals.UnsupportedMediaType()
+    }
+    if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return yield* tooLarge(request)
     const text = yield* readBody(request, config.maxBodyBytes)
-    if (text === undefined) return tooLarge(request)
-    if (tooManyValues(text)) return tooComplex
+    if (text === undefined) return yield* tooLarge(request)
+    if (tooManyValues(text)) return yield* new Refusals.TooComplex({ limit: MAX_JSON_VALUES })
     return yield* whenLarge(
       text,
       Effect.gen(function*() {
         const body = decodeJson(text)
-        if (Either.isLeft(body)) return notJson
-        if (Array.isArray(body.right)) return batch
+        if (Either.isLeft(body)) return yield* new Refusals.NotJson()
+        if (Array.isArray(body.right)) return yield* new Refusals.Batch()
         yield* noteRpc(body.right)
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.
-        if (yield* inFlight.draining) return shuttingDown
+        if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
         return yield* inFlight.track(
           Effect.locally(serve(request, body.right, policy, McpServer.limitsOf(config)), CallerToken, token)
         )
       })
     )
-  })
+  }).pipe(Effect.catchIf(Refusals.isRefusal, (refusal) => Effect.succeed(Refusals.toResponse(refusal))))
 
   const litellm = yield* LiteLlm
   const ready = Effect.map(litellm.ready, (up) =>

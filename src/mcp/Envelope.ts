@@ -50,6 +50,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     NotFound: (e) => failure(404, e.message),
     Ambiguous: (e) => failure(409, e.message, e.candidates),
     Unsupported: (e) => failure(501, e.message),
+    ResultTooLarge: (e) => failure(413, e.message),
     ToolHidden: (e) => failure(403, e.message, { tool: e.tool, hidden_by: e.hiddenBy })
   })
 )

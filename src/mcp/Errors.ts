@@ -47,4 +47,14 @@ export class ToolHidden extends Schema.TaggedError<ToolHidden>()("ToolHidden", {
   }
 }
 
-export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported
+/** A result with no pages to cut, larger than MAX_RESULT_BYTES. */
+export class ResultTooLarge extends Schema.TaggedError<ResultTooLarge>()("ResultTooLarge", {
+  bytes: Schema.Number,
+  max: Schema.Number
+}) {
+  override get message() {
+    return `The result is ${this.bytes} bytes, over MAX_RESULT_BYTES (${this.max}); ask for less (filters or a smaller page).`
+  }
+}
+
+export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported | ResultTooLarge

@@ -1,8 +1,9 @@
-import type { Envelope } from "./Envelope.js"
+import * as Envelope from "./Envelope.js"
+import { ResultTooLarge } from "./Errors.js"
 
 /** An envelope and its JSON text, made once: the text is what the result carries. */
 export interface Fitted {
-  readonly envelope: Envelope
+  readonly envelope: Envelope.Envelope
   readonly text: string
 }
 
@@ -16,7 +17,7 @@ export interface Paging {
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), "utf8")
 
-const fitted = (envelope: Envelope): Fitted => ({ envelope, text: JSON.stringify(envelope) })
+const fitted = (envelope: Envelope.Envelope): Fitted => ({ envelope, text: JSON.stringify(envelope) })
 
 const largestFitting = (fits: (k: number) => boolean, upTo: number) => {
   let low = 0
@@ -36,14 +37,14 @@ const SHORT_FIELD = 512
  * success: its short top-level fields (a new raw key, ids, hashes) and a warning. If even those do
  * not fit, the raw key alone.
  */
-const writeSummary = (data: unknown, size: number, max: number): Envelope => {
+const writeSummary = (data: unknown, size: number, max: number): Envelope.Envelope => {
   const warning = `LiteLLM carried out the change, but its answer (${size} bytes) is over MAX_RESULT_BYTES (${max}): ` +
     "only its short fields are here; read the object with its info tool."
   const fields = typeof data === "object" && data !== null && !Array.isArray(data) ? data as Record<string, unknown> : {}
   const short = Object.fromEntries(
     Object.entries(fields).filter(([, v]) => (v === null || typeof v !== "object") && JSON.stringify(v).length <= SHORT_FIELD)
   )
-  const summary: Envelope = { success: true, data: { ...short, warning } }
+  const summary: Envelope.Envelope = { success: true, data: { ...short, warning } }
   if (bytes(summary) <= max) return summary
   return { success: true, data: typeof fields["key"] === "string" ? { key: fields["key"], warning } : { warning } }
 }
@@ -55,7 +56,7 @@ const writeSummary = (data: unknown, size: number, max: number): Envelope => {
  * never a partial JSON text.
  */
 export const fit = (
-  envelope: Envelope,
+  envelope: Envelope.Envelope,
   max: number,
   paging: Paging | undefined,
   args: Readonly<Record<string, unknown>>,
@@ -71,7 +72,7 @@ export const fit = (
     const page = typeof args[paging.page] === "number" ? args[paging.page] as number : 1
     const size = typeof args[paging.size] === "number" ? args[paging.size] as number : paging.defaultSize
     const offset = (page - 1) * size
-    const cut = (k: number): Envelope => ({
+    const cut = (k: number): Envelope.Envelope => ({
       success: true,
       data: {
         ...data,
@@ -87,12 +88,5 @@ export const fit = (
     while (k > 0 && offset % k !== 0) k--
     if (k > 0) return fitted(cut(k))
   }
-  return fitted({
-    success: false,
-    error: {
-      status: 413,
-      message: `The result is ${Buffer.byteLength(text, "utf8")} bytes, over MAX_RESULT_BYTES (${max}); ask for less (filters or a smaller page).`,
-      detail: null
-    }
-  })
+  return fitted(Envelope.fromError(new ResultTooLarge({ bytes: Buffer.byteLength(text, "utf8"), max })))
 }

@@ -1,0 +1,108 @@
+import { HttpServerResponse } from "@effect/platform"
+import { Schema } from "effect"
+
+// Every way the /mcp edge refuses a request before a tool runs, as typed errors, and the one
+// place (`toResponse`) where each becomes its HTTP status and JSON-RPC error, as tool failures
+// become the envelope in mcp/Envelope.ts.
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {}) {}
+
+export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { reason: Schema.String }) {}
+
+export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()("MethodNotAllowed", {}) {}
+
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", { limit: Schema.Number }) {}
+
+export class TooComplex extends Schema.TaggedError<TooComplex>()("TooComplex", { limit: Schema.Number }) {}
+
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", {}) {}
+
+export class NotJson extends Schema.TaggedError<NotJson>()("NotJson", {}) {}
+
+export class Batch extends Schema.TaggedError<Batch>()("Batch", {}) {}
+
+export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDown", {}) {}
+
+export class Busy extends Schema.TaggedError<Busy>()("Busy", {}) {}
+
+export type Refusal =
+  | Unauthorized
+  | Forbidden
+  | MethodNotAllowed
+  | PayloadTooLarge
+  | TooComplex
+  | UnsupportedMediaType
+  | NotJson
+  | Batch
+  | ShuttingDown
+  | Busy
+
+const NO_STORE = { "cache-control": "no-store" }
+
+const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  HttpServerResponse.unsafeJson(
+    { jsonrpc: "2.0", error: { code, message }, id: null },
+    { status, headers: { ...NO_STORE, ...headers } }
+  )
+
+/** The single place where a refusal at the edge becomes what the client reads. */
+export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerResponse => {
+  switch (refusal._tag) {
+    case "Unauthorized":
+      return jsonRpcError(
+        401,
+        -32001,
+        "Send your LiteLLM key as Authorization: Bearer sk-…; this server forwards it to LiteLLM and holds none of its own.",
+        { "www-authenticate": "Bearer" }
+      )
+    case "Forbidden":
+      return jsonRpcError(403, -32000, `Forbidden: ${refusal.reason}.`)
+    case "MethodNotAllowed":
+      // Stateless: no SSE stream to open with GET, no session to end with DELETE.
+      return jsonRpcError(405, -32000, "Method not allowed: POST JSON-RPC messages to /mcp.", { allow: "POST" })
+    case "PayloadTooLarge":
+      // The connection then closes (lingerThenClose in Http.ts).
+      return jsonRpcError(413, -32000, `Payload Too Large: the limit is ${refusal.limit} bytes (MAX_BODY_BYTES).`, {
+        connection: "close"
+      })
+    case "TooComplex":
+      return jsonRpcError(
+        413,
+        -32600,
+        `Request too complex: it holds more than ${refusal.limit} JSON values, and no tool takes that many.`
+      )
+    case "UnsupportedMediaType":
+      return jsonRpcError(415, -32000, "Unsupported Media Type: send Content-Type: application/json.")
+    case "NotJson":
+      return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON.")
+    case "Batch":
+      return jsonRpcError(
+        400,
+        -32600,
+        "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request."
+      )
+    case "ShuttingDown":
+      return jsonRpcError(503, -32000, "The server is shutting down; retry on another instance.", {
+        connection: "close",
+        "retry-after": "1"
+      })
+    case "Busy":
+      return jsonRpcError(503, -32000, "Busy with other large requests; retry in a moment.", { "retry-after": "1" })
+  }
+}
+
+const tags: ReadonlySet<string> = new Set<Refusal["_tag"]>([
+  "Unauthorized",
+  "Forbidden",
+  "MethodNotAllowed",
+  "PayloadTooLarge",
+  "TooComplex",
+  "UnsupportedMediaType",
+  "NotJson",
+  "Batch",
+  "ShuttingDown",
+  "Busy"
+])
+
+export const isRefusal = (u: unknown): u is Refusal =>
+  typeof u === "object" && u !== null && tags.has((u as { _tag?: string })._tag ?? "")
