@@ -1,117 +1,27 @@
-import {
-  HttpMiddleware,
-  HttpRouter,
-  HttpServer,
-  HttpServerRequest,
-  HttpServerResponse,
-  HttpTraceContext
-} from "@effect/platform"
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
-import { createServer } from "node:http"
-import { Cause, ConfigError, Effect, Either, Exit, FiberRef, Layer, Option, Schema } from "effect"
+import { ConfigError, Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
+import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
+import { LiteLlm } from "../litellm/LiteLlm.js"
+import * as McpServer from "../mcp/McpServer.js"
+import type * as Tool from "../mcp/Tool.js"
+import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
 import * as Tools from "../resources/Tools.js"
-import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
+import { accessLog, printable } from "./AccessLog.js"
+import { LARGE_BODIES_AT_ONCE, LARGE_BODY, lingerThenClose, MAX_JSON_VALUES, readBody, tooManyValues } from "./Body.js"
 import { InFlight } from "./InFlight.js"
-import { LiteLlm, LiteLlmCalls } from "../litellm/LiteLlm.js"
-import * as McpServer from "../mcp/McpServer.js"
+import { nodeServer } from "./NodeServer.js"
 import * as RebindingGuard from "./RebindingGuard.js"
 import * as Refusals from "./Refusals.js"
-import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
-import * as Tool from "../mcp/Tool.js"
-import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
+import { CurrentRequestLog } from "./RequestLog.js"
 
 const NO_STORE = { "cache-control": "no-store" }
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
-
-/**
- * More JSON values than any tool takes (the same bound as Tool.ts's walk over the arguments),
- * told from the text by its commas without parsing it: parsing an object with tens of thousands of
- * keys is what such a request would cost.
- */
-const MAX_JSON_VALUES = Tool.MAX_VALUES
-const tooManyValues = (text: string) => {
-  let commas = 0
-  for (let at = text.indexOf(","); at !== -1; at = text.indexOf(",", at + 1)) {
-    if (++commas > MAX_JSON_VALUES) return true
-  }
-  return false
-}
-
-
-/** A body at least this long is served only while fewer than LARGE_BODIES_AT_ONCE others are. */
-const LARGE_BODY = 64 * 1024
-const LARGE_BODIES_AT_ONCE = 2
-
-
-/** Time for the last answers to leave before a stopping server drops its open connections. */
-const FLUSH_MS = 250
-
-/** How long, and how many bytes, an oversize body is still read and discarded after the 413. */
-const LINGER_MS = 2_000
-const LINGER_BYTES = 4 * 1024 * 1024
-
-/**
- * After a 413 sent with `Connection: close`: the connection closes without the rest of the body
- * being read. Node would close it with destroySoon() once the answer is written, and a socket
- * closed with unread bytes makes the kernel reset the connection, so the client may never read
- * the 413 (1 run in 4). Instead, as servers do with a lingering close: half-close, discard what
- * still arrives for a short, bounded time and amount, then close.
- */
-const lingerThenClose = (request: HttpServerRequest.HttpServerRequest) => {
-  const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-  const socket = incoming.socket
-  socket.destroySoon = function(this: typeof socket) {
-    let discarded = 0
-    const close = () => this.destroy()
-    this.end()
-    setTimeout(close, LINGER_MS).unref()
-    this.on("data", (chunk: Buffer) => {
-      discarded += chunk.length
-      if (discarded > LINGER_BYTES) close()
-    })
-    this.once("end", close)
-  }
-  incoming.resume()
-}
-
-/**
- * The body, or `undefined` as soon as it passes `max` bytes, whether or not Content-Length said
- * so. On overflow it stops collecting; the 413 then closes the connection (`lingerThenClose`).
- */
-const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
-  Effect.async<string | undefined, Error>((resume) => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    const chunks: Array<Buffer> = []
-    let size = 0
-    const detach = () => {
-      incoming.off("data", onData)
-      incoming.off("end", onEnd)
-      incoming.off("error", onError)
-    }
-    function onData(chunk: Buffer) {
-      size += chunk.length
-      if (size <= max) return void chunks.push(chunk)
-      detach()
-      resume(Effect.succeed(undefined))
-    }
-    function onEnd() {
-      detach()
-      resume(Effect.succeed(Buffer.concat(chunks).toString("utf8")))
-    }
-    function onError(error: Error) {
-      detach()
-      resume(Effect.fail(error))
-    }
-    incoming.on("data", onData)
-    incoming.on("end", onEnd)
-    incoming.on("error", onError)
-    return Effect.sync(detach)
-  })
 
 // The transport reads only the method and headers of the request it is handed, not its URL.
 const TRANSPORT_URL = "http://localhost/mcp"
@@ -165,13 +75,6 @@ const RpcCall = Schema.Struct({
   params: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
 })
 const decodeRpcCall = Schema.decodeUnknownOption(RpcCall)
-
-// A client chooses these texts: in a log line they must not forge lines or run on.
-const printable = (text: string) => {
-  // eslint-disable-next-line no-control-regex
-  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?")
-  return safe.length > 100 ? `${safe.slice(0, 100)}…` : safe
-}
 
 const noteRpc = (message: unknown) =>
   Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
@@ -248,74 +151,6 @@ const makeRouter = Effect.gen(function*() {
     HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
   )
 })
-
-// What happened to a request that produced no response: interrupted because its client went away
-// (the platform adds the 499 it could not send) or because the server stopped.
-const outcome = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>) =>
-  Exit.isSuccess(exit)
-    ? String(exit.value.status)
-    : Cause.isInterrupted(exit.cause)
-    ? "aborted (the client went away or the server stopped)"
-    : "failed (see the error logged above)"
-
-/**
- * One line per request, without the log span and annotations HttpMiddleware.logger sets up (a
- * tenth of a call's CPU, measured), carrying what the request log gathered on the way; and, with
- * OpenTelemetry, the server span. Both name the path only: a query string may carry a key.
- */
-const accessLog = (tracing: boolean) =>
-  HttpMiddleware.make((app) =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const log = new RequestLog()
-      const started = Date.now()
-      const path = printable(request.url.split("?", 1)[0]!)
-      const served = app.pipe(
-        Effect.locally(CurrentRequestLog, Option.some(log)),
-        Effect.locally(LiteLlmCalls, Option.some(log.litellm)),
-        Effect.onExit((exit) =>
-          Effect.logInfo(`${request.method} ${path} ${outcome(exit)} ${Date.now() - started}ms`).pipe(
-            Effect.annotateLogs(log.annotations())
-          )
-        )
-      )
-      if (!tracing) return yield* served
-      return yield* served.pipe(
-        Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),
-        Effect.withSpan(`http.server ${request.method}`, {
-          kind: "server",
-          captureStackTrace: false,
-          parent: Option.getOrUndefined(HttpTraceContext.fromHeaders(request.headers)),
-          attributes: { "http.request.method": request.method, "url.path": path }
-        })
-      )
-    })
-  )
-
-/**
- * Node's HTTP server with its timeouts set, not left at Node's defaults (a body may trickle in
- * for 300 s): headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS,
- * checked every second. Its close() also drops, shortly after, the connections still open: it
- * runs after the drain (HttpLive's finalizer), so once the last answers are flushed what is left
- * is a client still sending a request, which would otherwise hold the shutdown for up to
- * REQUEST_TIMEOUT_MS.
- */
-export const nodeServer = (listen: { readonly port: number; readonly host: string }) =>
-  Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
-    NodeHttpServer.layer(() => {
-      const server = createServer({
-        headersTimeout: config.headersTimeoutMs,
-        requestTimeout: config.requestTimeoutMs,
-        connectionsCheckingInterval: 1_000
-      })
-      const close = server.close.bind(server)
-      server.close = (callback) => {
-        close(callback)
-        setTimeout(() => server.closeAllConnections(), FLUSH_MS).unref()
-        return server
-      }
-      return server
-    }, listen)))
 
 /** The whole HTTP app; it needs only an `HttpServer` to listen with (tests give it their own). */
 export const HttpApp = Layer.scopedDiscard(Effect.gen(function*() {

@@ -1,0 +1,32 @@
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import { AppConfig } from "../config/AppConfig.js"
+
+/** Time for the last answers to leave before a stopping server drops its open connections. */
+const FLUSH_MS = 250
+
+/**
+ * Node's HTTP server with its timeouts set, not left at Node's defaults (a body may trickle in
+ * for 300 s): headers within HEADERS_TIMEOUT_MS, the whole request within REQUEST_TIMEOUT_MS,
+ * checked every second. Its close() also drops, shortly after, the connections still open: it
+ * runs after the drain (HttpLive's finalizer), so once the last answers are flushed what is left
+ * is a client still sending a request, which would otherwise hold the shutdown for up to
+ * REQUEST_TIMEOUT_MS.
+ */
+export const nodeServer = (listen: { readonly port: number; readonly host: string }) =>
+  Layer.unwrapEffect(Effect.map(AppConfig, (config) =>
+    NodeHttpServer.layer(() => {
+      const server = createServer({
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: 1_000
+      })
+      const close = server.close.bind(server)
+      server.close = (callback) => {
+        close(callback)
+        setTimeout(() => server.closeAllConnections(), FLUSH_MS).unref()
+        return server
+      }
+      return server
+    }, listen)))
