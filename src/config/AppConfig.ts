@@ -45,38 +45,185 @@ const items = (name: string) =>
 
 const list = (name: string) => items(name).pipe(Config.withDefault([]))
 
+/**
+ * One setting: its environment variable, how it is read, and how the command line offers it
+ * (`flag`, unless it has none: a key on a command line is visible to every user of the machine).
+ */
+interface Setting<A> {
+  readonly env: string
+  readonly config: Config.Config<A>
+  readonly flag?: { readonly name: string; readonly value: string; readonly description: string; readonly show: (a: A) => string }
+}
+
+const setting = <A>(
+  env: string,
+  read: (env: string) => Config.Config<A>,
+  flag?: Setting<A>["flag"]
+): Setting<A> => (flag === undefined ? { env, config: read(env) } : { env, config: read(env), flag })
+
+const ms = (d: Duration.Duration) => String(Duration.toMillis(d))
+const orNone = (list: ReadonlyArray<string>) => list.join(",") || "none"
+
+/**
+ * Every setting, in the order `--help` lists them. The config and the command line's table of
+ * flags are both made from this one list: a setting is named once.
+ */
+const settings = {
+  litellmBaseUrl: setting("LITELLM_BASE_URL", () => litellmBaseUrl, {
+    name: "litellm-base-url",
+    value: "<url>",
+    description: "The LiteLLM Proxy every call goes to",
+    show: String
+  }),
+  port: setting("PORT", (env) => Config.port(env).pipe(Config.withDefault(3100)), {
+    name: "port",
+    value: "<port>",
+    description: "Port to listen on",
+    show: String
+  }),
+  host: setting("HOST", (env) => Config.string(env).pipe(Config.withDefault(DEFAULT_HOST)), {
+    name: "host",
+    value: "<address>",
+    description: "Address to listen on",
+    show: String
+  }),
+  litellmTimeout: setting("LITELLM_TIMEOUT_MS", (env) => positiveInt(env, 30_000, "milliseconds").pipe(Config.map(Duration.millis)), {
+    name: "litellm-timeout-ms",
+    value: "<ms>",
+    description: "Wait this long for LiteLLM, then answer 504",
+    show: ms
+  }),
+  maxBodyBytes: setting("MAX_BODY_BYTES", (env) => positiveInt(env, 1024 * 1024, "bytes"), {
+    name: "max-body-bytes",
+    value: "<bytes>",
+    description: "Largest request body; larger is 413",
+    show: String
+  }),
+  maxResultBytes: setting("MAX_RESULT_BYTES", (env) => positiveInt(env, 256 * 1024, "bytes"), {
+    name: "max-result-bytes",
+    value: "<bytes>",
+    description: "Largest tool result; a longer page is cut, with the next page named",
+    show: String
+  }),
+  maxLitellmResponseBytes: setting("MAX_LITELLM_RESPONSE_BYTES", (env) => positiveInt(env, 8 * 1024 * 1024, "bytes"), {
+    name: "max-litellm-response-bytes",
+    value: "<bytes>",
+    description: "Largest answer read from LiteLLM; larger is 502",
+    show: String
+  }),
+  toolTimeoutMs: setting("TOOL_TIMEOUT_MS", (env) => positiveInt(env, 60_000, "milliseconds"), {
+    name: "tool-timeout-ms",
+    value: "<ms>",
+    description: "One tool call's time for all its LiteLLM requests",
+    show: String
+  }),
+  headersTimeoutMs: setting("HEADERS_TIMEOUT_MS", (env) => positiveInt(env, 10_000, "milliseconds"), {
+    name: "headers-timeout-ms",
+    value: "<ms>",
+    description: "Time a client has to send a request's headers",
+    show: String
+  }),
+  requestTimeoutMs: setting("REQUEST_TIMEOUT_MS", (env) => positiveInt(env, 30_000, "milliseconds"), {
+    name: "request-timeout-ms",
+    value: "<ms>",
+    description: "Time a client has to send a whole request",
+    show: String
+  }),
+  shutdownGrace: setting("SHUTDOWN_GRACE_MS", (env) => positiveInt(env, 10_000, "milliseconds").pipe(Config.map(Duration.millis)), {
+    name: "shutdown-grace-ms",
+    value: "<ms>",
+    description: "On SIGTERM, time for calls in flight to finish",
+    show: ms
+  }),
+  allowedOrigins: setting("ALLOWED_ORIGINS", list, {
+    name: "allowed-origins",
+    value: "<list>",
+    description: "Browser origins allowed besides loopback, comma-separated",
+    show: orNone
+  }),
+  logFormat: setting("LOG_FORMAT", (env) => Config.literal("pretty", "json")(env).pipe(Config.withDefault("pretty" as const)), {
+    name: "log-format",
+    value: "<pretty|json>",
+    description: "Log lines for people or for collectors",
+    show: String
+  }),
+  logLevel: setting("LOG_LEVEL", (env) => Config.logLevel(env).pipe(Config.withDefault(LogLevel.Info)), {
+    name: "log-level",
+    value: "<level>",
+    description: "Least severe level logged: debug, info, warn, error or off",
+    show: (level) => level.label.toLowerCase()
+  }),
+  otelEndpoint: setting("OTEL_EXPORTER_OTLP_ENDPOINT", (env) => Config.option(Config.string(env)), {
+    name: "otel-exporter-otlp-endpoint",
+    value: "<url>",
+    description: "Send OpenTelemetry traces there over OTLP/HTTP",
+    show: Option.getOrElse(() => "off")
+  }),
+  toolsets: setting("LITELLM_MCP_TOOLSETS", (env) => Config.option(items(env)), {
+    name: "toolsets",
+    value: "<list>",
+    description: "Toolsets to expose: users, keys, spend, teams, models",
+    show: Option.match({ onNone: () => "all", onSome: (l) => l.join(",") })
+  }),
+  tools: setting("LITELLM_MCP_TOOLS", (env) => Config.option(items(env)), {
+    name: "tools",
+    value: "<list>",
+    description: "Single tools to expose, adding to --toolsets",
+    show: Option.match({ onNone: () => "none", onSome: (l) => l.join(",") })
+  }),
+  allowedHosts: setting("ALLOWED_HOSTS", list, {
+    name: "allowed-hosts",
+    value: "<list>",
+    description: "Host names allowed besides loopback, comma-separated",
+    show: orNone
+  }),
+  // A boolean flag of its own (--read-only), so no flag here.
+  readOnly: setting("LITELLM_MCP_READ_ONLY", (env) => Config.boolean(env).pipe(Config.withDefault(false))),
+  // Only for --stdio, where no request carries a header (see requireMode).
+  litellmApiKey: setting("LITELLM_API_KEY", (env) =>
+    Config.option(Config.redacted(env)).pipe(
+      Config.mapOrFail((key) =>
+        Option.isSome(key) && !Redacted.value(key.value).startsWith("sk-")
+          ? Either.left(ConfigError.InvalidData([env], "must be a LiteLLM key starting with sk-"))
+          : Either.right(key)
+      )
+    ))
+}
+
+type Settings = typeof settings
+
 /** Every setting, read from the environment (or, from the command line, flags first). */
-export const appConfig = Config.all({
-  litellmBaseUrl,
-  litellmTimeout: positiveInt("LITELLM_TIMEOUT_MS", 30_000, "milliseconds").pipe(Config.map(Duration.millis)),
-  port: Config.port("PORT").pipe(Config.withDefault(3100)),
-  host: Config.string("HOST").pipe(Config.withDefault(DEFAULT_HOST)),
-  maxBodyBytes: positiveInt("MAX_BODY_BYTES", 1024 * 1024, "bytes"),
-  maxResultBytes: positiveInt("MAX_RESULT_BYTES", 256 * 1024, "bytes"),
-  // One tool call's LiteLLM requests together: no request starts after it.
-  toolTimeoutMs: positiveInt("TOOL_TIMEOUT_MS", 60_000, "milliseconds"),
-  // An answer from LiteLLM is read up to this many bytes, then the call is a 502.
-  maxLitellmResponseBytes: positiveInt("MAX_LITELLM_RESPONSE_BYTES", 8 * 1024 * 1024, "bytes"),
-  // How long a client may take to send a request's headers, and the whole request.
-  headersTimeoutMs: positiveInt("HEADERS_TIMEOUT_MS", 10_000, "milliseconds"),
-  requestTimeoutMs: positiveInt("REQUEST_TIMEOUT_MS", 30_000, "milliseconds"),
-  shutdownGrace: positiveInt("SHUTDOWN_GRACE_MS", 10_000, "milliseconds").pipe(Config.map(Duration.millis)),
-  allowedOrigins: list("ALLOWED_ORIGINS"),
-  allowedHosts: list("ALLOWED_HOSTS"),
-  logFormat: Config.literal("pretty", "json")("LOG_FORMAT").pipe(Config.withDefault("pretty" as const)),
-  logLevel: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
-  otelEndpoint: Config.option(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT")),
-  toolsets: Config.option(items("LITELLM_MCP_TOOLSETS")),
-  tools: Config.option(items("LITELLM_MCP_TOOLS")),
-  readOnly: Config.boolean("LITELLM_MCP_READ_ONLY").pipe(Config.withDefault(false)),
-  // Only for --stdio, where no request carries a header; see Stdio.ts and Http.ts.
-  litellmApiKey: Config.option(Config.redacted("LITELLM_API_KEY")).pipe(
-    Config.mapOrFail((key) =>
-      Option.isSome(key) && !Redacted.value(key.value).startsWith("sk-")
-        ? Either.left(ConfigError.InvalidData(["LITELLM_API_KEY"], "must be a LiteLLM key starting with sk-"))
-        : Either.right(key)
-    )
-  )
+export const appConfig = Config.all(
+  Object.fromEntries(Object.entries(settings).map(([key, s]) => [key, s.config])) as {
+    readonly [K in keyof Settings]: Settings[K]["config"]
+  }
+)
+
+export type Values = Config.Config.Success<typeof appConfig>
+
+/** The command line's flags, each its environment variable's other name, as `--help` shows them. */
+export const flags: ReadonlyArray<{
+  readonly env: string
+  readonly name: string
+  readonly value: string
+  readonly description: string
+  readonly show: (values: Values) => string
+}> = Object.entries(settings).flatMap(([key, s]) => {
+  const flag = (s as Setting<unknown>).flag
+  return flag === undefined
+    ? []
+    : [{ env: s.env, name: flag.name, value: flag.value, description: flag.description, show: (v: Values) => flag.show(v[key as keyof Values]) }]
 })
+
+/**
+ * Which settings each mode allows: a key in the server's own environment would, over HTTP, be a
+ * key for whoever can reach it; stdio has no request to carry one, so it needs it.
+ */
+export const requireMode = (values: Values, mode: "http" | "stdio"): Effect.Effect<void, ConfigError.ConfigError> =>
+  mode === "http" && Option.isSome(values.litellmApiKey)
+    ? Effect.fail(ConfigError.InvalidData(["LITELLM_API_KEY"], "is only for --stdio; over HTTP each caller sends its own key"))
+    : mode === "stdio" && Option.isNone(values.litellmApiKey)
+    ? Effect.fail(ConfigError.MissingData(["LITELLM_API_KEY"], "is required with --stdio: the LiteLLM key this client acts with"))
+    : Effect.void
 
 export class AppConfig extends Effect.Service<AppConfig>()("app/AppConfig", { effect: appConfig }) {}

@@ -1,8 +1,8 @@
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { ConfigError, Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
-import { AppConfig } from "../config/AppConfig.js"
+import { Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
+import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
@@ -155,12 +155,7 @@ const makeRouter = Effect.gen(function*() {
 /** The whole HTTP app; it needs only an `HttpServer` to listen with (tests give it their own). */
 export const HttpApp = Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* AppConfig
-  if (Option.isSome(config.litellmApiKey)) {
-    // A key in the server's own environment would be a key for whoever can reach it.
-    return yield* Effect.fail(
-      ConfigError.InvalidData(["LITELLM_API_KEY"], "is only for --stdio; over HTTP each caller sends its own key")
-    )
-  }
+  yield* requireMode(config, "http")
   const inFlight = yield* InFlight
   yield* HttpServer.serveEffect(yield* makeRouter, accessLog(Option.isSome(config.otelEndpoint)))
   // Runs before the server stops listening and before the LiteLLM client closes.

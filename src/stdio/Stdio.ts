@@ -1,9 +1,9 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { ConfigError, Effect, Layer, Option, Runtime, Schema } from "effect"
+import { Effect, Layer, Runtime, Schema } from "effect"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
 import * as Tools from "../resources/Tools.js"
-import { AppConfig } from "../config/AppConfig.js"
+import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
@@ -24,12 +24,8 @@ export class StdioClosed extends Schema.TaggedError<StdioClosed>()("StdioClosed"
  */
 export const serve = Effect.gen(function*() {
   const config = yield* AppConfig
-  if (Option.isNone(config.litellmApiKey)) {
-    return yield* Effect.fail(
-      ConfigError.MissingData(["LITELLM_API_KEY"], "is required with --stdio: the LiteLLM key this client acts with")
-    )
-  }
-  const token = Option.some(config.litellmApiKey.value)
+  yield* requireMode(config, "stdio")
+  const token = config.litellmApiKey
   const { policy } = yield* ToolPolicy
   const log = Runtime.runFork(yield* Effect.runtime<never>())
   const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, McpServer.limitsOf(config))
