@@ -5,7 +5,6 @@ import {
   call,
   connect,
   expectFailure,
-  expectNoSecretsLogged,
   expectOnlyToken,
   expectSuccess,
   TestEnv,
@@ -268,5 +267,4 @@ layer(InProcessEnv())("key tools", (it) => {
       }
     }))
 
-  it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))
 })

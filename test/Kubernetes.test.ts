@@ -12,10 +12,10 @@ const manifest = (name: string): Record<string, unknown> =>
 describe("deploy/kubernetes", () => {
   it("every manifest is a valid Kubernetes object (kubernetes-models' schemas)", () => {
     // validate() throws with the offending path when an object breaks its API schema.
-    new Deployment(manifest("deployment.yaml") as never).validate()
-    new Service(manifest("service.yaml") as never).validate()
-    new HorizontalPodAutoscaler(manifest("hpa.yaml") as never).validate()
-    new PodDisruptionBudget(manifest("pdb.yaml") as never).validate()
+    expect(() => new Deployment(manifest("deployment.yaml") as never).validate()).not.toThrow()
+    expect(() => new Service(manifest("service.yaml") as never).validate()).not.toThrow()
+    expect(() => new HorizontalPodAutoscaler(manifest("hpa.yaml") as never).validate()).not.toThrow()
+    expect(() => new PodDisruptionBudget(manifest("pdb.yaml") as never).validate()).not.toThrow()
   })
 
   it("the Deployment runs 2+ hardened replicas probed on /health and /ready", () => {

@@ -1,5 +1,5 @@
 import { HttpServer } from "@effect/platform"
-import { expect } from "@effect/vitest"
+import { afterEach, expect } from "@effect/vitest"
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
@@ -45,6 +45,16 @@ export interface Env {
 
 export class TestEnv extends Context.Tag("test/TestEnv")<TestEnv, Env>() {}
 
+// Every environment a test file has running: after each test, nothing secret may have been logged
+// by any of them (a check at the end alone would pass a test only because of the ones before it).
+const running = new Set<Env>()
+afterEach(() => {
+  for (const env of running) expectNoSecretsLogged(env)
+})
+
+const tracked = (env: Env) =>
+  Effect.acquireRelease(Effect.sync(() => (running.add(env), env)), () => Effect.sync(() => running.delete(env)))
+
 /** The real HTTP app on a free loopback port, pointed at a fresh LiteLLM stand-in. */
 export const TestEnvLive = (
   options: { readonly timeoutMs?: number; readonly baseUrl?: string; readonly env?: Record<string, string> } = {}
@@ -72,7 +82,7 @@ export const TestEnvLive = (
       const address = Context.get(context, HttpServer.HttpServer).address
       if (address._tag !== "TcpAddress") return yield* Effect.dieMessage("expected a TCP address")
       const mcpUrl = `http://127.0.0.1:${address.port}/mcp`
-      return {
+      return yield* tracked({
         standIn,
         mcpUrl,
         adminKey: standIn.addAdminKey(),
@@ -89,7 +99,7 @@ export const TestEnvLive = (
             }),
             (client) => Effect.promise(() => client.close())
           )
-      }
+      })
     })
   )
 
@@ -111,7 +121,7 @@ export const InProcessEnv = () =>
       const capture = Logger.logfmtLogger.pipe(Logger.map((line) => void logs.push(line)))
       const runtime = yield* Layer.toRuntime(layerTest(standIn).pipe(Layer.provide(Logger.replace(Logger.defaultLogger, capture))))
       const limits = { maxResultBytes: 256 * 1024, deadline: Duration.seconds(60) }
-      return {
+      return yield* tracked({
         standIn,
         mcpUrl: "in-process",
         adminKey: standIn.addAdminKey(),
@@ -134,7 +144,7 @@ export const InProcessEnv = () =>
             }),
             (client) => Effect.promise(() => client.close())
           )
-      }
+      })
     })
   )
 
