@@ -20,8 +20,8 @@ const outcome = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
     : "failed (see the error logged above)"
 
 /**
- * One line per request, without the log span and annotations HttpMiddleware.logger sets up (a
- * tenth of a call's CPU, measured), carrying what the request log gathered on the way; and, with
+ * One line per request, without the log span and annotations HttpMiddleware.logger sets up (see
+ * README, Performance), carrying what the request log gathered on the way; and, with
  * OpenTelemetry, the server span. Both name the path only: a query string may carry a key.
  */
 export const accessLog = (tracing: boolean) =>

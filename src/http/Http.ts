@@ -41,7 +41,7 @@ const serve = Effect.fn("Http.mcp")(function*(
     await server.connect(transport)
     // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest
     // resolves and nothing outlives the request, while close() builds an McpError and aborts a
-    // DOMException into a finished handler, about a tenth of a call's CPU.
+    // DOMException into a finished handler.
     const response = await transport.handleRequest(
       new Request(TRANSPORT_URL, { method: request.method, headers: request.headers as Record<string, string> }),
       { parsedBody: body }

@@ -9,8 +9,8 @@ export const Open = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
 
 /**
  * What checking a LiteLLM answer against an `Open` schema needs: the named fields, without the
- * index signature. Extra fields are ignored either way, but matching each against `Unknown` (40
- * of them in every key object) cost ~5% of a tool call. An object with no named fields keeps it:
+ * index signature. Extra fields are ignored either way, and matching each against `Unknown` (40
+ * of them in every key object) is work for nothing. An object with no named fields keeps it:
  * without it, `{}` would accept any value at all.
  */
 export const namedFieldsOnly = (ast: AST.AST): AST.AST => {

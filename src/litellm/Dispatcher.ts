@@ -6,8 +6,8 @@ import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
 
 /**
  * One request's limits, enforced inside undici on the fiber's own request: its deadline, from
- * dispatch to the last byte of the body, and the size of its answer. Done in Effect instead, each
- * cost a tenth of a call's CPU or more (a timeout forks fibers; a capped stream runs a channel).
+ * dispatch to the last byte of the body, and the size of its answer. In Effect, a timeout forks
+ * fibers and a capped stream runs a channel for every call (README, Performance).
  */
 class LimitsHandler implements Dispatcher.DispatchHandler {
   readonly #inner: Dispatcher.DispatchHandler
