@@ -165,12 +165,15 @@ layer(
       const env = yield* TestEnv
       const secret = "sk-in-the-url-0123456789"
       env.standIn.secrets.add(secret)
-      yield* rawRequest(`${env.mcpUrl}?api_key=${secret}`, {
+      const listed = yield* rawRequest(`${env.mcpUrl}?api_key=${secret}`, {
         headers: mcpHeaders(env.adminKey),
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
       })
-      yield* rawRequest(`${new URL("/health", env.mcpUrl).href}?token=${secret}`, { method: "GET" })
-      yield* post(env, toolCall("x\nlevel=INFO message=forged\u2028", {}))
+      expect(listed.status).toBe(200)
+      const health = yield* rawRequest(`${new URL("/health", env.mcpUrl).href}?token=${secret}`, { method: "GET" })
+      expect(health.status).toBe(200)
+      const forged = yield* post(env, toolCall("x\nlevel=INFO message=forged\u2028", {}))
+      expect(forged.status).toBe(200)
       expect(env.logs.filter((line) => line.includes(secret) || line.includes("api_key"))).toEqual([])
       expect(env.logs.some((line) => line.includes("tool=\"x?level=INFO message=forged?\""))).toBe(true)
     }))

@@ -80,10 +80,13 @@ describe("the server process", () => {
       const newKey = (generated.structuredContent as { data: { key: string } }).data.key
       expect(newKey).toMatch(/^sk-/)
       standIn.secrets.add(newKey)
-      await client.callTool({ name: "litellm_key_info", arguments: { key: existing } })
-      await client.callTool({ name: "litellm_key_update", arguments: { key: newKey, max_budget: 1 } })
-      await client.callTool({ name: "litellm_key_delete", arguments: { keys: [newKey] } })
-      await client.callTool({ name: "litellm_key_generate", arguments: { key: "bad key" } })
+      const outcomes = [
+        await client.callTool({ name: "litellm_key_info", arguments: { key: existing } }),
+        await client.callTool({ name: "litellm_key_update", arguments: { key: newKey, max_budget: 1 } }),
+        await client.callTool({ name: "litellm_key_delete", arguments: { keys: [newKey] } }),
+        await client.callTool({ name: "litellm_key_generate", arguments: { key: "bad key" } })
+      ].map((r) => (r.structuredContent as { success: boolean }).success)
+      expect(outcomes).toEqual([true, true, true, false])
       await client.close()
       const stranger = "sk-stranger-9999999999"
       standIn.secrets.add(stranger)
@@ -446,7 +449,8 @@ describe("the server process", () => {
       const result = await client.callTool({ name: "litellm_key_info", arguments: { key_alias: "traced" } })
       expect(result.structuredContent).toMatchObject({ success: true })
       // The hash travels to LiteLLM in the query string here.
-      await client.callTool({ name: "litellm_key_info", arguments: { key: traced.raw } })
+      const byKey = await client.callTool({ name: "litellm_key_info", arguments: { key: traced.raw } })
+      expect(byKey.structuredContent).toMatchObject({ success: true })
       await client.close()
       // LiteLLM's 401 for an unknown key quotes that key's hash.
       const stranger = "sk-stranger-$ecret!Key99"
