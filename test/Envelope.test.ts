@@ -40,7 +40,7 @@ const AnyToolError = Schema.Union(
 const expectedStatus = (error: ToolError): number => {
   switch (error._tag) {
     case "LiteLlmApiError":
-      return error.status
+      return /Enterprise|premium user|enterprise license|LITELLM_LICENSE/i.test(error.message) ? 501 : error.status
     case "LiteLlmUnreachable":
     case "LiteLlmBadResponse":
     case "LiteLlmAnswerTooLarge":

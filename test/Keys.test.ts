@@ -17,6 +17,9 @@ const setup = Effect.gen(function*() {
   const env = yield* TestEnv
   env.standIn.reset()
   env.standIn.keys.clear()
+  env.standIn.users.clear()
+  env.standIn.seedUser({ user_id: "alice" })
+  env.standIn.seedUser({ user_id: "bob" })
   const ci = env.standIn.seedKey({ key_alias: "ci-bot", user_id: "alice", team_id: "t1", max_budget: 10 })
   const dev = env.standIn.seedKey({ key_alias: "dev", user_id: "bob" })
   return { env, ci, dev, client: yield* connect(env.adminKey) }
@@ -77,6 +80,20 @@ layer(InProcessEnv())("key tools", (it) => {
       env.standIn.secrets.add(data.key)
       expect(data.token).toBe(sha256(data.key))
       expect(env.standIn.keys.get(sha256(data.key))).toMatchObject({ key_alias: "new-one", max_budget: 5 })
+    }))
+
+  it.scoped("litellm_key_generate: an owner that does not exist is 404 and no key is made; tags without Enterprise are 501", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const orphan = expectFailure(yield* call(client, "litellm_key_generate", { user_id: "nobody" }), 404)
+      expect(orphan.message).toBe("No user has the id nobody.")
+      expect(env.standIn.requestsTo("/key/generate")).toHaveLength(0)
+      const moved = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "dev", user_id: "nobody" }), 404)
+      expect(moved.message).toBe("No user has the id nobody.")
+      expect(env.standIn.requestsTo("/key/update")).toHaveLength(0)
+      env.standIn.enterprise = false
+      const tags = expectFailure(yield* call(client, "litellm_key_generate", { tags: ["team-a"] }), 501)
+      expect(tags.message).toContain("Enterprise")
     }))
 
   it.scoped("litellm_key_generate: custom key must start sk-; a duplicate alias is LiteLLM's 400", () =>
@@ -236,11 +253,11 @@ layer(InProcessEnv())("key tools", (it) => {
       expectFailure(yield* call(client, "litellm_key_unblock", {}), 400)
     }))
 
-  it.scoped("litellm_key_regenerate without Enterprise: a clear message saying what to do instead", () =>
+  it.scoped("litellm_key_regenerate without Enterprise: 501, with a message saying what to do instead", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
       env.standIn.enterprise = false
-      const error = expectFailure(yield* call(client, "litellm_key_regenerate", { key_alias: "dev" }), 500)
+      const error = expectFailure(yield* call(client, "litellm_key_regenerate", { key_alias: "dev" }), 501)
       expect(error.message).toContain("needs LiteLLM Enterprise")
       expect(error.message).toContain("litellm_key_generate")
       expect(JSON.stringify(error.detail)).toContain("Enterprise feature")

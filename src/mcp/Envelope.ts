@@ -35,11 +35,20 @@ const failure = (status: number, message: string, detail: unknown = null): Envel
   }
 })
 
+// LiteLLM refuses features of its Enterprise licence with a 400 or a 500 (which reads as a bug
+// here) and one sentence: the agent gets 501, "not available on this LiteLLM", and LiteLLM's body.
+const ENTERPRISE_ONLY = /Enterprise|premium user|enterprise license|LITELLM_LICENSE/i
+const enterpriseOnly = (message: string) => ENTERPRISE_ONLY.test(message)
+
 /** The single place where a typed failure becomes what the agent reads. */
 export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>().pipe(
   Match.tagsExhaustive({
     LiteLlmApiError: (e) =>
-      failure(e.status, redactKeysAndHashes(e.message), redactDeep(e.detail, redactKeysAndHashes)),
+      failure(
+        enterpriseOnly(e.message) ? 501 : e.status,
+        redactKeysAndHashes(e.message),
+        redactDeep(e.detail, redactKeysAndHashes)
+      ),
     LiteLlmUnreachable: (e) => failure(502, e.message),
     LiteLlmTimeout: (e) => failure(504, e.message),
     CallTimeout: (e) => failure(504, e.message),

@@ -3,6 +3,7 @@ import { LiteLlmApiError } from "../litellm/Errors.js"
 import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
+import * as Users from "./Users.js"
 import {
   Amount,
   DateTime,
@@ -73,7 +74,7 @@ const LimitType = Schema.Literal("guaranteed_throughput", "best_effort_throughpu
 const keySettings = {
   models: Schema.optional(StringList.annotations({ description: "Models the key may call; [] = all the owner may use." })),
   user_id: Schema.optional(NonEmptyString.annotations({
-    description: "Owner user id (LiteLLM does not create the user)."
+    description: "Owner user id; the user must exist (404 otherwise: LiteLLM would make a key no user owns)."
   })),
   team_id: Schema.optional(NonEmptyString.annotations({ description: "Team that owns the key." })),
   organization_id: Schema.optional(NonEmptyString),
@@ -331,6 +332,9 @@ const keyExists = Effect.fn("Keys.exists")(function*(hash: string) {
 
 const generateKey = Effect.fn("Keys.generate")(function*(input: typeof KeyGenerateInput.Type) {
   const litellm = yield* LiteLlm
+  // /key/generate does not create the user it is given, and makes a key no user owns: the owner
+  // must exist first, as for an update.
+  if (input.user_id !== undefined) yield* Users.getUserInfo(input.user_id)
   const answer = yield* litellm.write("/key/generate", input, GeneratedKey)
   return isUnexpected(answer) ? answer : withHash(answer)
 })
@@ -338,6 +342,7 @@ const generateKey = Effect.fn("Keys.generate")(function*(input: typeof KeyGenera
 const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInput.Type) {
   const litellm = yield* LiteLlm
   const { key, key_alias, ...changes } = input
+  if (input.user_id !== undefined) yield* Users.getUserInfo(input.user_id)
   // The hash, not the raw key, goes out: LiteLLM echoes `key` back, and a raw key must not travel.
   const body = key === undefined
     ? { ...changes, key: yield* hashOfAlias(key_alias!) }

@@ -212,7 +212,7 @@ const findUserIdByEmail = Effect.fn("Users.findIdByEmail")(function*(email: stri
   return matches[0]!.user_id
 })
 
-const getUserInfo = Effect.fn("Users.info")(function*(userId: string) {
+export const getUserInfo = Effect.fn("Users.info")(function*(userId: string) {
   const litellm = yield* LiteLlm
   const info = yield* litellm.get("/user/info", { user_id: userId }, UserInfoResponse).pipe(
     onStatus(404, () => new NotFound({ message: `No user has the id ${userId}.` }))

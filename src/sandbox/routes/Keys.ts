@@ -71,6 +71,13 @@ export const keyList = (s: Store, q: URLSearchParams, caller: Caller) => {
 }
 
 export const keyGenerate = (s: Store, body: Row) => {
+  // _common_key_generation_helper: tags are an Enterprise feature, refused as a ValueError (500).
+  if (body["tags"] != null && !s.enterprise) {
+    throw envelope(
+      500,
+      "Only premium users can add tags to keys. You must be a LiteLLM Enterprise user to use this feature. If you have a license please set `LITELLM_LICENSE` in your env."
+    )
+  }
   for (const field of ["max_budget", "soft_budget"]) {
     if (typeof body[field] === "number" && (body[field] as number) < 0) {
       throw envelope(400, pyRepr(`${field} cannot be negative. Received: ${String(body[field])}`))
