@@ -6,7 +6,7 @@ import { formatConfigError } from "./config/AppConfig.js"
 import * as Cli from "./config/Cli.js"
 import { HttpLive } from "./http/Http.js"
 import * as Stdio from "./stdio/Stdio.js"
-import { DemoLive } from "./demo/Demo.js"
+import * as Demo from "./demo/Demo.js"
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
 // which in --stdio mode is the only place besides protocol messages.
@@ -37,7 +37,9 @@ switch (command._tag) {
     // Stdio mode ends when the client closes stdin; the others serve until stopped.
     const program: Effect.Effect<unknown, unknown> = command.mode === "stdio"
       ? Stdio.run
-      : Layer.launch(command.mode === "demo" ? DemoLive : HttpLive)
+      : command.mode === "demo-stdio"
+      ? Demo.runStdio
+      : Layer.launch(command.mode === "demo" ? Demo.DemoLive : HttpLive)
     NodeRuntime.runMain(
       program.pipe(Effect.tapErrorCause(reportFailure), Effect.withConfigProvider(command.configProvider)),
       { disableErrorReporting: true, disablePrettyLogger: true }

@@ -408,10 +408,56 @@ describe("the server process", () => {
       }
       const spend = await client.callTool({ name: "litellm_usage_spend_logs", arguments: {} })
       expect((spend.structuredContent as { data: { data: Array<unknown> } }).data.data.length).toBeGreaterThan(0)
+      // Teams and models consistent with the users and keys.
+      const teams = await client.callTool({ name: "litellm_team_list", arguments: {} })
+      expect((teams.structuredContent as { data: { teams: Array<{ team_id: string }> } }).data.teams.map((t) => t.team_id).sort())
+        .toEqual(["platform", "research"])
+      const models = await client.callTool({ name: "litellm_model_list", arguments: {} })
+      const deployments = (models.structuredContent as { data: { data: Array<{ model_name: string; litellm_params: { api_key: string } }> } })
+        .data.data
+      expect(deployments.map((m) => m.model_name).sort()).toEqual(["claude-sonnet", "gpt-4o", "gpt-4o-mini"])
+      expect(deployments.every((m) => m.litellm_params.api_key === "[redacted]")).toBe(true)
+      await client.close()
+      expect(run.output()).toContain(`claude mcp add --transport http litellm-admin http://127.0.0.1:${port}/mcp`)
+    } finally {
+      run.child.kill("SIGKILL")
+    }
+  })
+
+  it("--demo with LITELLM_MCP_DEMO_KEY keeps that key; --demo --stdio serves the sandbox on stdio", async () => {
+    const port = await freePort()
+    const fixed = "sk-demo-fixed-key-123"
+    const run = start({ PORT: String(port), LITELLM_MCP_DEMO_KEY: fixed }, ["--demo"])
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      expect(run.output()).toContain(`Authorization: Bearer ${fixed}`)
+      const client = new Client({ name: "demo-key-test", version: "0" })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${fixed}` } }
+      }))
+      const users = await client.callTool({ name: "litellm_user_list", arguments: {} })
+      expect(users.structuredContent).toMatchObject({ success: true })
       await client.close()
     } finally {
       run.child.kill("SIGKILL")
     }
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [MAIN, "--demo", "--stdio"],
+      env: { PATH: process.env["PATH"] ?? "" },
+      stderr: "pipe"
+    })
+    let stderr = ""
+    transport.stderr?.on("data", (chunk) => stderr += chunk)
+    const client = new Client({ name: "demo-stdio-test", version: "0" })
+    try {
+      await client.connect(transport)
+      const keys = await client.callTool({ name: "litellm_key_list", arguments: {} })
+      expect((keys.structuredContent as { data: { keys: Array<unknown> } }).data.keys.length).toBeGreaterThan(0)
+    } finally {
+      await client.close()
+    }
+    expect(stderr).toContain("Demo: serving on stdio")
   })
 
   it("with OTEL_EXPORTER_OTLP_ENDPOINT, sends spans for the request, the tool and the LiteLLM call, and no key or hash", async () => {

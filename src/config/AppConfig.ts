@@ -179,6 +179,15 @@ const settings = {
   }),
   // A boolean flag of its own (--read-only), so no flag here.
   readOnly: setting("LITELLM_MCP_READ_ONLY", (env) => Config.boolean(env).pipe(Config.withDefault(false))),
+  // Only for --demo: the sandbox's admin key, fixed so a saved client config survives a restart.
+  demoKey: setting("LITELLM_MCP_DEMO_KEY", (env) =>
+    Config.option(Config.redacted(env)).pipe(
+      Config.mapOrFail((key) =>
+        Option.isSome(key) && !/^sk-[\x21-\x7e]{8,}$/.test(Redacted.value(key.value))
+          ? Either.left(ConfigError.InvalidData([env], "must be a key starting with sk- and at least 11 characters long"))
+          : Either.right(key)
+      )
+    )),
   // Only for --stdio, where no request carries a header (see requireMode).
   litellmApiKey: setting("LITELLM_API_KEY", (env) =>
     Config.option(Config.redacted(env)).pipe(

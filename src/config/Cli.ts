@@ -20,7 +20,7 @@ const help = (): string => {
     "  --stdio".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
     "  Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)",
     "  --demo".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
-    "  Try it without LiteLLM: serve against a built-in sandbox with sample data, and print a key",
+    "  Try it without LiteLLM: serve against a built-in sandbox with sample data, and print a key (with --stdio: on stdio)",
     "  -h, --help".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show this text",
     "  -v, --version".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show the version",
     ""
@@ -30,7 +30,7 @@ const help = (): string => {
 export type Command =
   | {
     readonly _tag: "Serve"
-    readonly mode: "http" | "stdio" | "demo"
+    readonly mode: "http" | "stdio" | "demo" | "demo-stdio"
     readonly configProvider: ConfigProvider.ConfigProvider
   }
   | { readonly _tag: "Print"; readonly text: string }
@@ -60,16 +60,17 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
     return { _tag: "Invalid", message: (error as Error).message }
   }
   if (values["help"] === true) return { _tag: "Print", text: help() }
-  if (values["demo"] === true && values["stdio"] === true) {
-    return { _tag: "Invalid", message: "--demo serves over HTTP; it cannot be combined with --stdio" }
-  }
   if (values["version"] === true) return { _tag: "Print", text: `${Package.version}\n` }
   const fromEnv = Object.entries(env).flatMap(([name, value]) => value === undefined ? [] : [[name, value] as const])
   const fromFlags = flags.flatMap((f) => typeof values[f.name] === "string" ? [[f.env, values[f.name] as string] as const] : [])
   const readOnly = values["read-only"] === true ? [["LITELLM_MCP_READ_ONLY", "true"] as const] : []
   return {
     _tag: "Serve",
-    mode: values["demo"] === true ? "demo" : values["stdio"] === true ? "stdio" : "http",
+    mode: values["demo"] === true
+      ? (values["stdio"] === true ? "demo-stdio" : "demo")
+      : values["stdio"] === true
+      ? "stdio"
+      : "http",
     configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags, ...readOnly]))
   }
 }

@@ -1,9 +1,10 @@
-import { ConfigProvider, Console, Effect, Layer } from "effect"
+import { ConfigProvider, Console, Effect, Layer, Option, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import { appConfig } from "../config/AppConfig.js"
 import { HttpLive } from "../http/Http.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlmSandbox } from "../sandbox/Sandbox.js"
+import * as Stdio from "../stdio/Stdio.js"
 
 const DAY = 86_400_000
 
@@ -17,7 +18,45 @@ export const seed = (sandbox: LiteLlmSandbox): void => {
     sandbox.seedKey({ key_alias: "bob-notebook", user_id: "bob", team_id: "research", max_budget: 25, models: ["gpt-4o-mini"] }),
     sandbox.seedKey({ key_alias: "carol-readonly", user_id: "carol", team_id: "research", blocked: true })
   ]
+  sandbox.seedTeam({
+    team_id: "platform",
+    team_alias: "Platform",
+    members_with_roles: [{ user_id: "alice", user_email: "alice@example.com", role: "admin" }],
+    models: [],
+    max_budget: 500,
+    spend: 37.2
+  })
+  sandbox.seedTeam({
+    team_id: "research",
+    team_alias: "Research",
+    members_with_roles: [
+      { user_id: "bob", user_email: "bob@example.com", role: "admin" },
+      { user_id: "carol", user_email: "carol@example.com", role: "user" }
+    ],
+    models: ["gpt-4o-mini", "claude-sonnet"],
+    max_budget: 200,
+    spend: 12.4
+  })
   const models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet"]
+  const providers: Record<string, { model: string; input: number; output: number; context: number }> = {
+    "gpt-4o": { model: "openai/gpt-4o", input: 2.5e-6, output: 1e-5, context: 128_000 },
+    "gpt-4o-mini": { model: "openai/gpt-4o-mini", input: 1.5e-7, output: 6e-7, context: 128_000 },
+    "claude-sonnet": { model: "anthropic/claude-sonnet-4", input: 3e-6, output: 1.5e-5, context: 200_000 }
+  }
+  for (const [name, p] of Object.entries(providers)) {
+    sandbox.models.push({
+      model_name: name,
+      // A made-up credential: the tool shows that provider secrets never reach an agent.
+      litellm_params: { model: p.model, api_key: `demo-provider-secret-${name}` },
+      model_info: {
+        id: `demo-${name}`,
+        mode: "chat",
+        input_cost_per_token: p.input,
+        output_cost_per_token: p.output,
+        max_input_tokens: p.context
+      }
+    })
+  }
   for (let i = 0; i < 30; i++) {
     const key = keys[i % keys.length]!
     const started = Date.now() - (i * 5.3 * 3_600_000) % (7 * DAY)
@@ -39,32 +78,49 @@ export const seed = (sandbox: LiteLlmSandbox): void => {
   }
 }
 
+/** What --demo prints: where things are, and configs to paste into the clients people use. */
+const clientConfigs = (sandboxUrl: string, url: string, key: string) =>
+  [
+    "",
+    `Demo: a LiteLLM sandbox with sample users, teams, keys, models and spend is at ${sandboxUrl}; nothing reaches a real LiteLLM.`,
+    `MCP endpoint: ${url}   header: Authorization: Bearer ${key}`,
+    "",
+    "Claude Code:",
+    `  claude mcp add --transport http litellm-admin ${url} --header "Authorization: Bearer ${key}"`,
+    "Cursor (.cursor/mcp.json) or VS Code (.vscode/mcp.json, under \"servers\" with \"type\": \"http\"):",
+    `  {"mcpServers": {"litellm-admin": {"url": "${url}", "headers": {"Authorization": "Bearer ${key}"}}}}`,
+    "Claude Desktop and other stdio-only clients, through mcp-remote:",
+    `  {"mcpServers": {"litellm-admin": {"command": "npx", "args": ["-y", "mcp-remote", "${url}", "--transport", "http-only", "--header", "Authorization:Bearer ${key}"]}}}`,
+    "MCP Inspector:",
+    `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --header "Authorization: Bearer ${key}" --stored-auth-only --method tools/list`,
+    "",
+    "The value must be Bearer followed by the key. Set LITELLM_MCP_DEMO_KEY=sk-… to keep the same key across restarts.",
+    ""
+  ].join("\n")
+
 /**
  * The server as it runs, against a seeded sandbox on 127.0.0.1 instead of a LiteLLM Proxy:
  * whatever LITELLM_BASE_URL says, nothing reaches a real LiteLLM.
  */
+const startSandbox = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const sandbox = new LiteLlmSandbox()
+    await sandbox.start()
+    seed(sandbox)
+    return sandbox
+  }),
+  (sandbox) => Effect.promise(() => sandbox.stop())
+)
+
 export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
-  const sandbox = yield* Effect.acquireRelease(
-    Effect.promise(async () => {
-      const sandbox = new LiteLlmSandbox()
-      await sandbox.start()
-      seed(sandbox)
-      return sandbox
-    }),
-    (sandbox) => Effect.promise(() => sandbox.stop())
+  const sandbox = yield* startSandbox
+  const { host, port, demoKey } = yield* appConfig
+  // A sandbox key, good for nothing but this sandbox: printing it is the point of --demo. A fixed
+  // one (LITELLM_MCP_DEMO_KEY) lets a saved client config survive a restart.
+  const key = sandbox.addAdminKey(
+    Option.match(demoKey, { onNone: () => `sk-demo-${randomBytes(9).toString("base64url")}`, onSome: Redacted.value })
   )
-  // A sandbox key, good for nothing but this sandbox: printing it is the point of --demo.
-  const key = sandbox.addAdminKey(`sk-demo-${randomBytes(9).toString("base64url")}`)
-  const { host, port } = yield* appConfig
-  yield* Console.log(
-    [
-      "",
-      `Demo: a LiteLLM sandbox with sample users, keys and spend is at ${sandbox.url}; nothing reaches a real LiteLLM.`,
-      `Point an MCP client at http://${host}:${port}/mcp with the header`,
-      `  Authorization: Bearer ${key}`,
-      ""
-    ].join("\n")
-  )
+  yield* Console.log(clientConfigs(sandbox.url, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`, key))
   const provider = yield* Effect.configProviderWith(Effect.succeed)
   return HttpLive.pipe(
     Layer.provide(Layer.setConfigProvider(
@@ -72,3 +128,24 @@ export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
     ))
   )
 }))
+
+/**
+ * --demo --stdio: the same sandbox behind the stdio server, for desktop clients that start a
+ * command. What --demo prints goes to stderr here: stdout carries the protocol.
+ */
+export const runStdio = Effect.gen(function*() {
+  const sandbox = yield* startSandbox
+  const { demoKey } = yield* appConfig
+  const key = sandbox.addAdminKey(
+    Option.match(demoKey, { onNone: () => `sk-demo-${randomBytes(9).toString("base64url")}`, onSome: Redacted.value })
+  )
+  yield* Console.error(`Demo: serving on stdio against a LiteLLM sandbox at ${sandbox.url}; nothing reaches a real LiteLLM.`)
+  const provider = yield* Effect.configProviderWith(Effect.succeed)
+  return yield* Stdio.run.pipe(
+    Effect.withConfigProvider(
+      ConfigProvider.fromMap(new Map([["LITELLM_BASE_URL", sandbox.url], ["LITELLM_API_KEY", key]])).pipe(
+        ConfigProvider.orElse(() => provider)
+      )
+    )
+  )
+}).pipe(Effect.scoped)
