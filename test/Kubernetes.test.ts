@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Deployment } from "kubernetes-models/apps/v1/Deployment"
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler"
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget"
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy"
 import { Service } from "kubernetes-models/v1/Service"
 import { readFileSync } from "node:fs"
 import { parse } from "yaml"
@@ -16,9 +17,10 @@ describe("deploy/kubernetes", () => {
     expect(() => new Service(manifest("service.yaml") as never).validate()).not.toThrow()
     expect(() => new HorizontalPodAutoscaler(manifest("hpa.yaml") as never).validate()).not.toThrow()
     expect(() => new PodDisruptionBudget(manifest("pdb.yaml") as never).validate()).not.toThrow()
+    expect(() => new NetworkPolicy(manifest("networkpolicy.yaml") as never).validate()).not.toThrow()
   })
 
-  it("the Deployment runs 2+ hardened replicas probed on /health and /ready", () => {
+  it("the Deployment runs 2+ hardened replicas, ready while the process can serve, drained after a preStop", () => {
     const deployment = new Deployment(manifest("deployment.yaml") as never)
     const pod = deployment.spec!.template.spec!
     const container = pod.containers[0]!
@@ -28,11 +30,14 @@ describe("deploy/kubernetes", () => {
     expect(container.securityContext?.readOnlyRootFilesystem).toBe(true)
     expect(container.securityContext?.allowPrivilegeEscalation).toBe(false)
     expect(container.livenessProbe?.httpGet?.path).toBe("/health")
-    expect(container.readinessProbe?.httpGet?.path).toBe("/ready")
+    // Readiness must not follow LiteLLM: a LiteLLM blip would empty the Service.
+    expect(container.readinessProbe?.httpGet?.path).toBe("/health")
+    expect(container.lifecycle?.preStop?.exec?.command).toEqual(["sleep", "5"])
+    expect(pod.topologySpreadConstraints?.[0]?.topologyKey).toBe("kubernetes.io/hostname")
     expect(container.resources?.requests).toBeDefined()
     expect(container.resources?.limits).toBeDefined()
     const grace = Number(container.env!.find((e) => e.name === "SHUTDOWN_GRACE_MS")!.value) / 1000
-    expect(grace).toBeLessThan(pod.terminationGracePeriodSeconds!)
+    expect(5 + grace).toBeLessThan(pod.terminationGracePeriodSeconds!)
   })
 
   it("the Service, HPA and PDB select and scale that Deployment", () => {
@@ -42,6 +47,10 @@ describe("deploy/kubernetes", () => {
     const hpa = new HorizontalPodAutoscaler(manifest("hpa.yaml") as never)
     expect(hpa.spec!.scaleTargetRef).toMatchObject({ kind: "Deployment", name: "litellm-admin-mcp" })
     expect(hpa.spec!.minReplicas).toBeGreaterThanOrEqual(2)
+    expect(hpa.spec!.behavior?.scaleDown?.stabilizationWindowSeconds).toBeGreaterThanOrEqual(300)
+    const policy = new NetworkPolicy(manifest("networkpolicy.yaml") as never)
+    expect(policy.spec!.podSelector!.matchLabels).toEqual(labels)
+    expect(policy.spec!.policyTypes).toEqual(["Ingress", "Egress"])
   })
 
   it("a broken manifest is caught", () => {
