@@ -70,6 +70,9 @@ describe("the server process", () => {
 
     it("listens on 127.0.0.1 by default, serves a session, stops cleanly on SIGTERM, and never logs a key", async () => {
       expect(run.output()).toContain(`Listening on ${base}`)
+      const said = Date.now() + 5_000
+      while (!run.output().includes("LiteLLM at") && Date.now() < said) await new Promise((r) => setTimeout(r, 20))
+      expect(run.output()).toContain(`LiteLLM at ${standIn.url} answers`)
       const admin = standIn.addAdminKey()
       const { raw: existing } = standIn.seedKey({ key_alias: "existing" })
       const client = new Client({ name: "process-test", version: "0" })
@@ -96,7 +99,11 @@ describe("the server process", () => {
       }))
       await strangerClient.callTool({ name: "litellm_user_list", arguments: {} })
       await strangerClient.close()
-      for (const r of standIn.requests) expect([`Bearer ${admin}`, `Bearer ${stranger}`]).toContain(r.authorization)
+      // Every LiteLLM call carries its caller's key; the start-up check of LiteLLM's public
+      // liveness route carries none.
+      for (const r of standIn.requests) {
+        expect(r.path.startsWith("/health/") ? [undefined] : [`Bearer ${admin}`, `Bearer ${stranger}`]).toContain(r.authorization)
+      }
       // The trailing slash of LITELLM_BASE_URL did not double up.
       expect(standIn.requests.every((r) => !r.path.startsWith("//"))).toBe(true)
 
@@ -264,7 +271,9 @@ describe("the server process", () => {
         quiet.child.kill("SIGTERM")
         await quiet.exited
       }
-      expect(quiet.output()).toBe("")
+      // Only what is worth a warning: here, that no LiteLLM answers at the default URL.
+      expect(quiet.output().trim().split("\n").filter((line) => !line.includes("LiteLLM at http://localhost:4000 does not answer")))
+        .toEqual([])
     })
 
     it.each([["--bogus"], ["serve"], ["--port"]])("%s is refused with exit code 2", async (arg) => {
@@ -331,6 +340,33 @@ describe("the server process", () => {
     expect(run.output()).not.toContain("sk-server-held-key")
   })
 
+  it("a configuration error is reported before the port is opened: a busy port does not hide it", async () => {
+    const busy = createHttpServer(() => {})
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (busy.address() as { port: number }).port
+      const run = start({ PORT: String(port), LITELLM_API_KEY: "sk-server-held-key" })
+      expect(await run.exited).toBe(1)
+      expect(run.output()).toContain("LITELLM_API_KEY: is only for --stdio")
+      expect(run.output()).not.toContain("cannot listen")
+    } finally {
+      busy.close()
+    }
+  })
+
+  it("says at start-up where LiteLLM is and whether it answers", async () => {
+    const port = await freePort()
+    const run = start({ PORT: String(port), LITELLM_BASE_URL: "http://127.0.0.1:9", LOG_FORMAT: "json" })
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      const deadline = Date.now() + 5_000
+      while (!run.output().includes("does not answer") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(run.output()).toContain("LiteLLM at http://127.0.0.1:9 does not answer /health/liveliness (yet)")
+    } finally {
+      run.child.kill("SIGKILL")
+    }
+  })
+
   it("is stateless: one SDK client session works across two processes behind a round-robin proxy", async () => {
     const standIn = new LiteLlmStandIn()
     await standIn.start()
@@ -370,7 +406,11 @@ describe("the server process", () => {
       await client.close()
       expect(served[0]).toBeGreaterThanOrEqual(4)
       expect(served[1]).toBeGreaterThanOrEqual(4)
-      for (const r of standIn.requests) expect(r.authorization).toBe(`Bearer ${key}`)
+      // The start-up check asks LiteLLM's public liveness route, with no key at all.
+      for (const r of standIn.requests.filter((r) => !r.path.startsWith("/health/"))) {
+        expect(r.authorization).toBe(`Bearer ${key}`)
+      }
+      expect(standIn.requests.filter((r) => r.path.startsWith("/health/")).every((r) => r.authorization === undefined)).toBe(true)
     } finally {
       proxy.close()
       for (const run of runs) run.child.kill("SIGKILL")
@@ -511,7 +551,8 @@ describe("the server process", () => {
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
       })
       // Trace context reaches LiteLLM only when there is a trace to join, and only as traceparent.
-      expect(standIn.requests.every((r) => typeof r.headers["traceparent"] === "string")).toBe(true)
+      const calls = standIn.requests.filter((r) => !r.path.startsWith("/health/"))
+      expect(calls.every((r) => typeof r.headers["traceparent"] === "string")).toBe(true)
       expect(standIn.requests.filter((r) => r.headers["b3"] !== undefined)).toEqual([])
       run.child.kill("SIGTERM")
       expect(await run.exited).toBe(0)

@@ -152,23 +152,40 @@ const makeRouter = Effect.gen(function*() {
   )
 })
 
-/** The whole HTTP app; it needs only an `HttpServer` to listen with (tests give it their own). */
-export const HttpApp = Layer.scopedDiscard(Effect.gen(function*() {
+const makeHttpApp = (options: { readonly announce: boolean }) => Layer.scopedDiscard(Effect.gen(function*() {
   const config = yield* AppConfig
   yield* requireMode(config, "http")
   const inFlight = yield* InFlight
   yield* HttpServer.serveEffect(yield* makeRouter, accessLog(Option.isSome(config.otelEndpoint)))
   // Runs before the server stops listening and before the LiteLLM client closes.
   yield* Effect.addFinalizer(() => inFlight.drain(config.shutdownGrace))
+  // Where every call will go, and whether it answers now: a wrong URL shows at start-up, not at
+  // an agent's first call. A LiteLLM that is down does not stop the server.
+  if (!options.announce) return
+  const litellm = yield* LiteLlm
+  yield* Effect.forkScoped(Effect.flatMap(litellm.ready, (up) =>
+    up
+      ? Effect.logInfo(`LiteLLM at ${config.litellmBaseUrl} answers`)
+      : Effect.logWarning(`LiteLLM at ${config.litellmBaseUrl} does not answer /health/liveliness (yet); calls will be 502 until it does`)
+  ))
 })).pipe(
   HttpServer.withLogAddress,
   Layer.provide([LiteLlm.Live, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
 )
 
-/** The server as it runs: the app with every tool on Node's HTTP server, at PORT and HOST, logging and tracing. */
-export const HttpLive = HttpApp.pipe(
-  Layer.provide(Tools.layer),
-  Layer.provide(Layer.unwrapEffect(Effect.map(AppConfig, (config) => nodeServer({ port: config.port, host: config.host })))),
-  Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer)),
-  Layer.provide(AppConfig.Default)
-)
+/** The whole HTTP app; it needs only an `HttpServer` to listen with (tests give it their own). */
+export const HttpApp = makeHttpApp({ announce: false })
+
+/**
+ * The server as it runs: the app with every tool on Node's HTTP server, at PORT and HOST, logging
+ * and tracing. Settings are checked before the port is opened.
+ */
+export const HttpLive = Layer.unwrapEffect(Effect.gen(function*() {
+  const config = yield* AppConfig
+  yield* requireMode(config, "http")
+  return makeHttpApp({ announce: true }).pipe(
+    Layer.provide(Tools.layer),
+    Layer.provide(nodeServer({ port: config.port, host: config.host })),
+    Layer.provide(Layer.merge(Logging.layer({ stderr: false }), Tracing.layer))
+  )
+})).pipe(Layer.provide(AppConfig.Default))
