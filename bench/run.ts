@@ -7,6 +7,7 @@ import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
 import { runAb } from "./ab.js"
 import { runAbuse } from "./abuse.js"
+import { printListingSizes } from "./listing.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
@@ -141,6 +142,7 @@ const main = async () => {
   const targets = [direct, ours, base]
 
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores; same tools/call mix (key_list, user_info) through each`)
+  printListingSizes()
 
   if (args.has("--ab")) {
     const [a, b] = argv.slice(argv.indexOf("--ab") + 1)

@@ -12,10 +12,7 @@ export const MAX_LIST = 1_000
 export const MAX_BATCH = 100
 /** Entries in one object argument (metadata, per-model limits). */
 export const MAX_FIELDS = 1_000
-/** Characters in one name or id. */
-export const MAX_NAME = 1_000
-
-export const NonEmptyString = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(MAX_NAME))
+export const NonEmptyString = Schema.String.pipe(Schema.minLength(1))
 
 /** An id that is sent inside a comma-joined list, so it cannot itself hold a comma. */
 const ListItemId = Schema.String.pipe(

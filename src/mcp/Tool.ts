@@ -106,19 +106,43 @@ const oversize = (args: unknown): InputIssue | undefined => {
   return undefined
 }
 
-// Filters add titles such as "minLength(1)" and Unknown an `$id`: noise to an agent, and a
-// repeated `$id` is an error to some validators.
+// Filters add titles such as "minLength(1)", descriptions such as "a non-negative number" (the
+// keywords beside them say the same), and Unknown an `$id`: noise to an agent, context it pays
+// for on every listing, and a repeated `$id` is an error to some validators. An empty
+// `required` and `additionalProperties: {}` say nothing and make clients warn.
+const GENERATED = /^an? (string|array|non-negative|positive|negative|integer|number|finite|valid|object|record|date)\b/
+
 const tidy = (schema: unknown): unknown => {
   if (Array.isArray(schema)) return schema.map(tidy)
   if (schema === null || typeof schema !== "object") return schema
-  return Object.fromEntries(
-    Object.entries(schema).filter(([key]) => key !== "title" && key !== "$id").map(([key, value]) =>
-      key === "properties" && value !== null && typeof value === "object"
-        ? [key, Object.fromEntries(Object.entries(value).map(([name, field]) => [name, tidy(field)]))]
-        : [key, tidy(value)]
-    )
-  )
+  const kept: Array<[string, unknown]> = []
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "title" || key === "$id") continue
+    const tidied = key === "properties" && value !== null && typeof value === "object"
+      ? Object.fromEntries(Object.entries(value).map(([name, field]) => [name, tidy(field)]))
+      : tidy(value)
+    if (key === "description" && typeof tidied === "string" && GENERATED.test(tidied)) continue
+    if (key === "required" && Array.isArray(tidied) && tidied.length === 0) continue
+    if (key === "additionalProperties" && isEmptyObject(tidied)) continue
+    // A record's `properties: {}` says nothing its `type: object` does not.
+    if (key === "properties" && isEmptyObject(tidied) && !Object.hasOwn(schema, "required")) continue
+    kept.push([key, tidied])
+  }
+  return nullable(Object.fromEntries(kept))
 }
+
+// `anyOf: [{type: T, …}, {type: "null"}]` is `type: [T, "null"]` with the same keywords, shorter.
+const nullable = (schema: Record<string, unknown>): Record<string, unknown> => {
+  const anyOf = schema["anyOf"]
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return schema
+  const [value, none] = anyOf as Array<Record<string, unknown>>
+  if (none?.["type"] !== "null" || Object.keys(none).length !== 1 || typeof value?.["type"] !== "string") return schema
+  const { anyOf: _, ...rest } = schema
+  return { ...value, ...rest, type: [value["type"], "null"] }
+}
+
+const isEmptyObject = (value: unknown) =>
+  value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0
 
 const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
   const { $schema: _, ...json } = tidy(JSONSchema.make(schema, { target: "jsonSchema2020-12" })) as Record<string, unknown>
