@@ -151,6 +151,17 @@ layer(InProcessEnv())("key tools", (it) => {
       expectFailure(yield* call(client, "litellm_key_update", { rpm_limit: 1 }), 400)
     }))
 
+  it.scoped("a bad argument is one problem per field, and a misspelt one names the closest arguments", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      const wrongType = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "dev", max_budget: "twenty" }), 400)
+      expect(wrongType.detail).toEqual([{ path: "max_budget", message: "Expected number or null, actual \"twenty\"" }])
+      expect(wrongType.message).not.toContain("undefined")
+      const misspelt = expectFailure(yield* call(client, "litellm_key_update", { key_alias: "dev", max_bugdet: 5 }), 400)
+      expect(misspelt.message).toBe("Invalid arguments: max_bugdet: is not an argument of this tool; did you mean max_budget?")
+      expect(env.standIn.requests).toHaveLength(0)
+    }))
+
   it.scoped("litellm_key_update: several keys with one alias is 409", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup

@@ -64,9 +64,51 @@ const MAX_ISSUE_MESSAGE = 300
 const issue = (path: string, message: string) =>
   new InputIssue({ path: redactAndCut(path, 200, redactKeys), message: redactAndCut(message, MAX_ISSUE_MESSAGE, redactKeys) })
 
-const toInvalidInput = (error: ParseResult.ParseError): InvalidInput => {
-  const all = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const shown = all.slice(0, MAX_ISSUES).map((i) => issue(formatPath(i.path), i.message))
+// An optional or nullable field's alternatives: a union reports each, and "Expected undefined"
+// reads as "leave this out". One problem per field says what it takes.
+const ALTERNATIVE = /^Expected (undefined|null), actual /
+
+const distance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]!
+}
+
+/** An unknown argument, named with the valid ones it is closest to, not the whole list. */
+const unknownArgument = (name: string, known: ReadonlyArray<string>) => {
+  const closest = known
+    .map((k) => [k, distance(name.toLowerCase(), k)] as const)
+    .filter(([k, d]) => d <= Math.max(2, Math.floor(k.length / 3)) || k.includes(name) || name.includes(k))
+    .sort((a, b) => a[1] - b[1])
+    .slice(0, 3)
+    .map(([k]) => k)
+  return closest.length > 0
+    ? `is not an argument of this tool; did you mean ${closest.join(" or ")}?`
+    : "is not an argument of this tool (see its inputSchema)"
+}
+
+const toInvalidInput = (known: ReadonlyArray<string>) => (error: ParseResult.ParseError): InvalidInput => {
+  const byPath = new Map<string, Array<string>>()
+  for (const i of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = formatPath(i.path)
+    const message = i.message.startsWith("is unexpected") ? unknownArgument(path, known) : i.message
+    byPath.set(path, [...(byPath.get(path) ?? []), message])
+  }
+  const all = [...byPath].map(([path, messages]) => {
+    const main = messages.filter((m) => !ALTERNATIVE.test(m))
+    const nullable = messages.some((m) => m.startsWith("Expected null"))
+    const first = main[0] ?? messages[0]!
+    return issue(path, main.length > 0 && nullable ? first.replace(/^Expected (.+?), actual /, "Expected $1 or null, actual ") : first)
+  })
+  const shown = all.slice(0, MAX_ISSUES)
   return new InvalidInput({
     issues: all.length > MAX_ISSUES ? [...shown, issue("", `and ${all.length - MAX_ISSUES} more problems`)] : shown
   })
@@ -174,13 +216,15 @@ export const make = <A, I, O, OI>(options: {
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
   const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
+  const inputSchema = inputJsonSchema(options.input)
+  const known = Object.keys((inputSchema as { properties?: Record<string, unknown> }).properties ?? {})
   return {
     input: options.input,
     definition: {
       name: options.name,
       title: options.title,
       description: options.description,
-      inputSchema: inputJsonSchema(options.input),
+      inputSchema,
       outputSchema: outputJsonSchema(options.output),
       annotations: { title: options.title, ...options.annotations }
     },
@@ -189,7 +233,7 @@ export const make = <A, I, O, OI>(options: {
         Effect.suspend((): Effect.Effect<A, InvalidInput> => {
           const tooBig = oversize(args)
           return tooBig === undefined
-            ? Effect.mapError(decode(args ?? {}), toInvalidInput)
+            ? Effect.mapError(decode(args ?? {}), toInvalidInput(known))
             : Effect.fail(new InvalidInput({ issues: [tooBig] }))
         }).pipe(
           Effect.flatMap((input) =>
