@@ -21,7 +21,7 @@ const outcome = (exit: Exit.Exit<HttpServerResponse.HttpServerResponse, unknown>
 
 /**
  * One line per request, without the log span and annotations HttpMiddleware.logger sets up (see
- * README, Performance), carrying what the request log gathered on the way; and, with
+ * docs/PERFORMANCE.md), carrying what the request log gathered on the way; and, with
  * OpenTelemetry, the server span. Both name the path only: a query string may carry a key.
  */
 export const accessLog = (tracing: boolean) =>

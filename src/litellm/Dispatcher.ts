@@ -7,7 +7,7 @@ import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
 /**
  * One request's limits, enforced inside undici on the fiber's own request: its deadline, from
  * dispatch to the last byte of the body, and the size of its answer. In Effect, a timeout forks
- * fibers and a capped stream runs a channel for every call (README, Performance).
+ * fibers and a capped stream runs a channel for every call (docs/PERFORMANCE.md).
  */
 class LimitsHandler implements Dispatcher.DispatchHandler {
   readonly #inner: Dispatcher.DispatchHandler
