@@ -117,8 +117,10 @@ layer(InProcessEnv())("key tools", (it) => {
         max_budget: null,
         duration: null,
         key_alias: "ci-bot-renamed"
-      })) as { key: string; key_alias: string }
-      expect(data.key).toBe(ci.row["token"])
+      })) as { token: string; key_alias: string }
+      // The hash is `token` in every result; `key` is only ever a raw key, returned once.
+      expect(data.token).toBe(ci.row["token"])
+      expect(data).not.toHaveProperty("key")
       expect(data.key_alias).toBe("ci-bot-renamed")
       expect(env.standIn.requestsTo("/key/update")[0]!.body).toEqual({
         key: ci.row["token"],
@@ -212,10 +214,11 @@ layer(InProcessEnv())("key tools", (it) => {
       const { client, env, ci } = yield* setup
       for (const args of [{ key: ci.raw }, { key: ci.row["token"] }, { key_alias: "ci-bot" }]) {
         const data = expectSuccess(yield* call(client, "litellm_key_info", args)) as {
-          key: string
+          token: string
           info: { key_alias: string }
         }
-        expect(data.key).toBe(ci.row["token"])
+        expect(data.token).toBe(ci.row["token"])
+        expect(data).not.toHaveProperty("key")
         expect(data.info.key_alias).toBe("ci-bot")
       }
       for (const r of env.standIn.requestsTo("/key/info")) expect(r.query.get("key")).toBe(ci.row["token"])

@@ -58,10 +58,10 @@ layer(InProcessEnv())("team tools", (it) => {
       expect(created.team_id).toBe("ml")
       const dup = expectFailure(yield* call(client, "litellm_team_create", { team_id: "ml" }), 400)
       expect(dup.message).toContain("already exists")
-      const updated = expectSuccess(yield* call(client, "litellm_team_update", { team_id: "ml", max_budget: 150, blocked: true })) as {
-        data: { max_budget: number; blocked: boolean }
-      }
-      expect(updated.data).toMatchObject({ max_budget: 150, blocked: true })
+      const updated = expectSuccess(yield* call(client, "litellm_team_update", { team_id: "ml", max_budget: 150, blocked: true }))
+      // The team itself, not LiteLLM's {team_id, data: …}.
+      expect(updated).toMatchObject({ team_id: "ml", max_budget: 150, blocked: true })
+      expect(updated).not.toHaveProperty("data")
       expectFailure(yield* call(client, "litellm_team_update", { team_id: "ghost", max_budget: 1 }), 404)
       expectFailure(yield* call(client, "litellm_team_create", { members_with_roles: [{ role: "user" }] }), 400)
       expect(env.standIn.requestsTo("/team/new")).toHaveLength(2)

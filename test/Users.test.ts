@@ -112,10 +112,10 @@ layer(InProcessEnv())("user tools", (it) => {
   it.scoped("litellm_user_update by id confirms the user exists, then updates", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
-      const data = expectSuccess(yield* call(client, "litellm_user_update", { user_id: "bob", max_budget: 50 })) as {
-        user_id: string
-      }
-      expect(data.user_id).toBe("bob")
+      const data = expectSuccess(yield* call(client, "litellm_user_update", { user_id: "bob", max_budget: 50 }))
+      // The user itself, not LiteLLM's {user_id, data: …}.
+      expect(data).toMatchObject({ user_id: "bob", max_budget: 50 })
+      expect(data).not.toHaveProperty("data")
       expect(env.standIn.users.get("bob")!["max_budget"]).toBe(50)
       expect(env.standIn.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /user/info", "POST /user/update"])
     }))

@@ -54,6 +54,13 @@ const GeneratedKey = Open({
 
 const UpdateKeyResponse = Open({ key: Schema.String })
 
+// In results, a key's hash is always `token`, as in LiteLLM's key rows; `key` is only ever a raw
+// key, returned once. LiteLLM's /key/update and /key/info answer the hash as `key`.
+const UpdatedKey = Open({ token: Schema.String.annotations({ description: "The key's hash" }) })
+const KeyInfo = Open({ token: Schema.String.annotations({ description: "The key's hash" }), info: Open({}) })
+
+const hashAsToken = <A extends { readonly key: string }>({ key, ...rest }: A) => ({ ...rest, token: key })
+
 const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.Unknown) })
 
 const KeyInfoResponse = Open({ key: Schema.String, info: Open({}) })
@@ -347,13 +354,14 @@ const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInpu
   const body = key === undefined
     ? { ...changes, key: yield* hashOfAlias(key_alias!) }
     : { ...changes, key: toKeyHash(key), ...(key_alias === undefined ? {} : { key_alias }) }
-  return yield* litellm.write("/key/update", body, UpdateKeyResponse).pipe(
+  const answer = yield* litellm.write("/key/update", body, UpdateKeyResponse).pipe(
     Effect.catchTag("LiteLlmApiError", (e) =>
       // LiteLLM reports an unknown key as "Team not found, passed team_id=None".
       Effect.fail(
         e.status === 404 && input.team_id === undefined ? new NotFound({ message: "No key matches the given key." }) : e
       ))
   )
+  return isUnexpected(answer) ? answer : hashAsToken(answer)
 })
 
 const deleteKeys = Effect.fn("Keys.delete")(function*(input: typeof KeyDeleteInput.Type) {
@@ -375,7 +383,8 @@ const hashOfRef = (input: typeof KeyRef.Type) =>
 
 const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
   const litellm = yield* LiteLlm
-  return yield* litellm.get("/key/info", { key: yield* hashOfRef(input) }, KeyInfoResponse)
+  const { key, info, ...rest } = yield* litellm.get("/key/info", { key: yield* hashOfRef(input) }, KeyInfoResponse)
+  return { ...rest, token: key, info }
 })
 
 const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof RegenerateInput.Type) {
@@ -439,7 +448,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_update",
-    output: Written(UpdateKeyResponse),
+    output: Written(UpdatedKey),
     title: "Update a LiteLLM virtual key",
     description: "Change a key's budget, limits, models, expiry, owner, metadata or alias. Name the key by key (raw or " +
       "hash) or by key_alias alone; with key, key_alias renames it. Only the fields given change; null clears " +
@@ -460,7 +469,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_info",
-    output: KeyInfoResponse,
+    output: KeyInfo,
     title: "Get one LiteLLM virtual key",
     description: "One key's details: alias, owner, team, budget, spend, limits, models, expiry, blocked. Give exactly " +
       "one of key (raw sk- key or its hash) or key_alias.",

@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
+import { isUnexpected, LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
   Batch,
@@ -144,7 +144,12 @@ const postAs = <I>(span: string, path: string) => <A, AI>(response: Schema.Schem
   })
 
 const createTeam = postAs<typeof TeamCreateInput.Type>("Teams.create", "/team/new")(TeamRow)
-const updateTeam = postAs<typeof TeamUpdateInput.Type>("Teams.update", "/team/update")(TeamUpdated)
+// LiteLLM answers {team_id, data: <the team>}: the agent gets the team itself, as team_info has it.
+const updateTeam = Effect.fn("Teams.update")(function*(input: typeof TeamUpdateInput.Type) {
+  const litellm = yield* LiteLlm
+  const answer = yield* litellm.write("/team/update", input, TeamUpdated)
+  return isUnexpected(answer) ? answer : { ...answer.data, team_id: answer.team_id }
+})
 const deleteTeams = postAs<typeof TeamDeleteInput.Type>("Teams.delete", "/team/delete")(TeamsDeleted)
 const addMembers = postAs<typeof MemberAddInput.Type>("Teams.addMembers", "/team/member_add")(TeamRow)
 const removeMember = postAs<typeof MemberDeleteInput.Type>("Teams.removeMember", "/team/member_delete")(TeamRow)
@@ -188,7 +193,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Change a team's alias, models, budget, limits, metadata or blocked flag, by team_id. Only the fields " +
       "given change. Members: use litellm_team_member_add / _delete.",
     input: TeamUpdateInput,
-    output: Written(TeamUpdated),
+    output: Written(TeamRow),
     annotations: Tool.destructive,
     run: updateTeam
   }),

@@ -1,6 +1,6 @@
 import { Effect, Schema } from "effect"
 import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
-import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
+import { isUnexpected, LiteLlm, onStatus, type UnexpectedAnswer, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
   Batch,
@@ -44,6 +44,11 @@ const NewUserResponse = Open({
 })
 
 const UpdateUserResponse = Open({ user_id: Schema.String, data: Open({}) })
+
+// LiteLLM answers {user_id, data: <the user>}: the agent gets the user itself, as user_info has it.
+const UpdatedUser = Open({ user_id: Schema.String })
+const theUser = (answer: typeof UpdateUserResponse.Type | UnexpectedAnswer) =>
+  isUnexpected(answer) ? answer : { ...answer.data, user_id: answer.user_id }
 
 const DeletedCount = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
 
@@ -240,11 +245,11 @@ const updateUser = Effect.fn("Users.update")(function*(input: typeof UserUpdateI
   // /user/update upserts: an unknown id or email would silently create a user. Confirm first.
   if (input.user_id !== undefined) {
     yield* getUserInfo(input.user_id)
-    return yield* litellm.write("/user/update", input, UpdateUserResponse)
+    return theUser(yield* litellm.write("/user/update", input, UpdateUserResponse))
   }
   const userId = yield* findUserIdByEmail(input.user_email!)
   const { user_email: _, ...changes } = input
-  return yield* litellm.write("/user/update", { ...changes, user_id: userId }, UpdateUserResponse)
+  return theUser(yield* litellm.write("/user/update", { ...changes, user_id: userId }, UpdateUserResponse))
 })
 
 const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDeleteInput.Type) {
@@ -293,7 +298,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_update",
-    output: Written(UpdateUserResponse),
+    output: Written(UpdatedUser),
     title: "Update a LiteLLM user",
     description: "Change an existing user's role, budget, limits, models or metadata. Name the user by user_id, or by " +
       "user_email alone. Only the fields given change. Unlike LiteLLM's /user/update (which silently creates a user " +
