@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck, Schema } from "effect"
 import * as Envelope from "../src/mcp/Envelope.js"
 import { parseErrorBody, unwrapPythonRepr } from "../src/litellm/ErrorBody.js"
+import { isMissingRoute } from "../src/litellm/LiteLlm.js"
 import {
   CallTimeout,
   LiteLlmAnswerTooLarge,
@@ -144,6 +145,33 @@ describe("LiteLLM error bodies", () => {
   }, ({ status, body }) => {
     const parsed = parseErrorBody(status, body)
     expect(parsed.message.length).toBeGreaterThan(0)
+  })
+
+  it.prop("detail never repeats the message LiteLLM sent", {
+    // The prefix keeps the message from turning up by chance in the short extra fields.
+    message: FastCheck.string().filter((s) => !/['"\\]/.test(s)).map((s) => `problem: ${s}`),
+    shape: FastCheck.constantFrom("error", "detail-string", "detail-error", "detail-message"),
+    extra: FastCheck.dictionary(FastCheck.constantFrom("type", "code", "param"), FastCheck.string({ maxLength: 3 }))
+  }, ({ extra, message, shape }) => {
+    const body = shape === "error"
+      ? { error: { message, ...extra } }
+      : shape === "detail-string"
+      ? { detail: message, ...extra }
+      : { detail: shape === "detail-error" ? { error: message } : { message }, ...extra }
+    const parsed = parseErrorBody(400, JSON.stringify(body))
+    expect(parsed.message).toBe(message)
+    expect(JSON.stringify(parsed.detail ?? null)).not.toContain(JSON.stringify(message))
+    if (Object.keys(extra).length === 0) expect(parsed.detail).toBeNull()
+  })
+
+  it("only FastAPI's own 404 reads as a route this release lacks", () => {
+    const missing = (status: number, body: unknown) =>
+      isMissingRoute(new LiteLlmApiError({ status, ...parseErrorBody(status, JSON.stringify(body)) }))
+    expect(missing(404, { detail: "Not Found" })).toBe(true)
+    expect(missing(405, { detail: "Not Found" })).toBe(false)
+    expect(missing(404, { detail: { error: "Team not found, passed team_id=t9" } })).toBe(false)
+    expect(missing(404, { error: { message: "Not Found", type: "not_found", param: "team_id", code: "404" } })).toBe(false)
+    expect(missing(404, { detail: "Not Found", request_id: "r1" })).toBe(false)
   })
 
   it("an empty message from LiteLLM falls back to the status", () => {

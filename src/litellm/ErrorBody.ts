@@ -53,6 +53,30 @@ const messageOf = (body: unknown): Option.Option<string> =>
 
 const MAX_TEXT_DETAIL = 2_000
 
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const without = (record: Record<string, unknown>, key: string): Record<string, unknown> => {
+  const { [key]: _, ...rest } = record
+  return rest
+}
+
+// What LiteLLM said besides its message (`type`, `code`, `param`, the fields of a validation
+// error), so `detail` adds to `message` instead of repeating it; null when nothing is left.
+const restOf = (body: unknown): unknown => {
+  if (!isRecord(body)) return body
+  let rest = body
+  if (isRecord(body.error) && typeof body.error.message === "string") {
+    const error = without(body.error, "message")
+    rest = Object.keys(error).length === 0 ? without(body, "error") : { ...body, error }
+  } else if (typeof body.detail === "string") {
+    rest = without(body, "detail")
+  } else if (isRecord(body.detail) && (typeof body.detail.error === "string" || typeof body.detail.message === "string")) {
+    const detail = without(without(body.detail, "error"), "message")
+    rest = Object.keys(detail).length === 0 ? without(body, "detail") : { ...body, detail }
+  }
+  return Object.keys(rest).length === 0 ? null : rest
+}
+
 /** LiteLLM's message and body for a non-2xx answer, whatever shape it came in. */
 export const parseErrorBody = (status: number, text: string): { readonly message: string; readonly detail: unknown } => {
   const body = decodeJson(text)
@@ -62,7 +86,9 @@ export const parseErrorBody = (status: number, text: string): { readonly message
       detail: text.length > MAX_TEXT_DETAIL ? `${text.slice(0, MAX_TEXT_DETAIL)}…` : text
     }
     : {
-      message: Option.getOrElse(messageOf(body.right), () => `LiteLLM answered HTTP ${status}`),
-      detail: body.right
+      ...Option.match(messageOf(body.right), {
+        onNone: () => ({ message: `LiteLLM answered HTTP ${status}`, detail: body.right }),
+        onSome: (message) => ({ message, detail: restOf(body.right) })
+      })
     }
 }

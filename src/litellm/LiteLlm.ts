@@ -28,8 +28,9 @@ const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
  * and those are answers to pass on, not a reason to fall back to an older route.
  */
 export const isMissingRoute = (error: LiteLlmApiError): boolean =>
-  error.status === 404 && typeof error.detail === "object" && error.detail !== null &&
-  (error.detail as Record<string, unknown>)["detail"] === "Not Found" && Object.keys(error.detail).length === 1
+  // That body parses to the message "Not Found" with nothing else said (a ProxyException always
+  // carries `type` and `code` besides its message, so it keeps a detail).
+  error.status === 404 && error.message === "Not Found" && error.detail === null
 
 /** Falls back when the route is missing from this release; every other failure goes on. */
 export const onMissingRoute = <A2, E2, R2>(handle: (error: LiteLlmApiError) => Effect.Effect<A2, E2, R2>) =>

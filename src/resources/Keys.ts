@@ -398,7 +398,8 @@ const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof Regen
             status: e.status,
             message: "Regenerating a key needs LiteLLM Enterprise (LITELLM_LICENSE on the proxy). Without it, create a " +
               "new key with litellm_key_generate (same settings) and delete the old one with litellm_key_delete.",
-            detail: e.detail
+            // LiteLLM's own words, since the message above replaces them.
+            detail: e.detail === null ? { litellm_message: e.message } : { litellm_message: e.message, detail: e.detail }
           })
           : e
       ))
