@@ -3,7 +3,8 @@ FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY build.mjs tsconfig.json ./
+# LICENSE: build.mjs puts it at the head of dist/THIRD_PARTY_NOTICES.txt.
+COPY build.mjs tsconfig.json LICENSE ./
 COPY src ./src
 RUN npm run build && find dist -name "*.map" -delete
 
@@ -16,6 +17,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/dist/ ./dist/
+COPY LICENSE ./LICENSE
 USER node
 EXPOSE 3100
 # No curl in the slim image: Node's own fetch checks /health.

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { readdirSync, readFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { inject } from "vitest"
 
 // The bundle as npm packs it and the image copies it (built once per run by BundleSetup.ts).
@@ -28,4 +31,27 @@ describe("the shipped package", () => {
     expect(pkg.files).toEqual(expect.arrayContaining(["dist/**/*.js", "dist/THIRD_PARTY_NOTICES.txt", "LICENSE"]))
     expect(pkg.files.some((f) => f.endsWith(".map"))).toBe(false)
   })
+})
+
+describe("the Docker image's build stage", () => {
+  it("builds from exactly the files the Dockerfile copies into it", () => {
+    // Every file build.mjs reads must be COPY'd before `npm run build`, or the image fails to build
+    // while every check on a checkout passes.
+    const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
+    const buildStage = dockerfile.split(/^FROM /m)[1]!
+    const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/))
+    expect(copied).toContain("build.mjs")
+    const root = fileURLToPath(new URL("..", import.meta.url))
+    const stage = mkdtempSync(join(tmpdir(), "image-build-"))
+    try {
+      for (const entry of copied) cpSync(join(root, entry), join(stage, entry), { recursive: true })
+      symlinkSync(join(root, "node_modules"), join(stage, "node_modules"))
+      const run = spawnSync(process.execPath, ["build.mjs"], { cwd: stage, encoding: "utf8" })
+      expect(run.stderr).toBe("")
+      expect(run.status).toBe(0)
+      expect(readFileSync(join(stage, "dist", "THIRD_PARTY_NOTICES.txt"), "utf8")).toContain("MIT License")
+    } finally {
+      rmSync(stage, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
