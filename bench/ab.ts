@@ -1,31 +1,12 @@
 // npm run bench -- --ab <dirA> <dirB>: two builds side by side against one stand-in, alternating
 // rounds of 1,000 calls at concurrency 16; prints the median ratio of CPU per call (B / A).
 import { type ChildProcess, fork } from "node:child_process"
-import { readFileSync } from "node:fs"
-import { Agent, request } from "node:http"
+import { Agent } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
+import { callOk, cpuMs, toolCall } from "./Support.js"
 
 const root = new URL("..", import.meta.url).pathname
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-const body = (name: string, args: object) => JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
-const BODIES = [body("litellm_key_list", {}), body("litellm_user_info", { user_id: "bench-user" })]
-
-const post = (agent: Agent, port: number, text: string) =>
-  new Promise<void>((resolve, reject) => {
-    const req = request({
-      agent, host: "127.0.0.1", port, path: "/mcp", method: "POST",
-      headers: { authorization: "Bearer sk-bench-0000000000000000", "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": Buffer.byteLength(text) }
-    }, (res) => {
-      let t = ""
-      res.on("data", (c) => t += c)
-      res.on("end", () => t.includes("\"success\":true") ? resolve() : reject(new Error(t.slice(0, 200))))
-    })
-    req.on("error", reject)
-    req.end(text)
-  })
+const BODIES = [toolCall("litellm_key_list", {}), toolCall("litellm_user_info", { user_id: "bench-user" })]
 
 export const runAb = async (litellm: string, dirs: ReadonlyArray<string>, rounds = 8) => {
   const servers: Array<{ child: ChildProcess; port: number; agent: Agent }> = []
@@ -39,7 +20,7 @@ export const runAb = async (litellm: string, dirs: ReadonlyArray<string>, rounds
     let next = 0
     const cpu0 = cpuMs(s.child.pid!)
     await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < calls) await post(s.agent, s.port, BODIES[next++ % 2]!)
+      while (next < calls) await callOk(s.agent, s.port, BODIES[next++ % 2]!)
     }))
     return (cpuMs(s.child.pid!) - cpu0) / calls
   }

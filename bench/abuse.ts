@@ -3,46 +3,11 @@
 // server (the built bundle, under the Kubernetes manifest's --max-old-space-size=192), while
 // /health is asked every 20 ms: its latency, the server's CPU and peak RSS, and whether it lived.
 import { type ChildProcess, fork } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
+import { cpuMs, memoryMb, postMcp, toolCall } from "./Support.js"
 
 const root = new URL("..", import.meta.url).pathname
-const TOKEN = "Bearer sk-bench-0000000000000000"
-
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-const statusMb = (pid: number, field: string) => {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`))!
-  return Number(line.replace(/\D/g, "")) / 1024
-}
-
-const post = (agent: Agent, port: number, body: string) =>
-  new Promise<number>((resolve) => {
-    const req = request({
-      agent,
-      host: "127.0.0.1",
-      port,
-      path: "/mcp",
-      method: "POST",
-      headers: {
-        authorization: TOKEN,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "content-length": Buffer.byteLength(body)
-      }
-    }, (res) => {
-      res.resume()
-      res.on("end", () => resolve(res.statusCode ?? 0))
-    })
-    req.on("error", () => resolve(0))
-    req.end(body)
-  })
-
-const toolCall = (name: string, args: unknown) =>
-  JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
 
 const cases: ReadonlyArray<{ readonly name: string; readonly body: string; readonly concurrency: number }> = [
   {
@@ -114,7 +79,7 @@ export const runAbuse = async (litellm: string, dist: string, seconds = 5) => {
     let calls = 0
     await Promise.all(Array.from({ length: c.concurrency }, async () => {
       while (Date.now() < until && state.died === undefined) {
-        const status = await post(agent, port, c.body)
+        const { status } = await postMcp(agent, port, c.body)
         statuses.set(status, (statuses.get(status) ?? 0) + 1)
         calls++
       }
@@ -130,7 +95,7 @@ export const runAbuse = async (litellm: string, dist: string, seconds = 5) => {
       "CPU ms/call": alive ? ((cpuMs(server.pid!) - cpu0) / Math.max(1, calls)).toFixed(1) : "-",
       "/health p99 ms": health[Math.floor(0.99 * (health.length - 1))]?.toFixed(1) ?? "-",
       "/health max ms": health.at(-1)?.toFixed(1) ?? "-",
-      "peak RSS MB": alive ? statusMb(server.pid!, "VmHWM").toFixed(0) : "-",
+      "peak RSS MB": alive ? memoryMb(server.pid!, "VmHWM").toFixed(0) : "-",
       alive: state.died ?? "yes"
     })
     agent.destroy()

@@ -2,12 +2,12 @@
 // Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
 // then measures the same tool calls through each, interleaved, at several concurrencies.
 import { type ChildProcess, fork } from "node:child_process"
-import { readFileSync } from "node:fs"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
 import { runAb } from "./ab.js"
 import { runAbuse } from "./abuse.js"
 import { printListingSizes } from "./listing.js"
+import { callOk, cpuMs, memoryMb, TOKEN, toolCall } from "./Support.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
@@ -15,7 +15,6 @@ const SOAK = args.has("--soak")
 const ABUSE = args.has("--abuse")
 const argv = process.argv.slice(2)
 const DIST = argv.includes("--dist") ? argv[argv.indexOf("--dist") + 1]! : "dist"
-const TOKEN = "Bearer sk-bench-0000000000000000"
 const root = new URL("..", import.meta.url).pathname
 
 const startProcess = (script: string, env: Record<string, string>, execArgv: Array<string> = []): ChildProcess =>
@@ -26,48 +25,11 @@ const startProcess = (script: string, env: Record<string, string>, execArgv: Arr
     stdio: ["ignore", "ignore", "inherit", "ipc"]
   })
 
-// utime + stime of a process, in ms (clock ticks are 10 ms on Linux).
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-const rssMb = (pid: number) => {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"))!
-  return Number(line.replace(/\D/g, "")) / 1024
-}
-
 interface Target {
   readonly name: string
   readonly pid: number
   readonly send: (agent: Agent, n: number) => Promise<void>
 }
-
-const post = (agent: Agent, port: number, body: string) =>
-  new Promise<void>((resolve, reject) => {
-    const req = request({
-      agent,
-      host: "127.0.0.1",
-      port,
-      path: "/mcp",
-      method: "POST",
-      headers: {
-        authorization: TOKEN,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "content-length": Buffer.byteLength(body)
-      }
-    }, (res) => {
-      let text = ""
-      res.setEncoding("utf8")
-      res.on("data", (chunk: string) => text += chunk)
-      res.on("end", () =>
-        res.statusCode === 200 && text.includes("\"success\":true")
-          ? resolve()
-          : reject(new Error(`${res.statusCode} ${text.slice(0, 300)}`)))
-    })
-    req.on("error", reject)
-    req.end(body)
-  })
 
 const get = (agent: Agent, port: number, path: string) =>
   new Promise<void>((resolve, reject) => {
@@ -79,15 +41,13 @@ const get = (agent: Agent, port: number, path: string) =>
     req.end()
   })
 
-const toolCall = (name: string, args: Record<string, unknown>) =>
-  JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
 const KEY_LIST = toolCall("litellm_key_list", {})
 const USER_INFO = toolCall("litellm_user_info", { user_id: "bench-user" })
 
 const mcpTarget = (name: string, child: ChildProcess, port: number): Target => ({
   name,
   pid: child.pid!,
-  send: (agent, n) => post(agent, port, n % 2 === 0 ? KEY_LIST : USER_INFO)
+  send: (agent, n) => callOk(agent, port, n % 2 === 0 ? KEY_LIST : USER_INFO)
 })
 
 interface Segment {
@@ -111,7 +71,7 @@ const runSegment = async (target: Target, agent: Agent, concurrency: number, cal
       latencies.push(performance.now() - started)
     }
   }))
-  return { latencies, wallMs: performance.now() - t0, cpuMs: cpuMs(target.pid) - cpu0, rssMb: rssMb(target.pid) }
+  return { latencies, wallMs: performance.now() - t0, cpuMs: cpuMs(target.pid) - cpu0, rssMb: memoryMb(target.pid, "VmRSS") }
 }
 
 const percentile = (sorted: Array<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
@@ -160,14 +120,14 @@ const main = async () => {
   if (SOAK) {
     const agent = new Agent({ keepAlive: true, maxSockets: 16 })
     await runSegment(ours, agent, 16, 5_000)
-    const rss0 = rssMb(ours.pid)
+    const rss0 = memoryMb(ours.pid, "VmRSS")
     console.log(`soak: RSS after warm-up ${rss0.toFixed(1)} MB`)
     for (let done = 0; done < 100_000; done += 20_000) {
       const s = await runSegment(ours, agent, 16, 20_000)
       console.log(`soak: ${done + 20_000} calls, RSS ${s.rssMb.toFixed(1)} MB, ${(20_000 / (s.wallMs / 1000)).toFixed(0)} calls/s`)
     }
     await new Promise((r) => setTimeout(r, 3_000))
-    const rss1 = rssMb(ours.pid)
+    const rss1 = memoryMb(ours.pid, "VmRSS")
     console.log(`soak: RSS after 100,000 calls and 3 s idle ${rss1.toFixed(1)} MB (${(((rss1 - rss0) / rss0) * 100).toFixed(1)}% vs warm-up)`)
     stopAll()
     return
