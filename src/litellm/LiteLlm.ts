@@ -209,10 +209,10 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       lenient = false
     ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
       Effect.gen(function*() {
-        const ok = response.status >= 200 && response.status < 300
-        if (ok && lenient) return yield* decodeWritten(schema, url, yield* readCapped(response, url))
         const text = yield* readCapped(response, url)
-        if (ok) return yield* decodeBody(schema, url, text)
+        if (response.status >= 200 && response.status < 300) {
+          return yield* (lenient ? decodeWritten(schema, url, text) : decodeBody(schema, url, text))
+        }
         if (response.status >= 300 && response.status < 400) {
           return yield* new LiteLlmBadResponse({
             url,

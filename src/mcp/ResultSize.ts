@@ -63,9 +63,11 @@ export const fit = (
   write = false
 ): Fitted => {
   const text = JSON.stringify(envelope)
-  // Length in UTF-16 units is at most the UTF-8 byte count: count bytes only when it might matter.
-  if (text.length * 3 <= max || Buffer.byteLength(text, "utf8") <= max) return { envelope, text }
-  if (write && envelope.success) return fitted(writeSummary(envelope.data, Buffer.byteLength(text, "utf8"), max))
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when it might matter.
+  if (text.length * 3 <= max) return { envelope, text }
+  const size = Buffer.byteLength(text, "utf8")
+  if (size <= max) return { envelope, text }
+  if (write && envelope.success) return fitted(writeSummary(envelope.data, size, max))
   const data = envelope.success ? envelope.data as Record<string, unknown> : undefined
   const items = paging === undefined || data === undefined ? undefined : data[paging.items]
   if (paging !== undefined && data !== undefined && Array.isArray(items) && items.length > 1) {
@@ -88,5 +90,5 @@ export const fit = (
     while (k > 0 && offset % k !== 0) k--
     if (k > 0) return fitted(cut(k))
   }
-  return fitted(Envelope.fromError(new ResultTooLarge({ bytes: Buffer.byteLength(text, "utf8"), max })))
+  return fitted(Envelope.fromError(new ResultTooLarge({ bytes: size, max })))
 }
