@@ -5,7 +5,18 @@ import * as Package from "../Package.js"
 
 const help = (): string => {
   const defaults = Effect.runSync(Effect.withConfigProvider(appConfig, ConfigProvider.fromMap(new Map())))
-  const rows = flags.map((f) => [`  --${f.name} ${f.value}`, f.env, `${f.description} (default: ${f.show(defaults)})`])
+  const rows = [
+    ...flags.map((f) => [`  --${f.name} ${f.value}`, f.env, `${f.description} (default: ${f.show(defaults)})`]),
+    ["  --read-only", "LITELLM_MCP_READ_ONLY", "Expose only tools that change nothing (default: false)"],
+    ["  --stdio", "", "Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)"],
+    [
+      "  --demo",
+      "",
+      "Try it without LiteLLM: serve against a built-in sandbox with sample data, and print a key (with --stdio: on stdio)"
+    ],
+    ["  -h, --help", "", "Show this text"],
+    ["  -v, --version", "", "Show the version"]
+  ]
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length))
   return [
     `${Package.name} ${Package.version}: an MCP server that lets AI agents administer a LiteLLM Proxy`,
@@ -15,14 +26,6 @@ const help = (): string => {
     "",
     "Options, each also settable by its environment variable (a flag wins):",
     ...rows.map((r) => `${r[0]!.padEnd(width(0))}  ${r[1]!.padEnd(width(1))}  ${r[2]}`),
-    "  --read-only".padEnd(width(0)) + "  " + "LITELLM_MCP_READ_ONLY".padEnd(width(1)) +
-    "  Expose only tools that change nothing (default: false)",
-    "  --stdio".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
-    "  Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)",
-    "  --demo".padEnd(width(0)) + "  " + "".padEnd(width(1)) +
-    "  Try it without LiteLLM: serve against a built-in sandbox with sample data, and print a key (with --stdio: on stdio)",
-    "  -h, --help".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show this text",
-    "  -v, --version".padEnd(width(0)) + "  " + "".padEnd(width(1)) + "  Show the version",
     ""
   ].join("\n")
 }

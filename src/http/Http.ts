@@ -89,6 +89,7 @@ const makeRouter = Effect.gen(function*() {
   const inFlight = yield* InFlight
   const { policy } = yield* ToolPolicy
   const rebinding = RebindingGuard.make(config)
+  const limits = McpServer.limitsOf(config)
   // Parsing and checking a large body blocks the event loop for milliseconds (a 1 MiB object with
   // thousands of keys: ~10–30 ms). A few are served at once, each after a turn of the event loop;
   // more are turned away at once (503), so twenty cannot hold /health, or anyone, for long.
@@ -130,7 +131,7 @@ const makeRouter = Effect.gen(function*() {
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
         return yield* inFlight.track(
-          Effect.locally(serve(request, body.right, policy, McpServer.limitsOf(config)), CallerToken, token)
+          Effect.locally(serve(request, body.right, policy, limits), CallerToken, token)
         )
       })
     )
