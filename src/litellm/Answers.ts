@@ -7,6 +7,13 @@ import { Schema, SchemaAST as AST } from "effect"
 export const Open = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
   Schema.Struct(fields, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 
+/** How the key and model lists (`size`-paged routes) count their pages; older releases omit them. */
+export const SizePaged = {
+  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
+  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
+  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
+}
+
 /**
  * What checking a LiteLLM answer against an `Open` schema needs: the named fields, without the
  * index signature. Extra fields are ignored either way, and matching each against `Unknown` (40

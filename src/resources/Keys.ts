@@ -19,7 +19,7 @@ import {
   SortOrder,
   StringList
 } from "../mcp/Schemas.js"
-import { Open } from "../litellm/Answers.js"
+import { Open, SizePaged } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
@@ -30,19 +30,11 @@ const KeyRow = Open({
   key_name: Schema.optional(Schema.NullOr(Schema.String))
 })
 
-const KeyListResponse = Open({
-  keys: Schema.Array(Schema.Union(Schema.String, KeyRow)),
-  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
-  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
-  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
-})
+// What litellm_key_list answers: rows, or bare hashes when return_full_object is false.
+const KeyListResponse = Open({ keys: Schema.Array(Schema.Union(Schema.String, KeyRow)), ...SizePaged })
 
-const FullKeyListResponseWithPages = Open({
-  keys: Schema.Array(KeyRow),
-  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
-  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
-  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
-})
+// What this server asks LiteLLM for: always whole rows, so filters can be checked on them.
+const FullKeyList = Open({ keys: Schema.Array(KeyRow), ...SizePaged })
 
 // GenerateKeyResponse in _types.py: `token` and `token_id` are Optional. /key/generate sets token to
 // the hash; /key/regenerate moves the hash to token_id and leaves token null.
@@ -274,7 +266,7 @@ const listKeys = Effect.fn("Keys.list")(function*(input: typeof KeyListInput.Typ
     ...input,
     key_hash: input.key_hash === undefined ? undefined : toKeyHash(input.key_hash),
     return_full_object: true
-  }, FullKeyListResponseWithPages)
+  }, FullKeyList)
   const now = yield* Clock.currentTimeMillis
   // A row the caller's own key may see but the team-admin keys added by include_team_keys are
   // outside the filters in LiteLLM itself (`_build_key_filter_conditions`): only own rows are checked.
@@ -309,7 +301,7 @@ const hashOfAlias = Effect.fn("Keys.hashOfAlias")(function*(alias: string) {
     const list = yield* litellm.get(
       "/key/list",
       { key_alias: alias, return_full_object: true, include_team_keys: true, size: 100, page },
-      FullKeyListResponseWithPages
+      FullKeyList
     )
     matches.push(...list.keys.filter((k) => k.key_alias === alias))
     pages = list.total_pages ?? 1
@@ -383,6 +375,7 @@ const hashOfRef = (input: typeof KeyRef.Type) =>
 
 const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
   const litellm = yield* LiteLlm
+  // Named fields spelt out: hashAsToken's rest type loses them against LiteLLM's index signature.
   const { key, info, ...rest } = yield* litellm.get("/key/info", { key: yield* hashOfRef(input) }, KeyInfoResponse)
   return { ...rest, token: key, info }
 })

@@ -1,7 +1,7 @@
 import { Effect, Schema } from "effect"
 import { LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
 import { Int, NonEmptyString, Page } from "../mcp/Schemas.js"
-import { Open } from "../litellm/Answers.js"
+import { Open, SizePaged } from "../litellm/Answers.js"
 import * as Tool from "../mcp/Tool.js"
 
 const Deployment = Open({
@@ -10,12 +10,7 @@ const Deployment = Open({
   model_info: Schema.optional(Open({}))
 })
 
-const ModelList = Open({
-  data: Schema.Array(Deployment),
-  total_count: Schema.optional(Schema.NullOr(Schema.Number)),
-  current_page: Schema.optional(Schema.NullOr(Schema.Number)),
-  total_pages: Schema.optional(Schema.NullOr(Schema.Number))
-})
+const ModelList = Open({ data: Schema.Array(Deployment), ...SizePaged })
 
 const ModelListInput = Schema.Struct({
   search: Schema.optional(NonEmptyString.annotations({ description: "Part of a model name." })),
