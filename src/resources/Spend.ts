@@ -87,6 +87,8 @@ const LEGACY_FILTERS = new Set([
   "page_size"
 ])
 const LEGACY_MAX_PAGE_SIZE = 100
+// The late filters, each with the row field it compares.
+const LATE_FILTERS = { status_filter: "status", model: "model" } as const
 
 /** The same page from a LiteLLM without /spend/logs/v2, or a refusal where it would differ. */
 const legacySpendLogs = Effect.fn("Spend.legacyLogs")(function*(query: Record<string, string | number | undefined>) {
@@ -105,8 +107,8 @@ const legacySpendLogs = Effect.fn("Spend.legacyLogs")(function*(query: Record<st
     })
   }
   const page = yield* litellm.get("/spend/logs/ui", query, SpendLogsResponse)
-  const dropped = (["status_filter", "model"] as const).filter((f) =>
-    query[f] !== undefined && page.data.some((row) => row[f === "status_filter" ? "status" : f] !== query[f])
+  const dropped = Object.entries(LATE_FILTERS).flatMap(([filter, field]) =>
+    query[filter] !== undefined && page.data.some((row) => row[field] !== query[filter]) ? [filter] : []
   )
   if (dropped.length > 0) {
     return yield* new Unsupported({
