@@ -125,6 +125,27 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
       expect(env.standIn.requestsTo("/spend/logs/ui")).toHaveLength(1)
     }))
 
+  it.scoped("legacy: a /spend/logs/ui that ignores model or status_filter is a 501, not rows that do not match", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("legacy")
+      // An older /spend/logs/ui that drops the model filter answers every row.
+      const rows = [{ request_id: "r1", model: "gpt-4o", status: "success" }, { request_id: "r2", model: "claude", status: "failure" }]
+      env.standIn.injectFault("/spend/logs/ui", {
+        kind: "status",
+        status: 200,
+        body: JSON.stringify({ data: rows, total: 2, page: 1, page_size: 50, total_pages: 1 })
+      })
+      const model = expectFailure(yield* call(client, "litellm_usage_spend_logs", { model: "gpt-4o" }), 501)
+      expect(model.message).toContain("ignores model")
+      env.standIn.injectFault("/spend/logs/ui", {
+        kind: "status",
+        status: 200,
+        body: JSON.stringify({ data: rows, total: 2, page: 1, page_size: 50, total_pages: 1 })
+      })
+      const status = expectFailure(yield* call(client, "litellm_usage_spend_logs", { status_filter: "success" }), 501)
+      expect(status.message).toContain("ignores status_filter")
+    }))
+
   it.scoped("current: a 404 that /v2/team/list answers passes through; only a missing route falls back", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup("current")
