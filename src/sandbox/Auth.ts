@@ -34,16 +34,29 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
     throw envelope(401, "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", "auth_error")
   }
   const key = header.slice("Bearer ".length)
-  if (s.adminKeys.has(key)) return { role: "proxy_admin", userId: "default_user_id", token: sha256Hex(key) }
+  if (s.adminKeys.has(key)) return { role: "proxy_admin", userId: "default_user_id", token: sha256Hex(key), allowedRoutes: [] }
   const hash = sha256Hex(key)
   const row = s.keys.get(hash)
   if (row !== undefined) {
     if (row["blocked"] === true) {
       throw envelope(401, "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", "auth_error")
     }
-    const userId = String(row["user_id"] ?? "")
-    const role = (s.users.get(userId)?.["user_role"] ?? "internal_user") as Role
-    return { role, userId, token: hash }
+    const expires = typeof row["expires"] === "string" ? new Date(row["expires"]) : undefined
+    if (expires !== undefined && expires.getTime() < Date.now()) {
+      // A 400, not a 401, on the releases read; older ones put the raw key itself in `param`.
+      throw envelope(
+        400,
+        `Authentication Error - Expired Key. Key Expiry time ${expires.toISOString()} and current time ${new Date().toISOString()}`,
+        "expired_key",
+        s.release === "legacy" ? key : `sk-...${key.slice(-4)}`
+      )
+    }
+    const userId = typeof row["user_id"] === "string" ? row["user_id"] : ""
+    const user = s.users.get(userId)
+    // get_user_object finds no row for a key without a user: no role at all. An unknown role is internal_user.
+    const role = user === undefined ? null : (user["user_role"] ?? "internal_user") as Role
+    const allowedRoutes = Array.isArray(row["allowed_routes"]) ? (row["allowed_routes"] as Array<string>) : []
+    return { role, userId, token: hash, allowedRoutes }
   }
   throw envelope(
     401,
@@ -53,8 +66,33 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
   )
 }
 
-/** route_checks.py: `non_proxy_admin_allowed_routes_check`, for the routes this server calls. */
-export const checkRoute = (caller: Caller, method: string, path: string, q: URLSearchParams, body: Row): void => {
+// LiteLLMRoutes lists a key's allowed_routes may name, among those this sandbox knows.
+const ROUTE_LISTS: Record<string, ReadonlySet<string>> = {
+  info_routes: INFO_ROUTES,
+  key_management_routes: KEY_MANAGEMENT_ROUTES,
+  spend_tracking_routes: SPEND_TRACKING_ROUTES
+}
+
+const matchesAllowed = (allowed: ReadonlyArray<string>, path: string) =>
+  allowed.some((a) =>
+    a === path || path.startsWith(`${a}/`) || (a.endsWith("*") && path.startsWith(a.slice(0, -1))) ||
+    ROUTE_LISTS[a]?.has(path) === true
+  )
+
+const pyList = (items: ReadonlyArray<string>) => `[${items.map((i) => `'${i}'`).join(", ")}]`
+
+/**
+ * route_checks.py: `should_call_route` (a key's allowed_routes, for every role) and then
+ * `non_proxy_admin_allowed_routes_check`, for the routes this server calls.
+ */
+export const checkRoute = (s: Store, caller: Caller, method: string, path: string, q: URLSearchParams, body: Row): void => {
+  if (caller.allowedRoutes.length > 0 && !matchesAllowed(caller.allowedRoutes, path)) {
+    throw envelope(
+      403,
+      `Virtual key is not allowed to call this route. Only allowed to call routes: ${pyList(caller.allowedRoutes)}. Tried to call route: ${path}`,
+      "auth_error"
+    )
+  }
   if (caller.role === "proxy_admin") return
   if (INFO_ROUTES.has(path)) {
     const userId = q.get("user_id")
@@ -79,10 +117,12 @@ export const checkRoute = (caller: Caller, method: string, path: string, q: URLS
   if (caller.role === "internal_user" && (KEY_MANAGEMENT_ROUTES.has(path) || SPEND_TRACKING_ROUTES.has(path))) return
   if (caller.role === "internal_user_viewer" && SPEND_TRACKING_ROUTES.has(path)) return
   if (SELF_MANAGED_ROUTES.has(path)) return
+  // Newer releases let a key call what its allowed_routes name, whatever its role.
+  if (s.release === "current" && caller.allowedRoutes.length > 0) return
   const masked = caller.userId.length <= 4 ? "***" : `${caller.userId.slice(0, 6)}***${caller.userId.slice(-2)}`
   throw envelope(
     401,
-    `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=${caller.role}. Your user_id=${masked}`,
+    `Authentication Error, Only proxy admin can be used to generate, delete, update info for new keys/users/teams. Route=${path}. Your role=${caller.role ?? "unknown"}. Your user_id=${masked}`,
     "auth_error"
   )
 }

@@ -77,6 +77,9 @@ export type Fault =
 /** LiteLLM's routes, as this sandbox serves them: one module per resource. */
 const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.routes, ...Spend.routes, ...Teams.routes, ...Models.routes }
 
+/** Routes the legacy release does not have yet. */
+const LEGACY_LACKS: ReadonlySet<string> = new Set(["GET /spend/logs/v2"])
+
 export class LiteLlmSandbox extends Store {
   readonly requests: Array<RecordedRequest> = []
   /** What this sandbox answered, in order: a refusal of LiteLLM's must reach the agent as it was. */
@@ -184,10 +187,12 @@ export class LiteLlmSandbox extends Store {
         this.violations.push(...problems)
         throw new HttpError(422, { detail: problems.map((msg) => ({ type: "contract", loc: ["request"], msg })) })
       }
-      const caller = authenticate(this, authorization)
-      checkRoute(caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
-      const handler = routes[`${method} ${url.pathname}`]
+      // FastAPI matches the route before any dependency runs: a route this release lacks is 404 to anyone.
+      const route = `${method} ${url.pathname}`
+      const handler = this.release === "legacy" && LEGACY_LACKS.has(route) ? undefined : routes[route]
       if (handler === undefined) throw new HttpError(404, { detail: "Not Found" })
+      const caller = authenticate(this, authorization)
+      checkRoute(this, caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
       return json(200, handler(this, { q: url.searchParams, body: (body ?? {}) as Row, caller }))
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, e.body)

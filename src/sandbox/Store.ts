@@ -13,9 +13,12 @@ export type Role = "proxy_admin" | "proxy_admin_viewer" | "internal_user" | "int
 
 /** Who LiteLLM takes the caller to be, from the key it sent. */
 export interface Caller {
-  readonly role: Role
+  /** Null for a key without a user: LiteLLM then has no user row to read a role from. */
+  readonly role: Role | null
   readonly userId: string
   readonly token: string
+  /** The key's allowed_routes; empty for the master key and for keys without any. */
+  readonly allowedRoutes: ReadonlyArray<string>
 }
 
 export const newRawKey = () => `sk-${randomBytes(16).toString("base64url")}`

@@ -1,4 +1,4 @@
-import { detail, envelope, HttpError, page } from "../Answers.js"
+import { detail, envelope, page } from "../Answers.js"
 import { type Caller, type Handler, type Store } from "../Store.js"
 const SPEND_LOG_FILTERS_V2 = new Set([
   "api_key",
@@ -91,10 +91,7 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
 }
 
 export const routes: Record<string, Handler> = {
-  "GET /spend/logs/v2": (s, r) => {
-    if (s.release === "legacy") throw new HttpError(404, { detail: "Not Found" })
-    return spendLogPage(s, r.q, SPEND_LOG_FILTERS_V2)
-  },
+  "GET /spend/logs/v2": (s, r) => spendLogPage(s, r.q, SPEND_LOG_FILTERS_V2),
   "GET /spend/logs/ui": (s, r) => spendLogPage(s, r.q, s.release === "legacy" ? SPEND_LOG_FILTERS_UI : SPEND_LOG_FILTERS_V2),
   "GET /user/daily/activity": (s, r) => dailyActivity(s, r.q, r.caller)
 }

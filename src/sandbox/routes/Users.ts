@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { detail, envelope, page } from "../Answers.js"
-import { type Handler, now, type Row, type Store } from "../Store.js"
+import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
 export const userList = (s: Store, q: URLSearchParams) => {
   const sortBy = q.get("sort_by")
   const columns = ["user_id", "user_email", "created_at", "spend", "user_alias", "user_role"]
@@ -94,11 +94,12 @@ export const userDelete = (s: Store, body: Row) => {
   return ids.length
 }
 
-export const userInfo = (s: Store, q: URLSearchParams) => {
-  const id = q.get("user_id")
-  if (id === null) {
-    return { user_id: null, user_info: null, keys: [...s.keys.values()], teams: [] }
+export const userInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
+  const given = q.get("user_id")
+  if (given === null && (caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer")) {
+    return { user_id: null, user_info: null, keys: [...s.keys.values()], teams: [...s.teams.values()] }
   }
+  const id = given ?? caller.userId
   const user = s.users.get(id)
   if (user === undefined) {
     // Before the fix of November 2025, an unknown id was a 200 with an empty user_info.
@@ -106,7 +107,11 @@ export const userInfo = (s: Store, q: URLSearchParams) => {
     throw envelope(404, `User ${id} not found`)
   }
   const keys = [...s.keys.values()].filter((k) => k["user_id"] === id).map((k) => ({ ...k, team_alias: "None" }))
-  return { user_id: id, user_info: user, keys, teams: [] }
+  // _get_user_info_teams: the rows of the teams the user row names, by alias. get_data includes
+  // the user's organization memberships.
+  const teams = ((user["teams"] ?? []) as Array<string>).flatMap((t): Array<Row> => { const team = s.teams.get(t); return team === undefined ? [] : [team] })
+    .sort((a, b) => String(a["team_alias"] ?? "").localeCompare(String(b["team_alias"] ?? "")))
+  return { user_id: id, user_info: { organization_memberships: [], ...user }, keys, teams }
 }
 
 export const routes: Record<string, Handler> = {
@@ -114,5 +119,5 @@ export const routes: Record<string, Handler> = {
   "POST /user/new": (s, r) => userNew(s, r.body),
   "POST /user/update": (s, r) => userUpdate(s, r.body),
   "POST /user/delete": (s, r) => userDelete(s, r.body),
-  "GET /user/info": (s, r) => userInfo(s, r.q)
+  "GET /user/info": (s, r) => userInfo(s, r.q, r.caller)
 }
