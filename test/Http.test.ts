@@ -113,7 +113,8 @@ layer(TestEnvLive())("HTTP surface", (it) => {
         "litellm_user_delete",
         "litellm_user_info",
         "litellm_user_list",
-        "litellm_user_update"
+        "litellm_user_update",
+        "litellm_whoami"
       ])
       for (const tool of tools) {
         expect(tool.inputSchema.type).toBe("object")

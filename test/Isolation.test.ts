@@ -42,7 +42,12 @@ layer(TestEnvLive(), { excludeTestServices: true })("token isolation", (it) => {
         })), { concurrency: "unbounded" })
       const byName = new Map(callers.map((c) => [c.name, c.token]))
       expect(env.standIn.requests.length).toBeGreaterThanOrEqual(plan.reduce((n, p) => n + p.calls.length, 0))
-      for (const request of env.standIn.requests) {
+      const tokens = callers.map((c) => `Bearer ${c.token}`)
+      const checks = env.standIn.requests.filter((r) => r.path === "/key/info" && !r.query.has("key"))
+      // Connecting asks LiteLLM about the caller's own key: with that key, and once per key while it is kept.
+      for (const check of checks) expect(tokens).toContain(check.authorization)
+      expect(new Set(checks.map((c) => c.authorization)).size).toBe(checks.length)
+      for (const request of env.standIn.requests.filter((r) => !checks.includes(r))) {
         const caller = callerOf(request)
         expect(caller).not.toBeNull()
         expect(request.authorization).toBe(`Bearer ${byName.get(caller!)}`)

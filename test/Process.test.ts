@@ -93,12 +93,12 @@ describe("the server process", () => {
       await client.close()
       const stranger = "sk-stranger-9999999999"
       standIn.secrets.add(stranger)
+      // A key LiteLLM refuses is refused when the client connects: HTTP 401, as an authentication problem.
       const strangerClient = new Client({ name: "process-test", version: "0" })
-      await strangerClient.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+      const atConnect = await strangerClient.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
         requestInit: { headers: { Authorization: `Bearer ${stranger}` } }
-      }))
-      await strangerClient.callTool({ name: "litellm_user_list", arguments: {} })
-      await strangerClient.close()
+      })).then(() => "connected", (e: Error) => e.message)
+      expect(atConnect).toMatch(/^Streamable HTTP error: .*"LiteLLM refused this key \(HTTP 401\): Authentication Error, Invalid proxy server token/)
       // Every LiteLLM call carries its caller's key; the start-up check of LiteLLM's public
       // liveness route carries none.
       for (const r of standIn.requests) {
@@ -329,6 +329,45 @@ describe("the server process", () => {
     expect(stderr).not.toContain(key)
   })
 
+  it("--stdio with a key LiteLLM refuses says so on stderr at start-up and refuses initialize; a viewer's list is tailored", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const refusedKey = standIn.seedKey({ key_alias: "revoked", blocked: true }).raw
+    const viewerKey = standIn.addCaller("proxy_admin_viewer", "vera")
+    const spawn = (key: string) => {
+      const transport = new StdioClientTransport({
+        command: process.execPath,
+        args: [MAIN, "--stdio"],
+        env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url },
+        stderr: "pipe"
+      })
+      const output = { stderr: "" }
+      transport.stderr?.on("data", (chunk) => output.stderr += chunk)
+      return { transport, output }
+    }
+    const refused = spawn(refusedKey)
+    const viewer = spawn(viewerKey)
+    const client = new Client({ name: "stdio-test", version: "0" })
+    const viewerClient = new Client({ name: "stdio-test", version: "0" })
+    try {
+      const atConnect = await client.connect(refused.transport).then(() => "connected", (e: Error) => e.message)
+      expect(atConnect).toContain("LiteLLM refused LITELLM_API_KEY (HTTP 401): Authentication Error, Key is blocked.")
+      await viewerClient.connect(viewer.transport)
+      const { tools } = await viewerClient.listTools()
+      expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true)
+      expect(tools.map((t) => t.name)).toContain("litellm_whoami")
+    } finally {
+      await client.close()
+      await viewerClient.close()
+      await standIn.stop()
+    }
+    expect(refused.output.stderr).toMatch(/LiteLLM refused LITELLM_API_KEY \(HTTP 401\): Authentication Error, Key is blocked\..*every request will fail until LITELLM_API_KEY is fixed/)
+    expect(viewer.output.stderr).toContain("LiteLLM accepts LITELLM_API_KEY (user vera, role proxy_admin_viewer)")
+    for (const key of [refusedKey, viewerKey]) {
+      expect(refused.output.stderr + viewer.output.stderr).not.toContain(key)
+    }
+  })
+
   it.concurrent.each([
     [["--stdio"], {}, "LITELLM_API_KEY: is required with --stdio"],
     [[], { LITELLM_API_KEY: "sk-server-held-key" }, "LITELLM_API_KEY: is only for --stdio"],
@@ -541,10 +580,15 @@ describe("the server process", () => {
       // LiteLLM's 401 for an unknown key quotes that key's hash.
       const stranger = "sk-stranger-$ecret!Key99"
       standIn.secrets.add(stranger)
-      const strangerClient = await connectAs(stranger)
-      const refused = await strangerClient.callTool({ name: "litellm_key_list", arguments: {} })
-      expect(refused.structuredContent).toMatchObject({ success: false, error: { status: 401 } })
-      await strangerClient.close()
+      // Refused when it connects, as LiteLLM refuses it: the check's spans must not carry it either.
+      const atConnect = await connectAs(stranger).then(() => "connected", (e: Error) => e.message)
+      expect(atConnect).toContain("LiteLLM refused this key (HTTP 401)")
+      const refused = await fetch(`${base}/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${stranger}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "litellm_key_list", arguments: {} } })
+      }).then((r) => r.json() as Promise<{ result: { structuredContent: unknown } }>)
+      expect(refused.result.structuredContent).toMatchObject({ success: false, error: { status: 401 } })
       await fetch(`${base}/mcp?api_key=${encodeURIComponent(key)}`, {
         method: "POST",
         headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -557,7 +601,7 @@ describe("the server process", () => {
       run.child.kill("SIGTERM")
       expect(await run.exited).toBe(0)
       const exported = received.join("\n")
-      for (const span of ["http.server POST", "tool.litellm_key_info", "Keys.info", "Keys.hashOfAlias", "http.client GET"]) {
+      for (const span of ["http.server POST", "Caller.identify", "tool.litellm_key_info", "Keys.info", "Keys.hashOfAlias", "http.client GET"]) {
         expect(exported).toContain(`"name":"${span}"`)
       }
       for (const secret of [key, stranger, traced.raw]) {

@@ -69,7 +69,8 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_team_delete: { team_ids: ["t-other"] },
   litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
   litellm_team_member_delete: { team_id: "t-team", user_id: "mem" },
-  litellm_model_list: {}
+  litellm_model_list: {},
+  litellm_whoami: {}
 }
 
 const ROLES = ["internal_user", "internal_user_viewer", "proxy_admin_viewer", "team_admin"] as const

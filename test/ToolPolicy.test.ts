@@ -13,7 +13,8 @@ const READ_ONLY = [
   "litellm_usage_daily_activity",
   "litellm_usage_spend_logs",
   "litellm_user_info",
-  "litellm_user_list"
+  "litellm_user_list",
+  "litellm_whoami"
 ]
 const KEYS = [
   "litellm_key_block",
@@ -23,9 +24,17 @@ const KEYS = [
   "litellm_key_list",
   "litellm_key_regenerate",
   "litellm_key_unblock",
-  "litellm_key_update"
+  "litellm_key_update",
+  "litellm_whoami"
 ]
-const USERS = ["litellm_user_create", "litellm_user_delete", "litellm_user_info", "litellm_user_list", "litellm_user_update"]
+const USERS = [
+  "litellm_user_create",
+  "litellm_user_delete",
+  "litellm_user_info",
+  "litellm_user_list",
+  "litellm_user_update",
+  "litellm_whoami"
+]
 
 const listed = (token: string, headers: Record<string, string> = {}) =>
   Effect.gen(function*() {
@@ -45,7 +54,8 @@ layer(TestEnvLive({ env: { LITELLM_MCP_READ_ONLY: "true" } }))("LITELLM_MCP_READ
       expect(error.message).toContain("LITELLM_MCP_READ_ONLY=true")
       expect(error.detail).toEqual({ tool: "litellm_user_delete", hidden_by: "LITELLM_MCP_READ_ONLY=true" })
       expectSuccess(yield* call(client, "litellm_key_list"))
-      expect(env.standIn.requests.map((r) => r.path)).toEqual(["/key/list"])
+      // Besides the connect-time question about the key, only the call that was allowed reached LiteLLM.
+      expect(env.standIn.requests.map((r) => r.path).filter((p) => p !== "/key/info")).toEqual(["/key/list"])
     }))
 
   it.scoped("a request header cannot widen what the operator allowed", () =>
@@ -59,7 +69,7 @@ layer(TestEnvLive({ env: { LITELLM_MCP_READ_ONLY: "true" } }))("LITELLM_MCP_READ
 })
 
 layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "keys" } }))("LITELLM_MCP_TOOLSETS=keys", (it) => {
-  it.scoped("exposes the keys toolset only", () =>
+  it.scoped("exposes the keys toolset only, with litellm_whoami", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
       const { client, names } = yield* listed(env.adminKey)
@@ -76,19 +86,26 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "spend", LITELLM_MCP_TOOLS: "li
       Effect.gen(function*() {
         const env = yield* TestEnv
         const { names } = yield* listed(env.adminKey)
-        expect(names).toEqual(["litellm_key_info", "litellm_usage_daily_activity", "litellm_usage_spend_logs", "litellm_user_info"])
+        expect(names).toEqual([
+          "litellm_key_info",
+          "litellm_usage_daily_activity",
+          "litellm_usage_spend_logs",
+          "litellm_user_info",
+          "litellm_whoami"
+        ])
       }))
   }
 )
 
 layer(TestEnvLive())("narrowing headers on a server that allows everything", (it) => {
-  it.scoped("X-MCP-Tools takes tool and toolset names; X-MCP-Readonly keeps read-only tools", () =>
+  it.scoped("X-MCP-Tools takes tool and toolset names (a toolset brings litellm_whoami); X-MCP-Readonly keeps read-only tools", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
       expect((yield* listed(env.adminKey, { "X-MCP-Tools": "users" })).names).toEqual(USERS)
       expect((yield* listed(env.adminKey, { "X-MCP-Readonly": "true" })).names).toEqual(READ_ONLY)
       const both = yield* listed(env.adminKey, { "X-MCP-Tools": "users,litellm_key_list", "X-MCP-Readonly": "true" })
-      expect(both.names).toEqual(["litellm_key_list", "litellm_user_info", "litellm_user_list"])
+      expect(both.names).toEqual(["litellm_key_list", "litellm_user_info", "litellm_user_list", "litellm_whoami"])
+      expect((yield* listed(env.adminKey, { "X-MCP-Tools": "litellm_key_list" })).names).toEqual(["litellm_key_list"])
       const error = expectFailure(yield* call(both.client, "litellm_user_create", {}), 403)
       expect(error.message).toContain("X-MCP-Readonly")
       expect((yield* listed(env.adminKey)).names).toHaveLength(Tools.all.length)

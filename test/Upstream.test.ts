@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
-import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { Cause, Effect, Exit, Layer } from "effect"
+import type { Envelope } from "../src/mcp/Envelope.js"
+import { call, connect, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 import { freePort } from "./support/Net.js"
 
 const TIMEOUT_MS = 400
@@ -124,11 +125,37 @@ layer(
   Layer.unwrapEffect(Effect.map(Effect.promise(freePort), (port) => TestEnvLive({ baseUrl: `http://127.0.0.1:${port}` }))),
   { excludeTestServices: true }
 )("an unreachable LiteLLM", (it) => {
-  it.scoped("connection refused is 502 naming LITELLM_BASE_URL", () =>
+  it.scoped("connection refused is 502 naming LITELLM_BASE_URL: at connect, not a 401, and in a tool's envelope", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      const client = yield* connect(env.adminKey)
-      const error = expectFailure(yield* call(client, "litellm_user_info", { user_id: "u" }), 502)
+      const headers = {
+        authorization: `Bearer ${env.adminKey}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream"
+      }
+      const initialize = yield* rawRequest(env.mcpUrl, {
+        headers,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method: "initialize",
+          params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } }
+        })
+      })
+      expect(initialize.status).toBe(502)
+      const refusal = JSON.parse(initialize.body) as { id: unknown; error: { message: string } }
+      expect(refusal.id).toBe(7)
+      expect(refusal.error.message).toMatch(/^Could not check this key with LiteLLM: .*ECONNREFUSED.*LITELLM_BASE_URL/)
+      expect(initialize.headers["www-authenticate"]).toBeUndefined()
+      const connected = yield* Effect.exit(Effect.scoped(connect(env.adminKey)))
+      expect(Exit.isFailure(connected) && Cause.pretty(connected.cause)).toContain("Could not check this key with LiteLLM")
+      // A tool call is not checked first: LiteLLM's answer to it is the check.
+      const toolCall = yield* rawRequest(env.mcpUrl, {
+        headers,
+        body: JSON.stringify({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "litellm_user_info", arguments: { user_id: "u" } } })
+      })
+      const { result } = JSON.parse(toolCall.body) as { result: { structuredContent: Envelope } }
+      const error = expectFailure(result.structuredContent, 502)
       expect(error.message).toContain("ECONNREFUSED")
       expect(error.message).toContain("LITELLM_BASE_URL")
     }))

@@ -162,7 +162,7 @@ const settings = {
   toolsets: setting("LITELLM_MCP_TOOLSETS", (env) => Config.option(items(env)), {
     name: "toolsets",
     value: "<list>",
-    description: "Toolsets to expose: users, keys, spend, teams, models",
+    description: "Toolsets to expose: users, keys, spend, teams, models (caller, with litellm_whoami, comes with any)",
     show: Option.match({ onNone: () => "all", onSome: (l) => l.join(",") })
   }),
   tools: setting("LITELLM_MCP_TOOLS", (env) => Config.option(items(env)), {
@@ -177,8 +177,21 @@ const settings = {
     description: "Host names allowed besides loopback, comma-separated",
     show: orNone
   }),
-  // A boolean flag of its own (--read-only), so no flag here.
+  callerCheckTtl: setting("CALLER_CHECK_TTL_MS", (env) => positiveInt(env, 30_000, "milliseconds").pipe(Config.map(Duration.millis)), {
+    name: "caller-check-ttl-ms",
+    value: "<ms>",
+    description: "How long LiteLLM's answer about a caller's key is reused at connect and for the tool list",
+    show: ms
+  }),
+  callerCheckCacheSize: setting("CALLER_CHECK_CACHE_SIZE", (env) => positiveInt(env, 10_000, "keys"), {
+    name: "caller-check-cache-size",
+    value: "<keys>",
+    description: "Most keys whose answer is kept (by the key's hash, never the key)",
+    show: String
+  }),
+  // Boolean flags of their own (--read-only, --no-tailor), so no flag here.
   readOnly: setting("LITELLM_MCP_READ_ONLY", (env) => Config.boolean(env).pipe(Config.withDefault(false))),
+  tailor: setting("LITELLM_MCP_TAILOR", (env) => Config.boolean(env).pipe(Config.withDefault(true))),
   // Only for --demo: the sandbox's admin key, fixed so a saved client config survives a restart.
   demoKey: setting("LITELLM_MCP_DEMO_KEY", (env) =>
     Config.option(Config.redacted(env)).pipe(

@@ -8,6 +8,11 @@ const help = (): string => {
   const rows = [
     ...flags.map((f) => [`  --${f.name} ${f.value}`, f.env, `${f.description} (default: ${f.show(defaults)})`]),
     ["  --read-only", "LITELLM_MCP_READ_ONLY", "Expose only tools that change nothing (default: false)"],
+    [
+      "  --no-tailor",
+      "LITELLM_MCP_TAILOR",
+      "List every allowed tool to every key, not only those LiteLLM would let the key use (default: tailor, true)"
+    ],
     ["  --stdio", "", "Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)"],
     [
       "  --demo",
@@ -52,6 +57,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
         ...Object.fromEntries(flags.map((f) => [f.name, { type: "string" as const }])),
         stdio: { type: "boolean" },
         "read-only": { type: "boolean" },
+        "no-tailor": { type: "boolean" },
         demo: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
@@ -67,6 +73,7 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
   const fromEnv = Object.entries(env).flatMap(([name, value]) => value === undefined ? [] : [[name, value] as const])
   const fromFlags = flags.flatMap((f) => typeof values[f.name] === "string" ? [[f.env, values[f.name] as string] as const] : [])
   const readOnly = values["read-only"] === true ? [["LITELLM_MCP_READ_ONLY", "true"] as const] : []
+  const tailor = values["no-tailor"] === true ? [["LITELLM_MCP_TAILOR", "false"] as const] : []
   return {
     _tag: "Serve",
     mode: values["demo"] === true
@@ -74,6 +81,6 @@ export const parse = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Comm
       : values["stdio"] === true
       ? "stdio"
       : "http",
-    configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags, ...readOnly]))
+    configProvider: ConfigProvider.fromMap(new Map([...fromEnv, ...fromFlags, ...readOnly, ...tailor]))
   }
 }

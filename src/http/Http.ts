@@ -1,10 +1,14 @@
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Effect, Either, FiberRef, Layer, Option, Schema } from "effect"
+import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
+import { Effect, Either, FiberRef, Layer, Option, Redacted, Schema } from "effect"
 import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
+import type { LiteLlmError } from "../litellm/Errors.js"
+import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
+import { CallerCheck, isKeyRefusal } from "../mcp/CallerCheck.js"
 import * as McpServer from "../mcp/McpServer.js"
 import type * as Tool from "../mcp/Tool.js"
 import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
@@ -31,10 +35,12 @@ const serve = Effect.fn("Http.mcp")(function*(
   request: HttpServerRequest.HttpServerRequest,
   body: unknown,
   operator: Policy,
-  limits: Tool.Limits
+  limits: Tool.Limits,
+  listedFor: (policy: Policy) => ReadonlyArray<McpTool>
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
-  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits)
+  const listed = listedFor(policy)
+  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits, () => Promise.resolve(listed))
   // The SDK side is promises from end to end; the fiber waits once, for all of it.
   const { response, text } = yield* Effect.promise(async () => {
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
@@ -72,22 +78,39 @@ const narrowingHeaders = (request: HttpServerRequest.HttpServerRequest) => {
 
 const RpcCall = Schema.Struct({
   method: Schema.String,
+  id: Schema.optional(Schema.Unknown),
   params: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
 })
 const decodeRpcCall = Schema.decodeUnknownOption(RpcCall)
 
-const noteRpc = (message: unknown) =>
+const noteRpc = (call: Option.Option<typeof RpcCall.Type>) =>
   Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
-    Option.map(decodeRpcCall(message), (call) => {
+    Option.map(call, (call) => {
       log.rpcMethod = printable(call.method)
       if (call.method === "tools/call" && call.params?.name !== undefined) log.tool = printable(call.params.name)
     })
   ))
 
+// Where a client connects and learns its tools, LiteLLM is asked about the key first (the answer is
+// kept briefly): a key it refuses fails here, as an authentication problem, not at the first call.
+const CHECKED_METHODS = new Set(["initialize", "tools/list"])
+
+const uncheckedBecause = (error: LiteLlmError, id: unknown): Refusals.Refusal =>
+  isKeyRefusal(error)
+    ? new Refusals.KeyRefused({ status: (error as { status: number }).status, message: error.message, id })
+    : error._tag === "MissingCallerToken"
+    ? new Refusals.Unauthorized()
+    : new Refusals.CallerUnchecked({
+      status: error._tag === "LiteLlmTimeout" || error._tag === "CallTimeout" ? 504 : 502,
+      message: error.message,
+      id
+    })
+
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
   const { policy } = yield* ToolPolicy
+  const callers = yield* CallerCheck
   const rebinding = RebindingGuard.make(config)
   const limits = McpServer.limitsOf(config)
   // Parsing and checking a large body blocks the event loop for milliseconds (a 1 MiB object with
@@ -126,13 +149,26 @@ const makeRouter = Effect.gen(function*() {
         const body = decodeJson(text)
         if (Either.isLeft(body)) return yield* new Refusals.NotJson()
         if (Array.isArray(body.right)) return yield* new Refusals.Batch()
-        yield* noteRpc(body.right)
+        const call = decodeRpcCall(body.right)
+        yield* noteRpc(call)
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
-        return yield* inFlight.track(
-          Effect.locally(serve(request, body.right, policy, limits), CallerToken, token)
-        )
+        const checked = Option.isSome(call) && CHECKED_METHODS.has(call.value.method)
+        return yield* inFlight.track(Effect.locally(
+          Effect.gen(function*() {
+            const identity = checked
+              ? yield* Effect.mapError(
+                callers.identify(sha256Hex(Redacted.value(token.value))),
+                (e) => uncheckedBecause(e, Option.getOrUndefined(call)?.id ?? null)
+              )
+              : undefined
+            const access = config.tailor && identity?._tag === "Described" ? identity.access : undefined
+            return yield* serve(request, body.right, policy, limits, (p) => p.listedFor(access))
+          }),
+          CallerToken,
+          token
+        ))
       })
     )
   }).pipe(Effect.catchIf(Refusals.isRefusal, (refusal) => Effect.succeed(Refusals.toResponse(refusal))))
@@ -171,6 +207,7 @@ const makeHttpApp = (options: { readonly announce: boolean }) => Layer.scopedDis
   ))
 })).pipe(
   HttpServer.withLogAddress,
+  Layer.provide(CallerCheck.Default),
   Layer.provide([LiteLlm.Live, InFlight.Default, ToolPolicy.Default, AppConfig.Default])
 )
 

@@ -7,6 +7,20 @@ import { Schema } from "effect"
 
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {}) {}
 
+/** LiteLLM refused the caller's key when the client connected or listed tools. */
+export class KeyRefused extends Schema.TaggedError<KeyRefused>()("KeyRefused", {
+  status: Schema.Number,
+  message: Schema.String,
+  id: Schema.Unknown
+}) {}
+
+/** LiteLLM could not say whether it accepts the caller's key: down (502) or slow (504). */
+export class CallerUnchecked extends Schema.TaggedError<CallerUnchecked>()("CallerUnchecked", {
+  status: Schema.Literal(502, 504),
+  message: Schema.String,
+  id: Schema.Unknown
+}) {}
+
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", { reason: Schema.String }) {}
 
 export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()("MethodNotAllowed", {}) {}
@@ -27,6 +41,8 @@ export class Busy extends Schema.TaggedError<Busy>()("Busy", {}) {}
 
 export type Refusal =
   | Unauthorized
+  | KeyRefused
+  | CallerUnchecked
   | Forbidden
   | MethodNotAllowed
   | PayloadTooLarge
@@ -39,9 +55,9 @@ export type Refusal =
 
 const NO_STORE = { "cache-control": "no-store" }
 
-const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+const jsonRpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}, id: unknown = null) =>
   HttpServerResponse.unsafeJson(
-    { jsonrpc: "2.0", error: { code, message }, id: null },
+    { jsonrpc: "2.0", error: { code, message }, id },
     { status, headers: { ...NO_STORE, ...headers } }
   )
 
@@ -55,6 +71,17 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
         "Send your LiteLLM key as Authorization: Bearer sk-…; this server forwards it to LiteLLM and holds none of its own.",
         { "www-authenticate": "Bearer" }
       )
+    case "KeyRefused":
+      // An authentication problem, so clients show it as one when the user connects.
+      return jsonRpcError(
+        401,
+        -32001,
+        `LiteLLM refused this key (HTTP ${refusal.status}): ${refusal.message}`,
+        { "www-authenticate": "Bearer error=\"invalid_token\"" },
+        refusal.id
+      )
+    case "CallerUnchecked":
+      return jsonRpcError(refusal.status, -32000, `Could not check this key with LiteLLM: ${refusal.message}`, {}, refusal.id)
     case "Forbidden":
       return jsonRpcError(403, -32000, `Forbidden: ${refusal.reason}.`)
     case "MethodNotAllowed":
@@ -91,18 +118,21 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
   }
 }
 
-const tags: ReadonlySet<string> = new Set<Refusal["_tag"]>([
-  "Unauthorized",
-  "Forbidden",
-  "MethodNotAllowed",
-  "PayloadTooLarge",
-  "TooComplex",
-  "UnsupportedMediaType",
-  "NotJson",
-  "Batch",
-  "ShuttingDown",
-  "Busy"
-])
+// A record, so a refusal added to the union without its tag here does not type-check.
+const tags: Readonly<Record<Refusal["_tag"], true>> = {
+  Unauthorized: true,
+  KeyRefused: true,
+  CallerUnchecked: true,
+  Forbidden: true,
+  MethodNotAllowed: true,
+  PayloadTooLarge: true,
+  TooComplex: true,
+  UnsupportedMediaType: true,
+  NotJson: true,
+  Batch: true,
+  ShuttingDown: true,
+  Busy: true
+}
 
 export const isRefusal = (u: unknown): u is Refusal =>
-  typeof u === "object" && u !== null && tags.has((u as { _tag?: string })._tag ?? "")
+  typeof u === "object" && u !== null && Object.hasOwn(tags, (u as { _tag?: string })._tag ?? "")

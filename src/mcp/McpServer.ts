@@ -8,7 +8,8 @@ import {
   type CallToolResult,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError
+  McpError,
+  type Tool as McpTool
 } from "@modelcontextprotocol/sdk/types.js"
 import { Duration, Runtime } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
@@ -49,15 +50,21 @@ const toResult = ({ envelope, text }: Fitted): CallToolResult => ({
 /**
  * A fresh SDK Server for one HTTP request. A stateless transport serves one request and a Server
  * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
- * request's runtime, which carries that request's caller token.
+ * request's runtime, which carries that request's caller token. `listed` is what tools/list
+ * answers: the policy's tools, narrowed to the caller's key.
  */
-export const make = (runtime: Runtime.Runtime<LiteLlm>, policy: Policy, limits: Limits): Server => {
+export const make = (
+  runtime: Runtime.Runtime<LiteLlm>,
+  policy: Policy,
+  limits: Limits,
+  listed: () => Promise<ReadonlyArray<McpTool>>
+): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
     { name: Package.name, version: Package.version },
     { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: sharedValidator }
   )
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...policy.definitions] }))
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...await listed()] }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = policy.registry.byName.get(request.params.name)
     if (tool === undefined) {

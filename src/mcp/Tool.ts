@@ -6,12 +6,15 @@ import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
 import { redactAndCut, redactKeys } from "../litellm/Redaction.js"
 import { MAX_FIELDS, MAX_LIST } from "./Schemas.js"
 import type { LiteLlm } from "../litellm/LiteLlm.js"
+import type { Need } from "../litellm/Access.js"
 import * as ResultSize from "./ResultSize.js"
 
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
 export interface Tool {
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
+  /** The LiteLLM route it cannot do without: a key LiteLLM refuses there is not offered the tool. */
+  readonly needs: Need
   /** Runs the tool within `limits.deadline`; its envelope's JSON text fits in `limits.maxResultBytes`. */
   readonly call: (args: unknown, limits: Limits) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
 }
@@ -211,6 +214,7 @@ export const make = <A, I, O, OI>(options: {
   readonly input: Schema.Schema<A, I>
   readonly output: Schema.Schema<O, OI>
   readonly annotations: ToolAnnotations
+  readonly needs: Need
   readonly paging?: ResultSize.Paging
   readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
@@ -220,6 +224,7 @@ export const make = <A, I, O, OI>(options: {
   const known = Object.keys((inputSchema as { properties?: Record<string, unknown> }).properties ?? {})
   return {
     input: options.input,
+    needs: options.needs,
     definition: {
       name: options.name,
       title: options.title,

@@ -1,6 +1,7 @@
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, Effect, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
+import { type KeyAccess, refusal } from "../litellm/Access.js"
 import { type Registry, ToolRegistry } from "./Tools.js"
 
 /**
@@ -17,6 +18,16 @@ export class Policy {
   /** Why `name` is hidden, or undefined when it may be called. */
   hiddenBy(name: string): string | undefined {
     return this.hidden.get(name)
+  }
+
+  /**
+   * What a key is offered: the tools LiteLLM may let it use. Never more than the settings allow,
+   * and only a listing: a call to a tool left out here still goes to LiteLLM, which decides.
+   */
+  listedFor(access: KeyAccess | undefined): ReadonlyArray<McpTool> {
+    return access === undefined
+      ? this.definitions
+      : this.definitions.filter((d) => refusal(access, this.registry.byName.get(d.name)!.needs) === undefined)
   }
 
   /** Hides, besides what is hidden already, every tool `reason` rules out. */
@@ -38,7 +49,9 @@ export class Policy {
     let policy: Policy = this
     for (const copy of headers.tools) {
       const names = copy.split(",").map((n) => n.trim()).filter((n) => n !== "")
-      const expanded = new Set(names.flatMap((n) => [n, ...toolsetMembers(this.registry, n)]))
+      // As with LITELLM_MCP_TOOLSETS, a toolset brings `caller` (litellm_whoami) along.
+      const sets = names.some((n) => toolsetMembers(this.registry, n).length > 0) ? [...names, "caller"] : names
+      const expanded = new Set(sets.flatMap((n) => [n, ...toolsetMembers(this.registry, n)]))
       policy = policy.restrict((d) => expanded.has(d.name), "the X-MCP-Tools header of this request")
     }
     const readonly = headers.readonly.flatMap((copy) => copy.split(",")).map((v) => v.trim().toLowerCase())
@@ -77,8 +90,10 @@ export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
     let policy = new Policy(registry)
     // Toolsets and single tools add up; either alone chooses exactly what it names.
     if (Option.isSome(config.toolsets) || Option.isSome(config.tools)) {
+      // Any toolset brings `caller` (litellm_whoami): an agent needs to know who it acts as whatever it manages.
+      const sets = Option.match(config.toolsets, { onNone: () => [], onSome: (sets) => [...sets, "caller"] })
       const chosen = new Set([
-        ...Option.getOrElse(config.toolsets, () => []).flatMap((set) => registry.toolsets[set]!.map((t) => t.definition.name)),
+        ...sets.flatMap((set) => registry.toolsets[set]?.map((t) => t.definition.name) ?? []),
         ...Option.getOrElse(config.tools, () => [])
       ])
       policy = policy.restrict((d) => chosen.has(d.name), "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS")

@@ -418,6 +418,7 @@ const setBlocked = (blocked: boolean) =>
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_key_list",
+    needs: { method: "GET", route: "/key/list" },
     paging: { items: "keys", page: "page", size: "size", defaultSize: 10 },
     output: KeyListResponse,
     title: "List LiteLLM virtual keys",
@@ -431,6 +432,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_generate",
+    needs: { method: "POST", route: "/key/generate" },
     output: Written(GeneratedKey),
     title: "Generate a LiteLLM virtual key",
     description: "Create a virtual key. The raw sk- key is in this result's data.key and is never shown again: hand " +
@@ -442,6 +444,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_update",
+    needs: { method: "POST", route: "/key/update" },
     output: Written(UpdatedKey),
     title: "Update a LiteLLM virtual key",
     description: "Change a key's budget, limits, models, expiry, owner, metadata or alias. Name the key by key (raw or " +
@@ -453,6 +456,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_delete",
+    needs: { method: "POST", route: "/key/delete" },
     output: Written(DeleteKeyResponse),
     title: "Delete LiteLLM virtual keys",
     description: "Delete keys named by keys (raw or hash) and/or key_aliases. Every key is checked first: if any does " +
@@ -463,6 +467,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_info",
+    needs: { method: "GET", route: "/key/info" },
     output: KeyInfo,
     title: "Get one LiteLLM virtual key",
     description: "One key's details: alias, owner, team, budget, spend, limits, models, expiry, blocked. Give exactly " +
@@ -473,6 +478,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_block",
+    needs: { method: "POST", route: "/key/block" },
     title: "Block a LiteLLM virtual key",
     description: "Block a key: LiteLLM refuses every request made with it until it is unblocked. Name it by exactly " +
       "one of key (raw sk- key or its hash) or key_alias. Result: the key's row with blocked: true.",
@@ -483,6 +489,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_unblock",
+    needs: { method: "POST", route: "/key/unblock" },
     title: "Unblock a LiteLLM virtual key",
     description: "Unblock a blocked key so LiteLLM accepts it again. Name it by exactly one of key (raw sk- key or " +
       "its hash) or key_alias. Result: the key's row with blocked: false.",
@@ -493,6 +500,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_regenerate",
+    needs: { method: "POST", route: "/key/regenerate" },
     title: "Regenerate a LiteLLM virtual key",
     description: "Replace a key's secret, keeping its settings: the new raw sk- key is in this result's data.key and " +
       "never shown again; the old one stops working (after grace_period, if given). Name the key by exactly one of " +

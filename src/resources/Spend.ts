@@ -183,6 +183,7 @@ const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof D
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_usage_spend_logs",
+    needs: { method: "GET", route: "/spend/logs/v2" },
     paging: { items: "data", page: "page", size: "page_size", defaultSize: 50 },
     output: SpendLogsResponse,
     title: "Read LiteLLM spend logs",
@@ -197,6 +198,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_usage_daily_activity",
+    needs: { method: "GET", route: "/user/daily/activity" },
     paging: { items: "results", page: "page", size: "page_size", defaultSize: 50 },
     title: "Read LiteLLM daily usage",
     description: "Spend, tokens and request counts per day (results[].metrics, with breakdowns by model, provider and " +

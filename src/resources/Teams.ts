@@ -159,6 +159,7 @@ const removeMember = postAs<typeof MemberDeleteInput.Type>("Teams.removeMember",
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_team_list",
+    needs: { method: "GET", route: "/v2/team/list" },
     paging: { items: "teams", page: "page", size: "page_size", defaultSize: 10 },
     title: "List LiteLLM teams",
     description: "List teams with their alias, members (members_with_roles), models, budget and spend, a page at a " +
@@ -170,6 +171,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_info",
+    needs: { method: "GET", route: "/team/info" },
     title: "Get one LiteLLM team",
     description: "One team's details (team_info), its keys (with hashes in token) and memberships, by team_id.",
     input: TeamId,
@@ -179,6 +181,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_create",
+    needs: { method: "POST", route: "/team/new" },
     title: "Create a LiteLLM team",
     description: "Create a team (all fields optional; a UUID team_id if none is given) with models, budget, limits " +
       "and first members. Fails 400 if the team_id exists. tags need LiteLLM Enterprise.",
@@ -189,6 +192,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_update",
+    needs: { method: "POST", route: "/team/update" },
     title: "Update a LiteLLM team",
     description: "Change a team's alias, models, budget, limits, metadata or blocked flag, by team_id. Only the fields " +
       "given change. Members: use litellm_team_member_add / _delete.",
@@ -199,6 +203,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_delete",
+    needs: { method: "POST", route: "/team/delete" },
     title: "Delete LiteLLM teams",
     description: "Delete teams by id. WARNING: this also deletes ALL the teams' virtual keys, which stop working at " +
       "once, and their memberships. Irreversible. If any id is unknown, LiteLLM answers 404 and deletes nothing.",
@@ -209,6 +214,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_member_add",
+    needs: { method: "POST", route: "/team/member_add" },
     title: "Add members to a LiteLLM team",
     description: "Add one member or several ({role: admin|user, user_id or user_email}) to a team. Unknown users are " +
       "created by LiteLLM. A member already in the team is a 400. role admin needs LiteLLM Enterprise.",
@@ -219,6 +225,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_member_delete",
+    needs: { method: "POST", route: "/team/member_delete", teamAdmin: true },
     title: "Remove a member from a LiteLLM team",
     description: "Remove one member, by exactly one of user_id or user_email, from a team. The user and their own " +
       "keys stay; a user not in the team is a 400.",

@@ -1,19 +1,22 @@
 import { Layer } from "effect"
 import { make, ToolRegistry } from "../mcp/Tools.js"
+import * as Caller from "./Caller.js"
 import * as Keys from "./Keys.js"
 import * as Models from "./Models.js"
 import * as Spend from "./Spend.js"
 import * as Teams from "./Teams.js"
 import * as Users from "./Users.js"
 
-/** Every tool, one toolset per LiteLLM resource module. */
-export const registry = make({
+const resources = {
   users: Users.tools,
   keys: Keys.tools,
   spend: Spend.tools,
   teams: Teams.tools,
   models: Models.tools
-})
+}
+
+/** Every tool, one toolset per LiteLLM resource module; `caller` (litellm_whoami) first, as agents should call it. */
+export const registry = make({ caller: [Caller.whoami(Object.values(resources).flat())], ...resources })
 
 export const { all, byName, toolsets } = registry
 

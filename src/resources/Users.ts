@@ -275,6 +275,7 @@ const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDelete
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_user_list",
+    needs: { method: "GET", route: "/user/list" },
     paging: { items: "users", page: "page", size: "page_size", defaultSize: 25 },
     output: UserListResponse,
     title: "List LiteLLM users",
@@ -287,6 +288,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_create",
+    needs: { method: "POST", route: "/user/new" },
     output: Written(NewUserResponse),
     title: "Create a LiteLLM user",
     description: "Create an internal user (all fields optional; LiteLLM makes a UUID user_id if none is given). " +
@@ -298,6 +300,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_update",
+    needs: { method: "POST", route: "/user/update" },
     output: Written(UpdatedUser),
     title: "Update a LiteLLM user",
     description: "Change an existing user's role, budget, limits, models or metadata. Name the user by user_id, or by " +
@@ -309,6 +312,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_delete",
+    needs: { method: "POST", route: "/user/delete" },
     output: Written(DeletedUsers),
     title: "Delete LiteLLM users",
     description: "Delete users by id, together with ALL their virtual keys and team memberships. Irreversible. Every id " +
@@ -319,6 +323,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_user_info",
+    needs: { method: "GET", route: "/user/info" },
     output: UserInfoResponse,
     title: "Get one LiteLLM user",
     description: "One user's details (user_info), their keys (with each key's hash in token) and their teams. Give " +

@@ -1,12 +1,17 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { Effect, Layer, Runtime, Schema } from "effect"
+import { ErrorCode, isJSONRPCRequest, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { Effect, Either, Layer, Option, Redacted, Runtime, Schema } from "effect"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
 import * as Tools from "../resources/Tools.js"
 import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
+import type { LiteLlmError } from "../litellm/Errors.js"
+import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
+import { CallerCheck, isKeyRefusal } from "../mcp/CallerCheck.js"
 import * as McpServer from "../mcp/McpServer.js"
+import type { Identity } from "../resources/Caller.js"
 import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "../mcp/ToolPolicy.js"
 
@@ -27,8 +32,34 @@ export const serve = Effect.gen(function*() {
   yield* requireMode(config, "stdio")
   const token = config.litellmApiKey
   const { policy } = yield* ToolPolicy
-  const log = Runtime.runFork(yield* Effect.runtime<never>())
-  const server = McpServer.make(yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token), policy, McpServer.limitsOf(config))
+  const callers = yield* CallerCheck
+  const runtime = yield* Effect.runtime<never>()
+  const log = Runtime.runFork(runtime)
+  const check = Effect.locally(
+    callers.identify(sha256Hex(Option.match(token, { onNone: () => "", onSome: Redacted.value }))),
+    CallerToken,
+    token
+  )
+  const checked = () => Runtime.runPromise(runtime)(Effect.either(check))
+  // What LiteLLM says of the key, said at start-up where the operator looks: stderr.
+  yield* Effect.flatMap(Effect.either(check), Either.match({
+    onLeft: (error) =>
+      isKeyRefusal(error)
+        ? Effect.logError(`${refusedText(error)}; every request will fail until LITELLM_API_KEY is fixed`)
+        : Effect.logWarning(`could not check LITELLM_API_KEY with LiteLLM: ${error.message}`),
+    onRight: (identity) => Effect.logInfo(`LiteLLM accepts LITELLM_API_KEY (${describe(identity)})`)
+  }))
+  const listed = async () => {
+    const result = await checked()
+    if (Either.isLeft(result)) throw new McpError(isKeyRefusal(result.left) ? -32001 : ErrorCode.InternalError, failureText(result.left))
+    return config.tailor && result.right._tag === "Described" ? policy.listedFor(result.right.access) : policy.definitions
+  }
+  const server = McpServer.make(
+    yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token),
+    policy,
+    McpServer.limitsOf(config),
+    listed
+  )
   const transport = new StdioServerTransport()
   // The transport reports a bad line (not JSON, or over the SDK's 10 MiB line limit) here, and for
   // the second it then closes: said on stderr, so a stop is never silent.
@@ -47,14 +78,41 @@ export const serve = Effect.gen(function*() {
       resume(ended || lastError === undefined ? Effect.void : Effect.fail(new StdioClosed({ reason: redactKeys(lastError.message) })))
   })
   yield* Effect.acquireRelease(Effect.promise(() => server.connect(transport)), () => Effect.promise(() => server.close()))
+  // initialize is answered by the SDK itself: a key LiteLLM refuses is answered here instead, so
+  // the client shows the refusal when it connects, as over HTTP.
+  const deliver = transport.onmessage!
+  transport.onmessage = (message) => {
+    if (!isJSONRPCRequest(message) || message.method !== "initialize") return deliver(message)
+    void checked().then((result) =>
+      Either.isRight(result)
+        ? deliver(message)
+        : transport.send({
+          jsonrpc: "2.0",
+          id: message.id,
+          error: { code: isKeyRefusal(result.left) ? -32001 : ErrorCode.InternalError, message: failureText(result.left) }
+        })
+    )
+  }
   yield* Effect.logInfo("serving MCP on stdio")
   yield* closed
 }).pipe(Effect.scoped)
 
+const refusedText = (error: LiteLlmError) =>
+  `LiteLLM refused LITELLM_API_KEY (HTTP ${(error as { status?: number }).status}): ${error.message}`
+
+const failureText = (error: LiteLlmError) =>
+  isKeyRefusal(error) ? refusedText(error) : `Could not check LITELLM_API_KEY with LiteLLM: ${error.message}`
+
+const describe = (identity: Identity): string =>
+  identity._tag === "Undescribed"
+    ? identity.status === 404 ? "its master key, or a key it keeps no row for" : `it would not describe it: HTTP ${identity.status}`
+    : `user ${identity.key.user_id ?? "none"}, role ${identity.user?.user_role ?? "none"}`
+
 /** Stdio mode as it runs: the LiteLLM client, the operator's policy, logs and traces on stderr. */
 export const run = serve.pipe(
   Effect.provide(
-    Layer.mergeAll(LiteLlm.Live, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
+    Layer.mergeAll(CallerCheck.Default, ToolPolicy.Default, Logging.layer({ stderr: true }), Tracing.layer).pipe(
+      Layer.provideMerge(LiteLlm.Live),
       Layer.provideMerge(Layer.merge(AppConfig.Default, Tools.layer))
     )
   )

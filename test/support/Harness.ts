@@ -135,7 +135,8 @@ export const InProcessEnv = () =>
                   fiberRef: CallerToken,
                   value: token === undefined ? Option.none() : Option.some(Redacted.make(token))
                 }))
-              const server = McpServer.make(caller, new Policy(Tools.registry), limits)
+              const policy = new Policy(Tools.registry)
+              const server = McpServer.make(caller, policy, limits, () => Promise.resolve(policy.definitions))
               const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
               await server.connect(serverSide)
               const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })

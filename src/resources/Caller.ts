@@ -1,0 +1,204 @@
+import { Effect, Schema } from "effect"
+import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
+import { type LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
+import { sha256Hex } from "../litellm/KeyHash.js"
+import { LiteLlm } from "../litellm/LiteLlm.js"
+import { Open } from "../litellm/Answers.js"
+import { Sha256Hex } from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
+
+// Who the caller is, in LiteLLM's own words: its key (`/key/info` without a key names the key that
+// asks, and any key LiteLLM accepts may call it about itself), the key's user and the user's teams
+// (`/user/info` about one's own user id is allowed to every role).
+
+// == LiteLLM's shapes
+
+const Strings = Schema.Array(Schema.String)
+
+const KeyRecord = Open({
+  user_id: Schema.optional(Schema.NullOr(Schema.String)),
+  allowed_routes: Schema.optional(Schema.NullOr(Strings))
+})
+
+// `key` is what the caller authenticated with as LiteLLM holds it (the hash, on the releases read);
+// it is never passed on, only hashed when it is a raw key.
+const KeySelf = Open({ key: Schema.optional(Schema.NullOr(Schema.String)), info: KeyRecord })
+
+const Membership = Open({ user_id: Schema.optional(Schema.NullOr(Schema.String)), role: Schema.optional(Schema.NullOr(Schema.String)) })
+
+const TeamRecord = Open({ team_id: Schema.String, members_with_roles: Schema.optional(Schema.NullOr(Schema.Array(Membership))) })
+
+const UserRecord = Open({
+  user_id: Schema.optional(Schema.String),
+  user_role: Schema.optional(Schema.NullOr(Schema.String)),
+  organization_memberships: Schema.optional(Schema.NullOr(Schema.Array(Open({ user_role: Schema.optional(Schema.NullOr(Schema.String)) }))))
+})
+
+const UserSelf = Open({ user_info: Schema.NullOr(UserRecord), teams: Schema.optional(Schema.Array(TeamRecord)) })
+
+// == Who the caller is
+
+/**
+ * What LiteLLM says about the key of the request being served. `Described`: its key row, with its
+ * user and teams when it has a user; `access` is what LiteLLM's route checks go by, or undefined
+ * when LiteLLM's answers leave a doubt. `Undescribed`: LiteLLM accepted the key but would not
+ * describe it (its master key, which has no row; a key whose allowed_routes leave out /key/info).
+ */
+export type Identity =
+  | {
+    readonly _tag: "Described"
+    readonly token: string | null
+    readonly key: typeof KeyRecord.Type
+    readonly user: typeof UserRecord.Type | null
+    readonly teams: ReadonlyArray<typeof TeamRecord.Type>
+    readonly access: KeyAccess
+  }
+  | { readonly _tag: "Undescribed"; readonly status: number; readonly message: string }
+
+/**
+ * LiteLLM refused the key itself, as its authentication does: 401 (invalid, blocked, deleted), or,
+ * for an expired key on the releases read, 400 with type `expired_key`. A 401 from a route check
+ * does not reach here: /key/info is open to every key.
+ */
+export const isKeyRefusal = (error: LiteLlmApiError): boolean => {
+  if (error.status === 401) return true
+  const inner = (error.detail as { error?: { type?: unknown } } | null)?.error
+  return error.status === 400 && (inner?.type === "expired_key" || error.message.startsWith("Authentication Error"))
+}
+
+const hashOf = (key: string | null | undefined): string | null =>
+  typeof key !== "string" ? null : key.startsWith("sk-") ? sha256Hex(key) : Sha256Hex.test(key) ? key : null
+
+const accessOf = (
+  key: typeof KeyRecord.Type,
+  user: typeof UserRecord.Type | null | undefined,
+  teams: ReadonlyArray<typeof TeamRecord.Type>
+): KeyAccess => {
+  const allowedRoutes = key.allowed_routes ?? []
+  if (typeof key.user_id !== "string") return { role: null, allowedRoutes, teamAdminOf: [], orgAdmin: false }
+  // The user's row could not be read, or has a role route_checks.py has no rule of its own for:
+  // only the key's own allowed_routes are certain.
+  if (user == null || !isRole(user.user_role)) return { role: undefined, allowedRoutes, teamAdminOf: [], orgAdmin: undefined }
+  const memberships = user.organization_memberships
+  return {
+    role: user.user_role,
+    allowedRoutes,
+    teamAdminOf: teams
+      .filter((t) => (t.members_with_roles ?? []).some((m) => m.user_id === key.user_id && m.role === "admin"))
+      .map((t) => t.team_id),
+    orgAdmin: memberships == null ? undefined : memberships.some((m) => m.user_role === "org_admin")
+  }
+}
+
+type Undescribed = Extract<Identity, { readonly _tag: "Undescribed" }>
+
+// Any answer but a refusal of the key or a failure of LiteLLM's own: the key was accepted.
+const acceptedUndescribed = (e: LiteLlmError): e is LiteLlmApiError =>
+  e._tag === "LiteLlmApiError" && e.status < 500 && !isKeyRefusal(e)
+
+/** Asks LiteLLM who the caller is: one request, or two for a key with a user. */
+export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.gen(function*() {
+  const litellm = yield* LiteLlm
+  const self = yield* litellm.get("/key/info", {}, KeySelf).pipe(
+    Effect.map((answer) => ({ answer })),
+    Effect.catchIf(acceptedUndescribed, (e) => Effect.succeed<Undescribed>({ _tag: "Undescribed", status: e.status, message: e.message }))
+  )
+  if (!("answer" in self)) return self
+  const key = self.answer.info
+  const userId = key.user_id
+  // The user's teams come with the user; without the user, nothing is ruled out.
+  const user = typeof userId === "string"
+    ? yield* litellm.get("/user/info", { user_id: userId }, UserSelf).pipe(
+      Effect.map((u) => u.user_info !== null && u.user_info.user_id === userId ? u : undefined),
+      Effect.catchTag("LiteLlmApiError", () => Effect.succeed(undefined))
+    )
+    : undefined
+  const teams = user?.teams ?? []
+  const userRow = user?.user_info ?? null
+  return {
+    _tag: "Described",
+    token: hashOf(self.answer.key),
+    key,
+    user: userRow,
+    teams,
+    access: accessOf(key, user === undefined ? undefined : userRow, teams)
+  } as const
+}).pipe(Effect.withSpan("Caller.identify"))
+
+// == Tools
+
+const KEY_FIELDS = [
+  "key_alias", "key_name", "user_id", "team_id", "organization_id", "spend", "max_budget", "soft_budget",
+  "budget_duration", "budget_reset_at", "tpm_limit", "rpm_limit", "max_parallel_requests", "models",
+  "allowed_routes", "expires", "blocked", "created_at"
+]
+const USER_FIELDS = [
+  "user_id", "user_email", "user_alias", "user_role", "spend", "max_budget", "budget_duration", "budget_reset_at",
+  "tpm_limit", "rpm_limit", "models"
+]
+const TEAM_FIELDS = ["team_id", "team_alias", "spend", "max_budget", "budget_duration", "models", "blocked"]
+
+const pick = (row: Readonly<Record<string, unknown>>, fields: ReadonlyArray<string>) =>
+  Object.fromEntries(fields.filter((f) => Object.hasOwn(row, f)).map((f) => [f, row[f]]))
+
+const Whoami = Schema.Struct({
+  key: Schema.NullOr(Open({ token: Schema.NullOr(Schema.String).annotations({ description: "The key's hash" }) })),
+  user: Schema.NullOr(Open({})),
+  teams: Schema.Array(Open({
+    team_id: Schema.String,
+    role: Schema.NullOr(Schema.String).annotations({ description: "The caller's role in the team" })
+  })),
+  tools: Schema.Struct({
+    usable: Schema.Array(Schema.String),
+    refused: Schema.Array(Schema.Struct({ tool: Schema.String, reason: Schema.String }))
+  }).annotations({ description: "This server's tools LiteLLM may let this key use, and those it would refuse, with why" }),
+  note: Schema.optional(Schema.String)
+})
+
+const noteOf = (identity: Identity): string | undefined =>
+  identity._tag === "Undescribed"
+    ? identity.status === 404
+      ? "LiteLLM accepts this key but keeps no row for it: it is the proxy's master key (LiteLLM treats it as " +
+        "proxy_admin) or a credential LiteLLM authenticates without a stored key."
+      : `LiteLLM accepts this key but would not describe it (HTTP ${identity.status}: ${identity.message}).`
+    : identity.access.role === undefined
+    ? "LiteLLM's answers leave this key's role in doubt (its user's row could not be read, or has a role this " +
+      "server has no rule for): only the key's allowed_routes rule tools out."
+    : undefined
+
+/** `litellm_whoami`, which judges the server's other tools for the caller's key. */
+export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
+  Tool.make({
+    name: "litellm_whoami",
+    needs: { method: "GET", route: "/key/info" },
+    title: "Who am I on LiteLLM",
+    description: "Call this first. Who this server acts as, from LiteLLM's own answers about the caller's key: its " +
+      "alias and hash, its user (id, email, role), the user's teams and role in each, budgets and spend, allowed " +
+      "models and routes, expiry and blocked state, and which of this server's tools LiteLLM will let this key use " +
+      "(tools.usable) or refuse (tools.refused, with why).",
+    input: Schema.Struct({}),
+    output: Whoami,
+    annotations: Tool.readOnly,
+    run: () =>
+      Effect.map(identify, (identity) => {
+        const access = identity._tag === "Described" ? identity.access : undefined
+        const judged = others.map((t) => ({ tool: t.definition.name, reason: refusal(access, t.needs) }))
+        const note = noteOf(identity)
+        return {
+          key: identity._tag === "Described" ? { token: identity.token, ...pick(identity.key, KEY_FIELDS) } : null,
+          user: identity._tag === "Described" && identity.user !== null ? pick(identity.user, USER_FIELDS) : null,
+          teams: identity._tag === "Described"
+            ? identity.teams.map((t) => ({
+              ...pick(t, TEAM_FIELDS),
+              team_id: t.team_id,
+              role: (t.members_with_roles ?? []).find((m) => m.user_id === identity.key.user_id)?.role ?? null
+            }))
+            : [],
+          tools: {
+            usable: ["litellm_whoami", ...judged.filter((j) => j.reason === undefined).map((j) => j.tool)],
+            refused: judged.flatMap((j) => j.reason === undefined ? [] : [{ tool: j.tool, reason: j.reason }])
+          },
+          ...(note === undefined ? {} : { note })
+        }
+      })
+  })

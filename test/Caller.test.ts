@@ -1,0 +1,309 @@
+import { expect, layer } from "@effect/vitest"
+import { Cause, Effect, Exit } from "effect"
+import { createHash } from "node:crypto"
+import type { Release } from "../src/sandbox/Sandbox.js"
+import * as Tools from "../src/resources/Tools.js"
+import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+
+// What a caller sees when it connects: LiteLLM is asked about its key first, a key LiteLLM refuses
+// fails there, and the tool list leaves out what LiteLLM would certainly refuse that key.
+
+const sha256 = (raw: string) => createHash("sha256").update(raw).digest("hex")
+
+const ALL = Tools.all.map((t) => t.definition.name).sort()
+const READS = [
+  "litellm_key_info",
+  "litellm_key_list",
+  "litellm_model_list",
+  "litellm_team_info",
+  "litellm_team_list",
+  "litellm_usage_daily_activity",
+  "litellm_usage_spend_logs",
+  "litellm_user_info",
+  "litellm_user_list",
+  "litellm_whoami"
+]
+const KEY_WRITES = [
+  "litellm_key_block",
+  "litellm_key_delete",
+  "litellm_key_generate",
+  "litellm_key_regenerate",
+  "litellm_key_unblock",
+  "litellm_key_update"
+]
+const without = (names: ReadonlyArray<string>, ...out: ReadonlyArray<string>) => names.filter((n) => !out.includes(n))
+const sorted = (names: ReadonlyArray<string>) => [...names].sort()
+
+// An internal_user_viewer may still add members to a team the proxy lists in
+// default_internal_user_params.available_teams (_is_available_team): in doubt, so listed.
+const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list"), "litellm_team_member_add"])
+const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
+
+/** Per kind of key, what its tool list holds (the same on both releases: the rules hide only what every release refuses). */
+const EXPECTED: Record<string, ReadonlyArray<string>> = {
+  master: ALL,
+  proxy_admin: ALL,
+  proxy_admin_viewer: READS,
+  internal_user_viewer: INTERNAL_VIEWER,
+  internal_user: INTERNAL_USER,
+  team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete"]),
+  // No user: no role, so only the info and self-managed routes.
+  team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
+  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_whoami"]
+}
+
+const world = (release: Release) =>
+  Effect.gen(function*() {
+    const env = yield* TestEnv
+    const s = env.standIn
+    s.reset()
+    s.release = release
+    s.keys.clear()
+    s.users.clear()
+    s.teams.clear()
+    s.seedTeam({ team_id: "t-team", team_alias: "Platform" })
+    s.seedTeam({ team_id: "t-other" })
+    const keys: Record<string, string> = {
+      master: env.adminKey,
+      proxy_admin: s.addCaller("proxy_admin", "padma"),
+      proxy_admin_viewer: s.addCaller("proxy_admin_viewer", "vera"),
+      internal_user_viewer: s.addCaller("internal_user_viewer", "uma"),
+      internal_user: s.addCaller("internal_user", "ivan"),
+      team_admin: s.addCaller("internal_user", "tadmin", [{ team_id: "t-team", role: "admin" }]),
+      team_key: s.seedKey({ key_alias: "service", team_id: "t-team" }).raw,
+      narrow_key: s.seedKey({ key_alias: "narrow", user_id: "ivan", allowed_routes: ["/key/list", "/key/info"] }).raw
+    }
+    s.seedUser({ user_id: "other" })
+    return { env, s, keys }
+  })
+
+const listed = (key: string) =>
+  Effect.gen(function*() {
+    const client = yield* connect(key)
+    const { tools } = yield* Effect.promise(() => client.listTools())
+    return { client, names: tools.map((t) => t.name).sort() }
+  })
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "test", version: "0" } }
+})
+
+const post = (env: Env, key: string, body: string) =>
+  rawRequest(env.mcpUrl, {
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body
+  })
+
+/** Arguments that take each tool straight to the route it needs, naming the caller's own things. */
+const argsFor = (tool: string, own: { readonly key: string; readonly userId: string }): Record<string, unknown> =>
+  ({
+    litellm_user_list: {},
+    litellm_user_create: { user_id: "newbie", auto_create_key: false },
+    litellm_user_update: { user_id: own.userId, max_budget: 3 },
+    litellm_user_delete: { user_ids: [own.userId] },
+    litellm_key_generate: { key_alias: "fresh" },
+    litellm_key_update: { key: own.key, rpm_limit: 3 },
+    litellm_key_delete: { keys: [own.key] },
+    litellm_key_block: { key: own.key },
+    litellm_key_unblock: { key: own.key },
+    litellm_key_regenerate: { key: own.key },
+    litellm_usage_spend_logs: {},
+    litellm_team_create: { team_alias: "new team" },
+    litellm_team_update: { team_id: "t-team", max_budget: 9 },
+    litellm_team_delete: { team_ids: ["t-other"] },
+    litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
+    litellm_team_member_delete: { team_id: "t-team", user_id: "other" }
+  } as Record<string, Record<string, unknown>>)[tool] ?? {}
+
+const ownerOf = (kind: string) =>
+  ({ proxy_admin_viewer: "vera", internal_user_viewer: "uma", internal_user: "ivan", team_admin: "tadmin", narrow_key: "ivan" } as Record<string, string>)[kind] ?? "other"
+
+layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) => {
+  for (const release of ["current", "legacy"] as const) {
+    it.scoped(`${release}: an invalid, blocked or expired key is refused at initialize with 401, and LiteLLM is asked once`, () =>
+      Effect.gen(function*() {
+        const { env, s } = yield* world(release)
+        const blocked = s.seedKey({ key_alias: "blocked", blocked: true }).raw
+        const expired = s.seedKey({ key_alias: "expired", expires: "2020-01-01T00:00:00.000Z" }).raw
+        // Of its own per release: a refusal is kept a while, and this test asks LiteLLM anew.
+        const unknown = `sk-never-issued-${release}-0000000000`
+        s.secrets.add(unknown)
+        const reasons = {
+          [unknown]: /^LiteLLM refused this key \(HTTP 401\): Authentication Error, Invalid proxy server token passed\./,
+          [blocked]: /^LiteLLM refused this key \(HTTP 401\): Authentication Error, Key is blocked\./,
+          [expired]: /^LiteLLM refused this key \(HTTP 400\): Authentication Error - Expired Key\./
+        }
+        for (const [key, reason] of Object.entries(reasons)) {
+          s.requests.length = 0
+          for (const attempt of [1, 2]) {
+            const answer = yield* post(env, key, INITIALIZE)
+            expect({ attempt, status: answer.status }).toEqual({ attempt, status: 401 })
+            expect(answer.headers["www-authenticate"]).toMatch(/^Bearer error="invalid_token"/)
+            const body = JSON.parse(answer.body) as { id: unknown; error: { code: number; message: string } }
+            expect(body).toMatchObject({ id: 1, error: { code: -32001 } })
+            expect(body.error.message).toMatch(reason)
+            // LiteLLM's text quotes the key's hash, and older releases the key itself: neither reaches the client.
+            expect(answer.body).not.toContain(key)
+            expect(answer.body).not.toContain(sha256(key))
+          }
+          expect(s.requests.map((r) => r.path)).toEqual(["/key/info"])
+        }
+        // The SDK's client reports it when it connects.
+        const exit = yield* Effect.exit(Effect.scoped(connect(unknown)))
+        expect(Exit.isFailure(exit) && Cause.pretty(exit.cause)).toContain("LiteLLM refused this key (HTTP 401)")
+      }))
+
+    it.scoped(`${release}: each key lists what LiteLLM may let it use, and every tool left out is one LiteLLM refuses it`, () =>
+      Effect.gen(function*() {
+        const { keys } = yield* world(release)
+        for (const [kind, key] of Object.entries(keys)) {
+          const { names } = yield* listed(key)
+          expect({ kind, names }).toEqual({ kind, names: EXPECTED[kind] })
+        }
+        // The rules only ever leave out what LiteLLM refuses: each hidden tool, called anyway,
+        // reaches LiteLLM and is refused there (401 from its route checks, 403 from a handler).
+        for (const kind of Object.keys(keys)) {
+          for (const tool of without(ALL, ...EXPECTED[kind]!)) {
+            // A fresh world each time: a refused write must not be one an earlier call made moot.
+            const { env, keys: again } = yield* world(release)
+            const fresh = again[kind]!
+            const client = yield* connect(fresh)
+            const envelope = yield* call(client, tool, argsFor(tool, { key: fresh, userId: ownerOf(kind) }))
+            const refusal = [...env.standIn.answers].reverse().find((a) => a.status >= 400)
+            expect({ kind, tool, success: envelope.success, litellm: refusal?.status }).toEqual({
+              kind,
+              tool,
+              success: false,
+              litellm: expect.toSatisfy((status: number) => status === 401 || status === 403)
+            })
+          }
+        }
+      }))
+  }
+
+  it.scoped("a proxy admin viewer lists no tool that writes; called by name, LiteLLM itself refuses it", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      const { client, names } = yield* listed(keys["proxy_admin_viewer"]!)
+      for (const name of names) expect(Tools.byName.get(name)!.definition.annotations?.readOnlyHint).toBe(true)
+      const refused = expectFailure(yield* call(client, "litellm_key_generate", {}), 403)
+      expect(refused.message).toBe("user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/generate")
+      expect(env.standIn.requestsTo("/key/generate")).toHaveLength(1)
+    }))
+
+  it.scoped("litellm_whoami says who each key acts as, and its usable tools are its list", () =>
+    Effect.gen(function*() {
+      const { keys } = yield* world("current")
+      type Whoami = {
+        key: Record<string, unknown> | null
+        user: Record<string, unknown> | null
+        teams: Array<Record<string, unknown>>
+        tools: { usable: Array<string>; refused: Array<{ tool: string; reason: string }> }
+        note?: string
+      }
+      const whoami = (key: string) =>
+        Effect.gen(function*() {
+          const { client, names } = yield* listed(key)
+          const me = expectSuccess(yield* call(client, "litellm_whoami")) as Whoami
+          expect(sorted(me.tools.usable)).toEqual(names)
+          expect(sorted([...me.tools.usable, ...me.tools.refused.map((r) => r.tool)])).toEqual(ALL)
+          return me
+        })
+      const admin = yield* whoami(keys["proxy_admin"]!)
+      expect(admin.key).toMatchObject({ token: sha256(keys["proxy_admin"]!), key_alias: "padma-own-key", user_id: "padma", blocked: null })
+      expect(admin.user).toMatchObject({ user_id: "padma", user_role: "proxy_admin", spend: 0 })
+      expect(admin.tools.refused).toEqual([])
+
+      const teamAdmin = yield* whoami(keys["team_admin"]!)
+      expect(teamAdmin.user).toMatchObject({ user_id: "tadmin", user_role: "internal_user" })
+      expect(teamAdmin.teams).toEqual([expect.objectContaining({ team_id: "t-team", team_alias: "Platform", role: "admin" })])
+      expect(teamAdmin.tools.refused).toContainEqual({
+        tool: "litellm_user_create",
+        reason: "LiteLLM lets only proxy admins call /user/new (this key's role: internal_user)"
+      })
+
+      const narrow = yield* whoami(keys["narrow_key"]!)
+      expect(narrow.key).toMatchObject({ allowed_routes: ["/key/list", "/key/info"] })
+      expect(narrow.tools.refused).toContainEqual({
+        tool: "litellm_user_info",
+        reason: "the key's allowed_routes do not include /user/info"
+      })
+
+      const viewer = yield* whoami(keys["proxy_admin_viewer"]!)
+      expect(viewer.tools.refused).toContainEqual({
+        tool: "litellm_key_generate",
+        reason: "LiteLLM's proxy_admin_viewer role may not call /key/generate, which writes"
+      })
+
+      const service = yield* whoami(keys["team_key"]!)
+      expect(service.key).toMatchObject({ team_id: "t-team", user_id: null })
+      expect(service.user).toBeNull()
+
+      const master = yield* whoami(keys["master"]!)
+      expect(master).toMatchObject({ key: null, user: null, teams: [] })
+      expect(master.note).toContain("master key")
+    }))
+
+  it.scoped("LiteLLM failing at connect is 502 or 504 saying so, never a 401, and is not kept", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      env.standIn.injectFault("/key/info", { kind: "status", status: 500, body: JSON.stringify({ detail: { error: "No db connected" } }) })
+      const down = yield* post(env, keys["internal_user"]!, INITIALIZE)
+      expect(down.status).toBe(502)
+      expect(JSON.parse(down.body)).toMatchObject({ id: 1, error: { message: "Could not check this key with LiteLLM: No db connected" } })
+      env.standIn.injectFault("/key/info", { kind: "reset" })
+      expect((yield* post(env, keys["internal_user"]!, INITIALIZE)).status).toBe(502)
+      // Once LiteLLM answers, the same key connects: the failures were not kept as an answer.
+      expect((yield* post(env, keys["internal_user"]!, INITIALIZE)).status).toBe(200)
+    }))
+})
+
+layer(TestEnvLive({ timeoutMs: 300 }), { excludeTestServices: true })("a slow LiteLLM at connect", (it) => {
+  it.scoped("is 504 naming LITELLM_TIMEOUT_MS", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      env.standIn.injectFault("/key/info", { kind: "hang" })
+      const slow = yield* post(env, keys["internal_user"]!, INITIALIZE)
+      expect(slow.status).toBe(504)
+      expect(JSON.parse(slow.body).error.message).toContain("LITELLM_TIMEOUT_MS")
+    }))
+})
+
+layer(TestEnvLive({ env: { CALLER_CHECK_TTL_MS: "300", CALLER_CHECK_CACHE_SIZE: "1" } }), { excludeTestServices: true })(
+  "the caller check's answers",
+  (it) => {
+    it.scoped("are kept for CALLER_CHECK_TTL_MS, for at most CALLER_CHECK_CACHE_SIZE keys", () =>
+      Effect.gen(function*() {
+        const { env, keys } = yield* world("current")
+        const asked = () => env.standIn.requestsTo("/key/info").filter((r) => !r.query.has("key")).length
+        const a = keys["internal_user"]!
+        const b = keys["proxy_admin"]!
+        yield* post(env, a, INITIALIZE)
+        yield* post(env, a, INITIALIZE)
+        expect(asked()).toBe(1)
+        // One key kept at a time: b pushes a out.
+        yield* post(env, b, INITIALIZE)
+        yield* post(env, a, INITIALIZE)
+        expect(asked()).toBe(3)
+        yield* Effect.sleep("400 millis")
+        yield* post(env, a, INITIALIZE)
+        expect(asked()).toBe(4)
+      }))
+  }
+)
+
+layer(TestEnvLive({ env: { LITELLM_MCP_TAILOR: "false", LITELLM_MCP_READ_ONLY: "true" } }), { excludeTestServices: true })(
+  "LITELLM_MCP_TAILOR=false",
+  (it) => {
+    it.scoped("lists what the operator allows to every key LiteLLM accepts, and still refuses a key LiteLLM refuses", () =>
+      Effect.gen(function*() {
+        const { env, keys } = yield* world("current")
+        expect((yield* listed(keys["team_key"]!)).names).toEqual(READS)
+        expect((yield* listed(keys["master"]!)).names).toEqual(READS)
+        expect((yield* post(env, "sk-never-issued-0000000000", INITIALIZE)).status).toBe(401)
+      }))
+  }
+)
