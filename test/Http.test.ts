@@ -37,11 +37,30 @@ layer(TestEnvLive())("HTTP surface", (it) => {
   it.effect("unknown paths are 404 with a JSON body", () =>
     Effect.gen(function*() {
       const { mcpUrl } = yield* TestEnv
-      for (const path of ["/nope", "/.well-known/oauth-protected-resource", "/mcp/extra"]) {
+      for (const path of ["/nope", "/mcp/extra"]) {
         const res = yield* Effect.promise(() => fetch(new URL(path, mcpUrl)))
         expect(res.status).toBe(404)
         expect(res.headers.get("content-type")).toContain("application/json")
         expect(yield* Effect.promise(() => res.json())).toEqual({ error: "not found" })
+      }
+    }))
+
+  it.effect("where a client looks for OAuth after a 401, a 404 says there is none and what the 401 meant", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      const probes = [
+        ["GET", "/.well-known/oauth-protected-resource/mcp"],
+        ["GET", "/.well-known/oauth-authorization-server"],
+        ["POST", "/register"],
+        ["GET", "/authorize"],
+        ["POST", "/token"]
+      ] as const
+      for (const [method, path] of probes) {
+        const res = yield* Effect.promise(() => fetch(new URL(path, mcpUrl), { method }))
+        expect(res.status).toBe(404)
+        const body = (yield* Effect.promise(() => res.json())) as { error: string; error_description: string }
+        expect(body.error).toBe("invalid_request")
+        expect(body.error_description).toMatch(/^litellm-admin-mcp has no OAuth: send Authorization: Bearer sk-… .*LiteLLM refused the key/)
       }
     }))
 

@@ -106,6 +106,14 @@ const uncheckedBecause = (error: LiteLlmError, id: unknown): Refusals.Refusal =>
       id
     })
 
+// Clients that meet a 401 go looking for OAuth (mcp-remote, some editors) and report what they find
+// there: a 404 that says there is none, and what the 401 meant.
+const NO_OAUTH = HttpServerResponse.unsafeJson({
+  error: "invalid_request",
+  error_description: "litellm-admin-mcp has no OAuth: send Authorization: Bearer sk-… with a LiteLLM key. A 401 from " +
+    "/mcp means that header was missing or malformed, or that LiteLLM refused the key (the 401's body says which)."
+}, { status: 404, headers: NO_STORE })
+
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
@@ -185,6 +193,10 @@ const makeRouter = Effect.gen(function*() {
     HttpRouter.get("/health", HttpServerResponse.unsafeJson({ status: "ok" })),
     HttpRouter.get("/ready", ready),
     HttpRouter.all("/mcp", mcp),
+    HttpRouter.all("/.well-known/*", NO_OAUTH),
+    HttpRouter.all("/register", NO_OAUTH),
+    HttpRouter.all("/authorize", NO_OAUTH),
+    HttpRouter.all("/token", NO_OAUTH),
     HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
   )
 })
