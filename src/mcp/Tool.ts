@@ -200,7 +200,8 @@ const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
  */
 const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema"] => {
   const schema = objectJsonSchema(input)
-  return (schema["type"] === "object" ? schema : { ...schema, type: "object", properties: {} }) as McpTool["inputSchema"]
+  // `Struct({})` renders as "object or array": a tool without arguments takes an empty object.
+  return (schema["type"] === "object" ? schema : { type: "object", properties: {}, additionalProperties: false }) as McpTool["inputSchema"]
 }
 
 /** The envelope with this tool's `data`, as MCP's `outputSchema` (an object at the top level). */
