@@ -194,7 +194,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       expect(env.standIn.requestsTo("/key/generate")).toHaveLength(1)
     }))
 
-  it.scoped("litellm_whoami says who each key acts as, and its usable tools are its list", () =>
+  it.scoped("litellm_whoami says who each key acts as, and for every kind of key its usable tools are its list", () =>
     Effect.gen(function*() {
       const { keys } = yield* world("current")
       type Whoami = {
@@ -212,6 +212,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
           expect(sorted([...me.tools.usable, ...me.tools.refused.map((r) => r.tool)])).toEqual(ALL)
           return me
         })
+      for (const key of Object.values(keys)) yield* whoami(key)
       const admin = yield* whoami(keys["proxy_admin"]!)
       expect(admin.key).toMatchObject({ token: sha256(keys["proxy_admin"]!), key_alias: "padma-own-key", user_id: "padma", blocked: null })
       expect(admin.user).toMatchObject({ user_id: "padma", user_role: "proxy_admin", spend: 0 })
