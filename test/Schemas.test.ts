@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema, SchemaAST as AST } from "effect"
 import { Int } from "../src/mcp/Schemas.js"
 import { namedFieldsOnly, Open } from "../src/litellm/Answers.js"
+import * as Tools from "../src/resources/Tools.js"
 
 // LiteLLM answers are checked with their Open schemas' named fields only (faster); these are the
 // shapes those schemas take: required, optional and nullable fields, refinements, Open objects
@@ -50,5 +51,41 @@ describe("namedFieldsOnly", () => {
     const nested = accepts(Schema.make(namedFieldsOnly(AST.typeAST(shapes["nested"]!.ast))))
     expect(nested({ key: "k", info: "not an object" })).toBe(false)
     expect(nested({ key: "k", info: { anything: 1 } })).toBe(true)
+  })
+})
+
+// What MCP Inspector's portability check flags, over every schema every tool advertises: a schema
+// with no keyword at all (it constrains nothing, and some clients reject it) and a `type` array
+// (clients that map tools onto a one-type dialect, such as Gemini's, reject or drop it).
+describe("advertised schemas", () => {
+  const problems = (schema: unknown, path: string, found: Array<string>): Array<string> => {
+    if (Array.isArray(schema)) schema.forEach((s, i) => problems(s, `${path}[${i}]`, found))
+    else if (typeof schema === "object" && schema !== null) {
+      const record = schema as Record<string, unknown>
+      if (Array.isArray(record["type"])) found.push(`${path}: type array`)
+      for (const [key, value] of Object.entries(record)) {
+        const nested = key === "properties" || key === "$defs"
+          ? Object.entries(value as Record<string, unknown>)
+          : key === "items" || key === "additionalProperties" || key === "not"
+          ? [["", value] as const]
+          : key === "anyOf" || key === "oneOf" || key === "allOf"
+          ? (value as Array<unknown>).map((v, i) => [`${i}`, v] as const)
+          : []
+        for (const [name, sub] of nested) {
+          const at = `${path}.${key}${name === "" ? "" : `.${name}`}`
+          if (typeof sub === "object" && sub !== null && Object.keys(sub).length === 0) found.push(`${at}: {}`)
+          problems(sub, at, found)
+        }
+      }
+    }
+    return found
+  }
+
+  it("carry no empty schema and no type array", () => {
+    const found = Tools.all.flatMap((t) => [
+      ...problems(t.definition.inputSchema, `${t.definition.name}.inputSchema`, []),
+      ...problems(t.definition.outputSchema, `${t.definition.name}.outputSchema`, [])
+    ])
+    expect(found).toEqual([])
   })
 })

@@ -44,9 +44,8 @@ export const onMissingRoute = <A2, E2, R2>(handle: (error: LiteLlmApiError) => E
  */
 export const UnexpectedAnswer = Schema.Struct({
   warning: Schema.String.annotations({
-    description: "LiteLLM carried out the write but answered in a shape this server did not expect; its answer follows"
-  }),
-  answer: Schema.optional(Schema.Unknown)
+    description: "The write was made, but LiteLLM's answer (its fields, or `answer`) was not the expected shape"
+  })
 }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 export type UnexpectedAnswer = typeof UnexpectedAnswer.Type
 

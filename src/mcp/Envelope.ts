@@ -15,15 +15,22 @@ export type Envelope =
 
 export const success = (data: unknown): Envelope => ({ success: true, data })
 
-/** The envelope around one tool's `data`: what its `outputSchema` says, success or failure. */
+/**
+ * The envelope around one tool's `data`, as its `outputSchema` says it: `data` on success, `error`
+ * on failure. One object, not a union of the two, so the error's shape is not repeated in every
+ * branch of every tool's schema; `detail` is any JSON and stays unnamed (an open object).
+ */
 export const schema = <A, I>(data: Schema.Schema<A, I>) =>
-  Schema.Union(
-    Schema.Struct({ success: Schema.Literal(true), data }),
-    Schema.Struct({
-      success: Schema.Literal(false),
-      error: Schema.Struct({ status: Schema.Number, message: Schema.String, detail: Schema.Unknown })
-    })
-  )
+  Schema.Struct({
+    success: Schema.Boolean,
+    data: Schema.optional(data),
+    error: Schema.optional(
+      Schema.Struct(
+        { status: Schema.Number, message: Schema.String },
+        Schema.Record({ key: Schema.String, value: Schema.Unknown })
+      )
+    )
+  })
 
 // Raw keys never leave in a failure: a bad argument's echo or LiteLLM's text could carry one.
 const failure = (status: number, message: string, detail: unknown = null): Envelope => ({

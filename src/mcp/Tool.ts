@@ -173,17 +173,9 @@ const tidy = (schema: unknown): unknown => {
     if (key === "properties" && isEmptyObject(tidied) && !Object.hasOwn(schema, "required")) continue
     kept.push([key, tidied])
   }
-  return nullable(Object.fromEntries(kept))
-}
-
-// `anyOf: [{type: T, …}, {type: "null"}]` is `type: [T, "null"]` with the same keywords, shorter.
-const nullable = (schema: Record<string, unknown>): Record<string, unknown> => {
-  const anyOf = schema["anyOf"]
-  if (!Array.isArray(anyOf) || anyOf.length !== 2) return schema
-  const [value, none] = anyOf as Array<Record<string, unknown>>
-  if (none?.["type"] !== "null" || Object.keys(none).length !== 1 || typeof value?.["type"] !== "string") return schema
-  const { anyOf: _, ...rest } = schema
-  return { ...value, ...rest, type: [value["type"], "null"] }
+  // Nullable stays `anyOf: [{type: T}, {type: "null"}]`: a `type` array is shorter, but clients that
+  // map tools onto a one-type dialect (Gemini's function declarations) reject or drop it.
+  return Object.fromEntries(kept)
 }
 
 const isEmptyObject = (value: unknown) =>

@@ -53,7 +53,8 @@ const KeyInfo = Open({ token: Schema.String.annotations({ description: "The key'
 
 const hashAsToken = <A extends { readonly key: string }>({ key, ...rest }: A) => ({ ...rest, token: key })
 
-const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.Unknown) })
+// delete_verification_tokens' answer: the keys or aliases it was sent, as sent.
+const DeleteKeyResponse = Open({ deleted_keys: Schema.Array(Schema.String) })
 
 const KeyInfoResponse = Open({ key: Schema.String, info: Open({}) })
 

@@ -32,7 +32,8 @@ const TeamInfo = Open({ team_id: Schema.String, team_info: Open({}) })
 
 const TeamUpdated = Open({ team_id: Schema.String, data: Open({}) })
 
-const TeamsDeleted = Open({ deleted_teams: Schema.Array(Schema.Unknown) })
+// delete_team answers prisma_client.delete_data's {"deleted_teams": <the ids it was sent>}.
+const TeamsDeleted = Open({ deleted_teams: Schema.Array(Schema.String) })
 
 // == Inputs
 

@@ -34,8 +34,8 @@ const UserListResponse = Open({
 const UserInfoResponse = Open({
   user_id: Schema.NullOr(Schema.String),
   user_info: Schema.NullOr(Open({})),
-  keys: Schema.Array(Schema.Unknown),
-  teams: Schema.Array(Schema.Unknown)
+  keys: Schema.Array(Open({})),
+  teams: Schema.Array(Open({}))
 })
 
 const NewUserResponse = Open({
