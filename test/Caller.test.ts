@@ -1,9 +1,13 @@
-import { expect, layer } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Layer, Option, Redacted } from "effect"
 import { createHash } from "node:crypto"
+import { CallerToken } from "../src/litellm/CallerToken.js"
+import { CallerCheck } from "../src/mcp/CallerCheck.js"
+import { layerTest } from "../src/sandbox/InProcess.js"
 import type { Release } from "../src/sandbox/Sandbox.js"
 import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { LiteLlmStandIn } from "./support/StandIn.js"
 
 // What a caller sees when it connects: LiteLLM is asked about its key first, a key LiteLLM refuses
 // fails there, and the tool list leaves out what LiteLLM would certainly refuse that key.
@@ -308,3 +312,23 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TAILOR: "false", LITELLM_MCP_READ_ONLY: "
       }))
   }
 )
+
+describe("the caller check", () => {
+  it.live("a check under way is not cut short when the request that started it goes away: others waiting get its answer", () => {
+    const standIn = new LiteLlmStandIn()
+    const key = standIn.addCaller("internal_user", "ivan")
+    standIn.injectFault("/key/info", { kind: "delay", ms: 200 })
+    const asKey = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.locally(effect, CallerToken, Option.some(Redacted.make(key)))
+    return Effect.gen(function*() {
+      const callers = yield* CallerCheck
+      const first = yield* Effect.fork(asKey(callers.identify(sha256(key))))
+      yield* Effect.sleep("50 millis")
+      const second = yield* Effect.fork(asKey(callers.identify(sha256(key))))
+      yield* Effect.sleep("20 millis")
+      yield* Fiber.interrupt(first)
+      const identity = yield* Fiber.join(second)
+      expect(identity).toMatchObject({ _tag: "Described", key: { user_id: "ivan" } })
+      expect(standIn.requestsTo("/key/info")).toHaveLength(1)
+    }).pipe(Effect.provide(CallerCheck.Default.pipe(Layer.provide(layerTest(standIn)))))
+  })
+})

@@ -1,4 +1,4 @@
-import { Cache, Cause, Duration, Effect, Exit, Option } from "effect"
+import { Cache, Cause, Duration, Effect, Exit, Fiber, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import type { LiteLlmError } from "../litellm/Errors.js"
 import * as Caller from "../resources/Caller.js"
@@ -27,7 +27,11 @@ export class CallerCheck extends Effect.Service<CallerCheck>()("app/CallerCheck"
     })
     return {
       /** Who the caller is whose key, in CallerToken, has this sha256 hash. */
-      identify: (keyHash: string): Effect.Effect<Caller.Identity, LiteLlmError> => cache.get(keyHash)
+      identify: (keyHash: string): Effect.Effect<Caller.Identity, LiteLlmError> =>
+        // On a fiber of its own (with this request's CallerToken), so that when this request goes
+        // away the question still gets its answer (LITELLM_TIMEOUT_MS bounds it): others asking
+        // about the same key meanwhile wait for that answer, and would otherwise all fail with it.
+        Effect.flatMap(Effect.forkDaemon(cache.get(keyHash)), Fiber.join)
     } as const
   }),
   dependencies: [AppConfig.Default]
