@@ -9,7 +9,7 @@ export const toolCall = (name: string, args: object) =>
   JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })
 
 /** POSTs `body` to /mcp on 127.0.0.1: the status (0 if the connection failed) and the answer's text. */
-export const postMcp = (agent: Agent, port: number, body: string) =>
+export const postMcp = (agent: Agent, port: number, body: string, authorization: string = TOKEN) =>
   new Promise<{ readonly status: number; readonly text: string }>((resolve) => {
     const req = request({
       agent,
@@ -18,7 +18,7 @@ export const postMcp = (agent: Agent, port: number, body: string) =>
       path: "/mcp",
       method: "POST",
       headers: {
-        authorization: TOKEN,
+        authorization,
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
         "content-length": Buffer.byteLength(body)

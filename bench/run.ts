@@ -7,7 +7,7 @@ import { freePort, waitFor } from "../test/support/Net.js"
 import { runAb } from "./ab.js"
 import { runAbuse } from "./abuse.js"
 import { printListingSizes } from "./listing.js"
-import { callOk, cpuMs, memoryMb, TOKEN, toolCall } from "./Support.js"
+import { callOk, cpuMs, memoryMb, postMcp, TOKEN, toolCall } from "./Support.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
@@ -176,6 +176,28 @@ const main = async () => {
         `CPU/call ${(o!.cpuPerCall / b!.cpuPerCall).toFixed(2)}×`
     )
   }
+
+  // What connecting costs (tools/list, as initialize: LiteLLM is asked about the key first): a
+  // key asked about within CALLER_CHECK_TTL_MS, and a key never seen (two LiteLLM requests).
+  const connectAgent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const listing = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+  const connects = async (token: (i: number) => string) => {
+    const times: Array<number> = []
+    for (let i = 0; i < (QUICK ? 200 : 500); i++) {
+      const started = performance.now()
+      const { status } = await postMcp(connectAgent, serverPort, listing, token(i))
+      if (status !== 200) throw new Error(`tools/list answered ${status}`)
+      times.push(performance.now() - started)
+    }
+    return times.sort((a, b) => a - b)
+  }
+  const known = await connects(() => TOKEN)
+  const fresh = await connects((i) => `Bearer sk-bench-new-${i}-0000000000`)
+  console.log("\ntools/list (what a connecting client asks), p50 / p99 ms:")
+  console.table({
+    "key asked about before (kept)": { p50: percentile(known, 0.5).toFixed(2), p99: percentile(known, 0.99).toFixed(2) },
+    "key never seen (LiteLLM asked twice)": { p50: percentile(fresh, 0.5).toFixed(2), p99: percentile(fresh, 0.99).toFixed(2) }
+  })
 
   const colds: Array<number> = []
   for (let i = 0; i < 5; i++) {

@@ -62,6 +62,9 @@ const userInfo = JSON.stringify({
   teams: []
 })
 
+// /key/info without a key: the caller's own key, which has a user (so connecting asks /user/info too).
+const keySelf = JSON.stringify({ key: key(0).token, info: { ...key(0), token: undefined } })
+
 // A LiteLLM answer as large as a page of spend logs with stored prompts can be: 100 MB.
 const huge = Buffer.concat([
   Buffer.from("{\"users\":[],\"total\":0,\"page\":1,\"page_size\":25,\"total_pages\":0,\"pad\":\""),
@@ -78,7 +81,13 @@ createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json", "content-length": huge.length })
     return void res.end(huge)
   }
-  const body = req.url!.startsWith("/key/list") ? keyList : req.url!.startsWith("/user/info") ? userInfo : undefined
+  const body = req.url!.startsWith("/key/list")
+    ? keyList
+    : req.url!.startsWith("/user/info")
+    ? userInfo
+    : req.url === "/key/info"
+    ? keySelf
+    : undefined
   res.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" })
   res.end(body ?? "{\"detail\":\"Not Found\"}")
 }).listen(Number(process.env["PORT"]), "127.0.0.1", () => process.send?.("ready"))
