@@ -321,13 +321,13 @@ describe("the caller check", () => {
     const asKey = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.locally(effect, CallerToken, Option.some(Redacted.make(key)))
     return Effect.gen(function*() {
       const callers = yield* CallerCheck
-      const first = yield* Effect.fork(asKey(callers.identify(sha256(key))))
+      const first = yield* Effect.fork(asKey(callers.admit(sha256(key))))
       yield* Effect.sleep("50 millis")
-      const second = yield* Effect.fork(asKey(callers.identify(sha256(key))))
+      const second = yield* Effect.fork(asKey(callers.admit(sha256(key))))
       yield* Effect.sleep("20 millis")
       yield* Fiber.interrupt(first)
       const identity = yield* Fiber.join(second)
-      expect(identity).toMatchObject({ _tag: "Described", key: { user_id: "ivan" } })
+      expect(identity).toMatchObject({ _tag: "Described", userId: "ivan", role: "internal_user" })
       expect(standIn.requestsTo("/key/info")).toHaveLength(1)
     }).pipe(Effect.provide(CallerCheck.Default.pipe(Layer.provide(layerTest(standIn)))))
   })

@@ -167,7 +167,7 @@ const makeRouter = Effect.gen(function*() {
           Effect.gen(function*() {
             const identity = checked
               ? yield* Effect.mapError(
-                callers.identify(sha256Hex(Redacted.value(token.value))),
+                callers.admit(sha256Hex(Redacted.value(token.value))),
                 (e) => uncheckedBecause(e, Option.getOrUndefined(call)?.id ?? null)
               )
               : undefined

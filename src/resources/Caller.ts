@@ -92,6 +92,25 @@ const accessOf = (
 
 type Undescribed = Extract<Identity, { readonly _tag: "Undescribed" }>
 
+/**
+ * What connecting needs of an identity, and all that is kept of it: whether LiteLLM described the
+ * key, what its route checks go by, and for the start-up line who it is. Not the rows, which can
+ * be large (a team's members).
+ */
+export type Admission =
+  | { readonly _tag: "Described"; readonly access: KeyAccess; readonly userId: string | null; readonly role: string | null }
+  | Undescribed
+
+export const admission = (identity: Identity): Admission =>
+  identity._tag === "Undescribed"
+    ? identity
+    : {
+      _tag: "Described",
+      access: identity.access,
+      userId: typeof identity.key.user_id === "string" ? identity.key.user_id : null,
+      role: typeof identity.user?.user_role === "string" ? identity.user.user_role : null
+    }
+
 // Any answer but a refusal of the key or a failure of LiteLLM's own: the key was accepted.
 const acceptedUndescribed = (e: LiteLlmError): e is LiteLlmApiError =>
   e._tag === "LiteLlmApiError" && e.status < 500 && !isKeyRefusal(e)

@@ -11,7 +11,7 @@ import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import { CallerCheck, isKeyRefusal } from "../mcp/CallerCheck.js"
 import * as McpServer from "../mcp/McpServer.js"
-import type { Identity } from "../resources/Caller.js"
+import type { Admission } from "../resources/Caller.js"
 import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "../mcp/ToolPolicy.js"
 
@@ -36,7 +36,7 @@ export const serve = Effect.gen(function*() {
   const runtime = yield* Effect.runtime<never>()
   const log = Runtime.runFork(runtime)
   const check = Effect.locally(
-    callers.identify(sha256Hex(Option.match(token, { onNone: () => "", onSome: Redacted.value }))),
+    callers.admit(sha256Hex(Option.match(token, { onNone: () => "", onSome: Redacted.value }))),
     CallerToken,
     token
   )
@@ -103,10 +103,10 @@ const refusedText = (error: LiteLlmError) =>
 const failureText = (error: LiteLlmError) =>
   isKeyRefusal(error) ? refusedText(error) : `Could not check LITELLM_API_KEY with LiteLLM: ${error.message}`
 
-const describe = (identity: Identity): string =>
-  identity._tag === "Undescribed"
-    ? identity.status === 404 ? "its master key, or a key it keeps no row for" : `it would not describe it: HTTP ${identity.status}`
-    : `user ${identity.key.user_id ?? "none"}, role ${identity.user?.user_role ?? "none"}`
+const describe = (admission: Admission): string =>
+  admission._tag === "Undescribed"
+    ? admission.status === 404 ? "its master key, or a key it keeps no row for" : `it would not describe it: HTTP ${admission.status}`
+    : `user ${admission.userId ?? "none"}, role ${admission.role ?? "none"}`
 
 /** Stdio mode as it runs: the LiteLLM client, the operator's policy, logs and traces on stderr. */
 export const run = serve.pipe(
