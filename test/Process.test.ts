@@ -496,8 +496,25 @@ describe("the server process", () => {
         .data.data
       expect(deployments.map((m) => m.model_name).sort()).toEqual(["claude-sonnet", "gpt-4o", "gpt-4o-mini"])
       expect(deployments.every((m) => m.litellm_params.api_key === "[redacted]")).toBe(true)
+      const me = await client.callTool({ name: "litellm_whoami", arguments: {} })
+      expect(me.structuredContent).toMatchObject({ success: true, data: { key: null, note: expect.stringContaining("master key") } })
       await client.close()
       expect(run.output()).toContain(`claude mcp add --transport http litellm-admin http://127.0.0.1:${port}/mcp`)
+      // Bob, an internal user who administers a team, is offered what LiteLLM lets him do.
+      const bobKey = /Bob's key .* Bearer (sk-\S+)/.exec(run.output())?.[1]
+      const bob = new Client({ name: "demo-test", version: "0" })
+      await bob.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${bobKey}` } }
+      }))
+      const { tools } = await bob.listTools()
+      expect(tools.map((t) => t.name)).toContain("litellm_team_member_delete")
+      expect(tools.map((t) => t.name)).not.toContain("litellm_user_create")
+      const bobIs = await bob.callTool({ name: "litellm_whoami", arguments: {} })
+      expect(bobIs.structuredContent).toMatchObject({
+        success: true,
+        data: { user: { user_id: "bob", user_role: "internal_user" }, teams: [{ team_id: "research", role: "admin" }] }
+      })
+      await bob.close()
     } finally {
       run.child.kill("SIGKILL")
     }

@@ -8,8 +8,11 @@ import * as Stdio from "../stdio/Stdio.js"
 
 const DAY = 86_400_000
 
-/** Sample users, keys and a week of spend, so every tool has something to show. */
-export const seed = (sandbox: LiteLlmSandbox): void => {
+/**
+ * Sample users, keys and a week of spend, so every tool has something to show. Returns Bob's key:
+ * not an admin's, so connecting with it shows a list tailored to what LiteLLM lets him do.
+ */
+export const seed = (sandbox: LiteLlmSandbox): string => {
   sandbox.seedUser({ user_id: "alice", user_email: "alice@example.com", user_alias: "Alice", user_role: "proxy_admin", teams: ["platform"] })
   sandbox.seedUser({ user_id: "bob", user_email: "bob@example.com", user_alias: "Bob", teams: ["research"], max_budget: 50, spend: 12.4 })
   sandbox.seedUser({ user_id: "carol", user_email: "carol@example.com", user_role: "internal_user_viewer", teams: ["research"] })
@@ -76,10 +79,11 @@ export const seed = (sandbox: LiteLlmSandbox): void => {
       metadata: { user_api_key_alias: key.row["key_alias"] }
     })
   }
+  return keys[1]!.raw
 }
 
 /** What --demo prints: where things are, and configs to paste into the clients people use. */
-const clientConfigs = (sandboxUrl: string, url: string, key: string) =>
+const clientConfigs = (sandboxUrl: string, url: string, key: string, bobKey: string) =>
   [
     "",
     `Demo: a LiteLLM sandbox with sample users, teams, keys, models and spend is at ${sandboxUrl}; nothing reaches a real LiteLLM.`,
@@ -99,6 +103,8 @@ const clientConfigs = (sandboxUrl: string, url: string, key: string) =>
     `  npx @modelcontextprotocol/inspector --cli ${url} --transport http --header "Authorization: Bearer ${key}" --stored-auth-only --method tools/list`,
     "",
     "The value must be Bearer followed by the key. Set LITELLM_MCP_DEMO_KEY=sk-… to keep the same key across restarts.",
+    "An agent should call litellm_whoami first: who the key acts as, and which tools LiteLLM will let it use.",
+    `Bob's key (an internal_user who administers team Research) is offered fewer tools: Bearer ${bobKey}`,
     ""
   ].join("\n")
 
@@ -110,21 +116,20 @@ const startSandbox = Effect.acquireRelease(
   Effect.promise(async () => {
     const sandbox = new LiteLlmSandbox()
     await sandbox.start()
-    seed(sandbox)
-    return sandbox
+    return { sandbox, bobKey: seed(sandbox) }
   }),
-  (sandbox) => Effect.promise(() => sandbox.stop())
+  ({ sandbox }) => Effect.promise(() => sandbox.stop())
 )
 
 export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
-  const sandbox = yield* startSandbox
+  const { sandbox, bobKey } = yield* startSandbox
   const { host, port, demoKey } = yield* appConfig
   // A sandbox key, good for nothing but this sandbox: printing it is the point of --demo. A fixed
   // one (LITELLM_MCP_DEMO_KEY) lets a saved client config survive a restart.
   const key = sandbox.addAdminKey(
     Option.match(demoKey, { onNone: () => `sk-demo-${randomBytes(9).toString("base64url")}`, onSome: Redacted.value })
   )
-  yield* Console.log(clientConfigs(sandbox.url, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`, key))
+  yield* Console.log(clientConfigs(sandbox.url, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`, key, bobKey))
   const provider = yield* Effect.configProviderWith(Effect.succeed)
   return HttpLive.pipe(
     Layer.provide(Layer.setConfigProvider(
@@ -138,7 +143,7 @@ export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
  * command. What --demo prints goes to stderr here: stdout carries the protocol.
  */
 export const runStdio = Effect.gen(function*() {
-  const sandbox = yield* startSandbox
+  const { sandbox } = yield* startSandbox
   const { demoKey } = yield* appConfig
   const key = sandbox.addAdminKey(
     Option.match(demoKey, { onNone: () => `sk-demo-${randomBytes(9).toString("base64url")}`, onSome: Redacted.value })
