@@ -8,7 +8,7 @@ import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
 import type { LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
-import { CallerCheck, isKeyRefusal } from "../mcp/CallerCheck.js"
+import { CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import * as McpServer from "../mcp/McpServer.js"
 import type * as Tool from "../mcp/Tool.js"
 import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
@@ -97,7 +97,7 @@ const CHECKED_METHODS = new Set(["initialize", "tools/list"])
 
 const uncheckedBecause = (error: LiteLlmError, id: unknown): Refusals.Refusal =>
   isKeyRefusal(error)
-    ? new Refusals.KeyRefused({ status: (error as { status: number }).status, message: error.message, id })
+    ? new Refusals.KeyRefused({ status: error.status, message: error.message, id })
     : error._tag === "MissingCallerToken"
     ? new Refusals.Unauthorized()
     : new Refusals.CallerUnchecked({

@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import { Cache, Cause, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
+import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
 import { type LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
@@ -58,9 +59,10 @@ export type Identity =
 /**
  * LiteLLM refused the key itself, as its authentication does: 401 (invalid, blocked, deleted), or,
  * for an expired key on the releases read, 400 with type `expired_key`. A 401 from a route check
- * does not reach here: /key/info is open to every key.
+ * does not reach here: /key/info is open to every key. LiteLLM down or slow is not a refusal.
  */
-export const isKeyRefusal = (error: LiteLlmApiError): boolean => {
+export const isKeyRefusal = (error: LiteLlmError): error is LiteLlmApiError => {
+  if (error._tag !== "LiteLlmApiError") return false
   if (error.status === 401) return true
   const inner = (error.detail as { error?: { type?: unknown } } | null)?.error
   return error.status === 400 && (inner?.type === "expired_key" || error.message.startsWith("Authentication Error"))
@@ -143,6 +145,40 @@ export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.g
     access: accessOf(key, user === undefined ? undefined : userRow, teams)
   } as const
 }).pipe(Effect.withSpan("Caller.identify"))
+
+// == Kept for connecting
+
+/**
+ * LiteLLM's answer about each caller's key (its `Admission`: a few fields, not LiteLLM's rows),
+ * asked when a client connects or lists tools and kept a short while (CALLER_CHECK_TTL_MS), by the
+ * key's hash, for at most CALLER_CHECK_CACHE_SIZE keys. A refusal is kept as long as an admission,
+ * so a client retrying a wrong key costs LiteLLM one request a TTL; LiteLLM down or slow is never
+ * kept: it is not an answer about the key.
+ */
+export class CallerCheck extends Effect.Service<CallerCheck>()("app/CallerCheck", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const cache = yield* Cache.makeWith({
+      capacity: config.callerCheckCacheSize,
+      // Runs on the fiber that asks, so LiteLLM is asked with that request's CallerToken: the key
+      // whose hash is asked about, since no two keys share a hash.
+      lookup: (_hash: string) => Effect.map(identify, admission),
+      timeToLive: (exit) =>
+        Exit.isSuccess(exit) || Option.exists(Cause.failureOption(exit.cause), isKeyRefusal)
+          ? config.callerCheckTtl
+          : Duration.zero
+    })
+    return {
+      /** What LiteLLM says of the caller whose key, in CallerToken, has this sha256 hash. */
+      admit: (keyHash: string): Effect.Effect<Admission, LiteLlmError> =>
+        // On a fiber of its own (with this request's CallerToken), so that when this request goes
+        // away the question still gets its answer (LITELLM_TIMEOUT_MS bounds it): others asking
+        // about the same key meanwhile wait for that answer, and would otherwise all fail with it.
+        Effect.flatMap(Effect.forkDaemon(cache.get(keyHash)), Fiber.join)
+    } as const
+  }),
+  dependencies: [AppConfig.Default]
+}) {}
 
 // == Tools
 

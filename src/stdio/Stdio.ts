@@ -6,12 +6,11 @@ import * as Tracing from "../observability/Tracing.js"
 import * as Tools from "../resources/Tools.js"
 import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken } from "../litellm/CallerToken.js"
-import type { LiteLlmError } from "../litellm/Errors.js"
+import type { LiteLlmApiError, LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
-import { CallerCheck, isKeyRefusal } from "../mcp/CallerCheck.js"
 import * as McpServer from "../mcp/McpServer.js"
-import type { Admission } from "../resources/Caller.js"
+import { type Admission, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "../mcp/ToolPolicy.js"
 
@@ -97,8 +96,7 @@ export const serve = Effect.gen(function*() {
   yield* closed
 }).pipe(Effect.scoped)
 
-const refusedText = (error: LiteLlmError) =>
-  `LiteLLM refused LITELLM_API_KEY (HTTP ${(error as { status?: number }).status}): ${error.message}`
+const refusedText = (error: LiteLlmApiError) => `LiteLLM refused LITELLM_API_KEY (HTTP ${error.status}): ${error.message}`
 
 const failureText = (error: LiteLlmError) =>
   isKeyRefusal(error) ? refusedText(error) : `Could not check LITELLM_API_KEY with LiteLLM: ${error.message}`
