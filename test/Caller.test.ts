@@ -252,6 +252,18 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       expect(master.note).toContain("master key")
     }))
 
+  it.scoped("a key LiteLLM accepts but whose user it cannot describe connects, with every tool listed: in doubt a tool stays", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      env.standIn.injectFault("/user/info", { kind: "status", status: 200, body: JSON.stringify({ unexpected: true }), repeat: true })
+      expect((yield* listed(keys["internal_user"]!)).names).toEqual(ALL)
+      env.standIn.injectFault("/user/info", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }), repeat: true })
+      expect((yield* listed(keys["internal_user_viewer"]!)).names).toEqual(ALL)
+      // The key's own allowed_routes still hold: they need no user row.
+      env.standIn.injectFault("/user/info", { kind: "status", status: 500, body: "{}", repeat: true })
+      expect((yield* listed(keys["narrow_key"]!)).names).toEqual(EXPECTED["narrow_key"])
+    }))
+
   it.scoped("LiteLLM failing at connect is 502 or 504 saying so, never a 401, and is not kept", () =>
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")
@@ -259,10 +271,15 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       const down = yield* post(env, keys["internal_user"]!, INITIALIZE)
       expect(down.status).toBe(502)
       expect(JSON.parse(down.body)).toMatchObject({ id: 1, error: { message: "Could not check this key with LiteLLM: No db connected" } })
-      env.standIn.injectFault("/key/info", { kind: "reset" })
-      expect((yield* post(env, keys["internal_user"]!, INITIALIZE)).status).toBe(502)
+      // Not a LiteLLM: a 200 that is not LiteLLM's answer (a wrong LITELLM_BASE_URL) says so.
+      env.standIn.injectFault("/key/info", { kind: "status", status: 200, body: "<html>a proxy login page</html>", contentType: "text/html" })
+      const wrong = yield* post(env, keys["internal_user"]!, INITIALIZE)
+      expect(wrong.status).toBe(502)
+      expect(JSON.parse(wrong.body).error.message).toContain("Is LITELLM_BASE_URL a LiteLLM Proxy?")
       // Once LiteLLM answers, the same key connects: the failures were not kept as an answer.
-      expect((yield* post(env, keys["internal_user"]!, INITIALIZE)).status).toBe(200)
+      const third = yield* post(env, keys["internal_user"]!, INITIALIZE)
+      expect({ status: third.status, body: third.status === 200 ? "" : third.body }).toEqual({ status: 200, body: "" })
+      expect(env.standIn.requestsTo("/key/info")).toHaveLength(3)
     }))
 })
 

@@ -41,9 +41,10 @@ const UserSelf = Open({ user_info: Schema.NullOr(UserRecord), teams: Schema.opti
 
 /**
  * What LiteLLM says about the key of the request being served. `Described`: its key row, with its
- * user and teams when it has a user; `access` is what LiteLLM's route checks go by, or undefined
- * when LiteLLM's answers leave a doubt. `Undescribed`: LiteLLM accepted the key but would not
- * describe it (its master key, which has no row; a key whose allowed_routes leave out /key/info).
+ * user and teams when it has a user, and `access`, what LiteLLM's route checks go by (its `role`
+ * undefined when LiteLLM's answers leave the role in doubt). `Undescribed`: LiteLLM accepted the
+ * key but would not describe it (its master key, which has no row; a key whose allowed_routes
+ * leave out /key/info).
  */
 export type Identity =
   | {
@@ -127,11 +128,12 @@ export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.g
   if (!("answer" in self)) return self
   const key = self.answer.info
   const userId = key.user_id
-  // The user's teams come with the user; without the user, nothing is ruled out.
+  // The user's role and teams. LiteLLM has accepted the key by now: if this answer fails or is
+  // not the expected shape, the role is in doubt (only allowed_routes rule tools out), not the key.
   const user = typeof userId === "string"
     ? yield* litellm.get("/user/info", { user_id: userId }, UserSelf).pipe(
       Effect.map((u) => u.user_info !== null && u.user_info.user_id === userId ? u : undefined),
-      Effect.catchTag("LiteLlmApiError", () => Effect.succeed(undefined))
+      Effect.orElseSucceed(() => undefined)
     )
     : undefined
   const teams = user?.teams ?? []
@@ -174,7 +176,12 @@ export class CallerCheck extends Effect.Service<CallerCheck>()("app/CallerCheck"
         // On a fiber of its own (with this request's CallerToken), so that when this request goes
         // away the question still gets its answer (LITELLM_TIMEOUT_MS bounds it): others asking
         // about the same key meanwhile wait for that answer, and would otherwise all fail with it.
-        Effect.flatMap(Effect.forkDaemon(cache.get(keyHash)), Fiber.join)
+        Effect.flatMap(
+          // A failure that is not an answer is dropped at once: its zero TTL alone still serves it
+          // to a request in the same millisecond.
+          Effect.forkDaemon(Effect.tapError(cache.get(keyHash), (e) => isKeyRefusal(e) ? Effect.void : cache.invalidate(keyHash))),
+          Fiber.join
+        )
     } as const
   }),
   dependencies: [AppConfig.Default]
