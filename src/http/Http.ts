@@ -135,6 +135,16 @@ const makeRouter = Effect.gen(function*() {
   const tooLarge = (request: HttpServerRequest.HttpServerRequest) =>
     Effect.zipRight(Effect.sync(() => lingerThenClose(request)), new Refusals.PayloadTooLarge({ limit: config.maxBodyBytes }))
 
+  // What the key may be offered, from LiteLLM, where a client connects or lists its tools; undefined
+  // (nothing ruled out) elsewhere, when tailoring is off, or when LiteLLM did not describe the key.
+  const accessOf = (call: Option.Option<typeof RpcCall.Type>, key: Redacted.Redacted<string>) =>
+    Option.isSome(call) && CHECKED_METHODS.has(call.value.method)
+      ? callers.admit(sha256Hex(Redacted.value(key))).pipe(
+        Effect.map((admission) => config.tailor && admission._tag === "Described" ? admission.access : undefined),
+        Effect.mapError((e) => uncheckedBecause(e, call.value.id ?? null))
+      )
+      : Effect.succeed(undefined)
+
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (request.method !== "POST") return yield* new Refusals.MethodNotAllowed()
@@ -162,18 +172,8 @@ const makeRouter = Effect.gen(function*() {
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
-        const checked = Option.isSome(call) && CHECKED_METHODS.has(call.value.method)
         return yield* inFlight.track(Effect.locally(
-          Effect.gen(function*() {
-            const identity = checked
-              ? yield* Effect.mapError(
-                callers.admit(sha256Hex(Redacted.value(token.value))),
-                (e) => uncheckedBecause(e, Option.getOrUndefined(call)?.id ?? null)
-              )
-              : undefined
-            const access = config.tailor && identity?._tag === "Described" ? identity.access : undefined
-            return yield* serve(request, body.right, policy, limits, (p) => p.listedFor(access))
-          }),
+          Effect.flatMap(accessOf(call, token.value), (access) => serve(request, body.right, policy, limits, (p) => p.listedFor(access))),
           CallerToken,
           token
         ))

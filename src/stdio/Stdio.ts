@@ -46,11 +46,14 @@ export const serve = Effect.gen(function*() {
       isKeyRefusal(error)
         ? Effect.logError(`${refusedText(error)}; every request will fail until LITELLM_API_KEY is fixed`)
         : Effect.logWarning(`could not check LITELLM_API_KEY with LiteLLM: ${error.message}`),
-    onRight: (identity) => Effect.logInfo(`LiteLLM accepts LITELLM_API_KEY (${describe(identity)})`)
+    onRight: (admission) => Effect.logInfo(`LiteLLM accepts LITELLM_API_KEY (${describe(admission)})`)
   }))
   const listed = async () => {
     const result = await checked()
-    if (Either.isLeft(result)) throw new McpError(isKeyRefusal(result.left) ? -32001 : ErrorCode.InternalError, failureText(result.left))
+    if (Either.isLeft(result)) {
+      const { code, message } = asRpcError(result.left)
+      throw new McpError(code, message)
+    }
     return config.tailor && result.right._tag === "Described" ? policy.listedFor(result.right.access) : policy.definitions
   }
   const server = McpServer.make(
@@ -85,11 +88,7 @@ export const serve = Effect.gen(function*() {
     void checked().then((result) =>
       Either.isRight(result)
         ? deliver(message)
-        : transport.send({
-          jsonrpc: "2.0",
-          id: message.id,
-          error: { code: isKeyRefusal(result.left) ? -32001 : ErrorCode.InternalError, message: failureText(result.left) }
-        })
+        : transport.send({ jsonrpc: "2.0", id: message.id, error: asRpcError(result.left) })
     )
   }
   yield* Effect.logInfo("serving MCP on stdio")
@@ -98,8 +97,11 @@ export const serve = Effect.gen(function*() {
 
 const refusedText = (error: LiteLlmApiError) => `LiteLLM refused LITELLM_API_KEY (HTTP ${error.status}): ${error.message}`
 
-const failureText = (error: LiteLlmError) =>
-  isKeyRefusal(error) ? refusedText(error) : `Could not check LITELLM_API_KEY with LiteLLM: ${error.message}`
+// A failed check as a JSON-RPC error: an authentication problem (as over HTTP) when LiteLLM refused the key.
+const asRpcError = (error: LiteLlmError) =>
+  isKeyRefusal(error)
+    ? { code: -32001, message: refusedText(error) }
+    : { code: ErrorCode.InternalError, message: `Could not check LITELLM_API_KEY with LiteLLM: ${error.message}` }
 
 const describe = (admission: Admission): string =>
   admission._tag === "Undescribed"
