@@ -25,7 +25,8 @@ const instructions =
   "Administer a LiteLLM Proxy (internal users, virtual keys, spend) with the caller's own LiteLLM key. " +
   "Every tool answers {success:true,data} or {success:false,error:{status,message,detail}}; status is LiteLLM's " +
   "HTTP status, or 400 for bad arguments, 404/409 for names that match none/several, 502/504 when LiteLLM is " +
-  "unreachable or slow. Lists are paged: read total_pages and ask for the next page."
+  "unreachable or slow. Lists are paged: read total_pages and ask for the next page. Call litellm_whoami first: " +
+  "it says who this key acts as and which tools LiteLLM will let it use."
 
 
 // Each Server would otherwise build its own Ajv (a few hundred microseconds and much garbage per
