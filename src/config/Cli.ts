@@ -11,7 +11,7 @@ const help = (): string => {
     [
       "  --no-tailor",
       "LITELLM_MCP_TAILOR",
-      "List every allowed tool to every key, not only those LiteLLM would let the key use (default: tailor, true)"
+      "List every allowed tool to every key, not only those LiteLLM would let it use (variable default: true)"
     ],
     ["  --stdio", "", "Serve one client on stdin/stdout instead of HTTP; needs LITELLM_API_KEY (refused over HTTP)"],
     [
