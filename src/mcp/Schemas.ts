@@ -53,7 +53,8 @@ export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unkn
 
 export const StringList = Schema.Array(NonEmptyString).pipe(Schema.maxItems(MAX_LIST))
 
-export const Page = Int(1).annotations({ description: "Page number, from 1." })
+// Its name and `minimum: 1` say all there is to say.
+export const Page = Int(1)
 
 export const SortOrder = Schema.Literal("asc", "desc")
 

@@ -37,9 +37,9 @@ const TeamsDeleted = Open({ deleted_teams: Schema.Array(Schema.String) })
 
 // == Inputs
 
-const Role = Schema.Literal("admin", "user").annotations({
-  description: "admin manages the team's members and keys (LiteLLM Enterprise); user is a plain member"
-})
+// Said once where members are given, not in each branch of `member`'s one-or-many.
+const Role = Schema.Literal("admin", "user")
+const ROLES = "an admin manages the team's members and keys (LiteLLM Enterprise), a user is a plain member"
 
 const Member = Schema.Struct({
   role: Role,
@@ -79,7 +79,7 @@ const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description
 const TeamCreateInput = Schema.Struct({
   team_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the team; a UUID if omitted." })),
   members_with_roles: Schema.optional(Schema.Array(Member).pipe(Schema.maxItems(MAX_BATCH)).annotations({
-    description: "First members."
+    description: `First members, {role, user_id or user_email}: ${ROLES}.`
   })),
   ...teamSettings
 })
@@ -95,7 +95,7 @@ const TeamDeleteInput = Schema.Struct({
 const MemberAddInput = Schema.Struct({
   ...TeamId.fields,
   member: Schema.Union(Member, Batch(Member)).annotations({
-    description: "One member or a list: {role, user_id or user_email}. Unknown users are created."
+    description: `One member or a list: {role, user_id or user_email}; ${ROLES}. Unknown users are created.`
   }),
   max_budget_in_team: Schema.optional(Amount.annotations({ description: "Each new member's budget in this team." }))
 })
