@@ -34,7 +34,9 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
     throw envelope(401, "Authentication Error, Malformed API Key passed in. Ensure Key has `Bearer ` prefix.", "auth_error")
   }
   const key = header.slice("Bearer ".length)
-  if (s.adminKeys.has(key)) return { role: "proxy_admin", userId: "default_user_id", token: sha256Hex(key), allowedRoutes: [] }
+  if (s.adminKeys.has(key)) {
+    return { role: "proxy_admin", userId: "default_user_id", token: sha256Hex(key), allowedRoutes: [], teamId: null }
+  }
   const hash = sha256Hex(key)
   const row = s.keys.get(hash)
   if (row !== undefined) {
@@ -56,7 +58,8 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
     // get_user_object finds no row for a key without a user: no role at all. An unknown role is internal_user.
     const role = user === undefined ? null : (user["user_role"] ?? "internal_user") as Role
     const allowedRoutes = Array.isArray(row["allowed_routes"]) ? (row["allowed_routes"] as Array<string>) : []
-    return { role, userId, token: hash, allowedRoutes }
+    const teamId = typeof row["team_id"] === "string" ? row["team_id"] : null
+    return { role, userId, token: hash, allowedRoutes, teamId }
   }
   throw envelope(
     401,

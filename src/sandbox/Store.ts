@@ -19,6 +19,8 @@ export interface Caller {
   readonly token: string
   /** The key's allowed_routes; empty for the master key and for keys without any. */
   readonly allowedRoutes: ReadonlyArray<string>
+  /** The team the key itself belongs to, if any. */
+  readonly teamId: string | null
 }
 
 export const newRawKey = () => `sk-${randomBytes(16).toString("base64url")}`

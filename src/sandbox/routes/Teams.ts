@@ -27,11 +27,18 @@ export const teamAdminOnly = (s: Store, caller: Caller, teamId: unknown, route: 
   throw detail(403, `Call not allowed. User not proxy admin OR team admin. route=${route}, team_id=${String(teamId)}`)
 }
 
-export const teamInfo = (s: Store, q: URLSearchParams) => {
+export const teamInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
   const id = q.get("team_id")
   if (id === null) throw envelope(422, "Malformed request. No team id passed in.", "auth_error")
   const team = s.teams.get(id)
   if (team === undefined) throw envelope(404, `{'message': 'Team not found, passed team id: ${id}.'}`, "auth_error")
+  // validate_membership: admins and viewers, a key of the team itself, or a member of it.
+  if (
+    caller.role !== "proxy_admin" && caller.role !== "proxy_admin_viewer" && caller.teamId !== id &&
+    !s.isTeamMember(caller, id)
+  ) {
+    throw envelope(403, pyRepr(`User=${caller.userId || "None"} not authorized to access this team=${id}`), "auth_error")
+  }
   const keys = [...s.keys.values()].filter((k) => k["team_id"] === id)
   return { team_id: id, team_info: team, keys, team_memberships: [] }
 }
@@ -98,7 +105,7 @@ export const teamMemberDelete = (s: Store, body: Row) => {
 export const routes: Record<string, Handler> = {
   "GET /v2/team/list": (s, r) => teamListV2(s, r.q, r.caller),
   "GET /team/list": (s) => [...s.teams.values()],
-  "GET /team/info": (s, r) => teamInfo(s, r.q),
+  "GET /team/info": (s, r) => teamInfo(s, r.q, r.caller),
   "POST /team/new": (s, r) => teamNew(s, r.body),
   "POST /team/update": (s, r) => teamUpdate(s, r.body),
   "POST /team/delete": (s, r) => teamDelete(s, r.body),
