@@ -246,6 +246,8 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       const service = yield* whoami(keys["team_key"]!)
       expect(service.key).toMatchObject({ team_id: "t-team", user_id: null })
       expect(service.user).toBeNull()
+      // A team's key without a user: its team, from /team/info, which a key may read of its own team.
+      expect(service.teams).toEqual([expect.objectContaining({ team_id: "t-team", team_alias: "Platform", role: null })])
 
       const master = yield* whoami(keys["master"]!)
       expect(master).toMatchObject({ key: null, user: null, teams: [] })

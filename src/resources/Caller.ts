@@ -217,6 +217,21 @@ const Whoami = Schema.Struct({
   note: Schema.optional(Schema.String)
 })
 
+const TeamInfoAnswer = Open({ team_info: TeamRecord })
+
+/**
+ * The team the key itself belongs to, when its user's teams do not hold it (a team's service key
+ * has no user): `/team/info` lets a key read its own team. Nothing when LiteLLM will not say.
+ */
+const keysTeam = (identity: Extract<Identity, { readonly _tag: "Described" }>) => {
+  const teamId = identity.key["team_id"]
+  if (typeof teamId !== "string" || identity.teams.some((t) => t.team_id === teamId)) return Effect.succeed([])
+  return Effect.flatMap(LiteLlm, (litellm) => litellm.get("/team/info", { team_id: teamId }, TeamInfoAnswer)).pipe(
+    Effect.map((answer) => [answer.team_info]),
+    Effect.orElseSucceed(() => [])
+  )
+}
+
 const noteOf = (identity: Identity): string | undefined =>
   identity._tag === "Undescribed"
     ? identity.status === 404
@@ -242,15 +257,17 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
     output: Whoami,
     annotations: Tool.readOnly,
     run: () =>
-      Effect.map(identify, (identity) => {
+      Effect.gen(function*() {
+        const identity = yield* identify
         const access = identity._tag === "Described" ? identity.access : undefined
         const judged = others.map((t) => ({ tool: t.definition.name, reason: refusal(access, t.needs) }))
         const note = noteOf(identity)
+        const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
         return {
           key: identity._tag === "Described" ? { token: identity.token, ...pick(identity.key, KEY_FIELDS) } : null,
           user: identity._tag === "Described" && identity.user !== null ? pick(identity.user, USER_FIELDS) : null,
           teams: identity._tag === "Described"
-            ? identity.teams.map((t) => ({
+            ? teams.map((t) => ({
               ...pick(t, TEAM_FIELDS),
               team_id: t.team_id,
               role: (t.members_with_roles ?? []).find((m) => m.user_id === identity.key.user_id)?.role ?? null
