@@ -48,10 +48,7 @@ export class Policy {
   narrow(headers: { readonly tools: ReadonlyArray<string>; readonly readonly: ReadonlyArray<string> }): Policy {
     let policy: Policy = this
     for (const copy of headers.tools) {
-      const names = copy.split(",").map((n) => n.trim()).filter((n) => n !== "")
-      // As with LITELLM_MCP_TOOLSETS, a toolset brings `caller` (litellm_whoami) along.
-      const sets = names.some((n) => toolsetMembers(this.registry, n).length > 0) ? [...names, "caller"] : names
-      const expanded = new Set(sets.flatMap((n) => [n, ...toolsetMembers(this.registry, n)]))
+      const expanded = chosenTools(this.registry, copy.split(",").map((n) => n.trim()).filter((n) => n !== ""))
       policy = policy.restrict((d) => expanded.has(d.name), "the X-MCP-Tools header of this request")
     }
     const readonly = headers.readonly.flatMap((copy) => copy.split(",")).map((v) => v.trim().toLowerCase())
@@ -65,6 +62,15 @@ export class Policy {
 /** A toolset's tool names, or none: looked up as an own property, never as `constructor` or `__proto__`. */
 const toolsetMembers = (registry: Registry, name: string): ReadonlyArray<string> =>
   Object.hasOwn(registry.toolsets, name) ? registry.toolsets[name]!.map((t) => t.definition.name) : []
+
+/**
+ * The tools that tool and toolset names choose. Any toolset brings `caller` (litellm_whoami) along:
+ * an agent needs to know who it acts as whatever it manages; tool names alone are exact.
+ */
+const chosenTools = (registry: Registry, names: ReadonlyArray<string>): ReadonlySet<string> => {
+  const sets = names.some((n) => toolsetMembers(registry, n).length > 0) ? [...names, "caller"] : names
+  return new Set(sets.flatMap((n) => [n, ...toolsetMembers(registry, n)]))
+}
 
 const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.filter((name) => !known.includes(name))
@@ -90,10 +96,8 @@ export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
     let policy = new Policy(registry)
     // Toolsets and single tools add up; either alone chooses exactly what it names.
     if (Option.isSome(config.toolsets) || Option.isSome(config.tools)) {
-      // Any toolset brings `caller` (litellm_whoami): an agent needs to know who it acts as whatever it manages.
-      const sets = Option.match(config.toolsets, { onNone: () => [], onSome: (sets) => [...sets, "caller"] })
-      const chosen = new Set([
-        ...sets.flatMap((set) => registry.toolsets[set]?.map((t) => t.definition.name) ?? []),
+      const chosen = chosenTools(registry, [
+        ...Option.getOrElse(config.toolsets, () => []),
         ...Option.getOrElse(config.tools, () => [])
       ])
       policy = policy.restrict((d) => chosen.has(d.name), "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS")
