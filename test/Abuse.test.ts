@@ -2,18 +2,12 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { connect as netConnect } from "node:net"
 import * as Tools from "../src/resources/Tools.js"
-import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, type Env, expectFailure, expectSuccess, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 /**
  * What an attacker with a made-up key, or a misbehaving LiteLLM, can make one request cost: each
  * case here was a finding of an attack on the server, and each failed before its fix.
  */
-
-const mcpHeaders = (token: string) => ({
-  authorization: `Bearer ${token}`,
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream"
-})
 
 const toolCall = (name: string, args: unknown) =>
   JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } })

@@ -6,7 +6,8 @@ import { CallerCheck } from "../src/resources/Caller.js"
 import { layerTest } from "../src/sandbox/InProcess.js"
 import type { Release } from "../src/sandbox/Sandbox.js"
 import * as Tools from "../src/resources/Tools.js"
-import { call, connect, type Env, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, type Env, expectFailure, emptyProxy, expectSuccess, listTools, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { READ_ONLY_TOOLS } from "./support/ToolNames.js"
 import { LiteLlmStandIn } from "./support/StandIn.js"
 
 // What a caller sees when it connects: LiteLLM is asked about its key first, a key LiteLLM refuses
@@ -15,18 +16,7 @@ import { LiteLlmStandIn } from "./support/StandIn.js"
 const sha256 = (raw: string) => createHash("sha256").update(raw).digest("hex")
 
 const ALL = Tools.all.map((t) => t.definition.name).sort()
-const READS = [
-  "litellm_key_info",
-  "litellm_key_list",
-  "litellm_model_list",
-  "litellm_team_info",
-  "litellm_team_list",
-  "litellm_usage_daily_activity",
-  "litellm_usage_spend_logs",
-  "litellm_user_info",
-  "litellm_user_list",
-  "litellm_whoami"
-]
+const READS = READ_ONLY_TOOLS
 const KEY_WRITES = [
   "litellm_key_block",
   "litellm_key_delete",
@@ -60,11 +50,7 @@ const world = (release: Release) =>
   Effect.gen(function*() {
     const env = yield* TestEnv
     const s = env.standIn
-    s.reset()
-    s.release = release
-    s.keys.clear()
-    s.users.clear()
-    s.teams.clear()
+    emptyProxy(s, release)
     s.seedTeam({ team_id: "t-team", team_alias: "Platform" })
     s.seedTeam({ team_id: "t-other" })
     const keys: Record<string, string> = {
@@ -81,13 +67,6 @@ const world = (release: Release) =>
     return { env, s, keys }
   })
 
-const listed = (key: string) =>
-  Effect.gen(function*() {
-    const client = yield* connect(key)
-    const { tools } = yield* Effect.promise(() => client.listTools())
-    return { client, names: tools.map((t) => t.name).sort() }
-  })
-
 const INITIALIZE = JSON.stringify({
   jsonrpc: "2.0",
   id: 1,
@@ -95,11 +74,7 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "test", version: "0" } }
 })
 
-const post = (env: Env, key: string, body: string) =>
-  rawRequest(env.mcpUrl, {
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
-    body
-  })
+const post = (env: Env, key: string, body: string) => rawRequest(env.mcpUrl, { headers: mcpHeaders(key), body })
 
 /** Arguments that take each tool straight to the route it needs, naming the caller's own things. */
 const argsFor = (tool: string, own: { readonly key: string; readonly userId: string }): Record<string, unknown> =>
@@ -164,7 +139,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       Effect.gen(function*() {
         const { keys } = yield* world(release)
         for (const [kind, key] of Object.entries(keys)) {
-          const { names } = yield* listed(key)
+          const { names } = yield* listTools(key)
           expect({ kind, names }).toEqual({ kind, names: EXPECTED[kind] })
         }
         // The rules only ever leave out what LiteLLM refuses: each hidden tool, called anyway,
@@ -191,7 +166,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
   it.scoped("a proxy admin viewer lists no tool that writes; called by name, LiteLLM itself refuses it", () =>
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")
-      const { client, names } = yield* listed(keys["proxy_admin_viewer"]!)
+      const { client, names } = yield* listTools(keys["proxy_admin_viewer"]!)
       for (const name of names) expect(Tools.byName.get(name)!.definition.annotations?.readOnlyHint).toBe(true)
       const refused = expectFailure(yield* call(client, "litellm_key_generate", {}), 403)
       expect(refused.message).toBe("user not allowed to access this route, role= proxy_admin_viewer. Trying to access: /key/generate")
@@ -210,7 +185,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       }
       const whoami = (key: string) =>
         Effect.gen(function*() {
-          const { client, names } = yield* listed(key)
+          const { client, names } = yield* listTools(key)
           const me = expectSuccess(yield* call(client, "litellm_whoami")) as Whoami
           expect(sorted(me.tools.usable)).toEqual(names)
           expect(sorted([...me.tools.usable, ...me.tools.refused.map((r) => r.tool)])).toEqual(ALL)
@@ -258,12 +233,12 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")
       env.standIn.injectFault("/user/info", { kind: "status", status: 200, body: JSON.stringify({ unexpected: true }), repeat: true })
-      expect((yield* listed(keys["internal_user"]!)).names).toEqual(ALL)
+      expect((yield* listTools(keys["internal_user"]!)).names).toEqual(ALL)
       env.standIn.injectFault("/user/info", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }), repeat: true })
-      expect((yield* listed(keys["internal_user_viewer"]!)).names).toEqual(ALL)
+      expect((yield* listTools(keys["internal_user_viewer"]!)).names).toEqual(ALL)
       // The key's own allowed_routes still hold: they need no user row.
       env.standIn.injectFault("/user/info", { kind: "status", status: 500, body: "{}", repeat: true })
-      expect((yield* listed(keys["narrow_key"]!)).names).toEqual(EXPECTED["narrow_key"])
+      expect((yield* listTools(keys["narrow_key"]!)).names).toEqual(EXPECTED["narrow_key"])
     }))
 
   it.scoped("LiteLLM failing at connect is 502 or 504 saying so, never a 401, and is not kept", () =>
@@ -325,8 +300,8 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TAILOR: "false", LITELLM_MCP_READ_ONLY: "
     it.scoped("lists what the operator allows to every key LiteLLM accepts, and still refuses a key LiteLLM refuses", () =>
       Effect.gen(function*() {
         const { env, keys } = yield* world("current")
-        expect((yield* listed(keys["team_key"]!)).names).toEqual(READS)
-        expect((yield* listed(keys["master"]!)).names).toEqual(READS)
+        expect((yield* listTools(keys["team_key"]!)).names).toEqual(READS)
+        expect((yield* listTools(keys["master"]!)).names).toEqual(READS)
         expect((yield* post(env, "sk-never-issued-0000000000", INITIALIZE)).status).toBe(401)
       }))
   }

@@ -6,19 +6,13 @@ import {
   expectFailure,
   expectNoSecretsLogged,
   expectSuccess,
+  mcpHeaders,
   rawRequest,
   TestEnv,
   TestEnvLive
 } from "./support/Harness.js"
 
 const TOOLS_LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
-
-const mcpHeaders = (token: string, extra: Record<string, string> = {}) => ({
-  authorization: `Bearer ${token}`,
-  "content-type": "application/json",
-  accept: "application/json, text/event-stream",
-  ...extra
-})
 
 layer(TestEnvLive({ env: { MAX_BODY_BYTES: "65536", ALLOWED_ORIGINS: "https://console.example.com" } }), {
   excludeTestServices: true

@@ -4,7 +4,7 @@ import { parseErrorBody } from "../src/litellm/ErrorBody.js"
 import type { Release } from "../src/sandbox/Sandbox.js"
 import { redactKeysAndHashes } from "../src/litellm/Redaction.js"
 import * as Tools from "../src/resources/Tools.js"
-import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
+import { call, connect, type Env, expectFailure, emptyProxy, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 /**
  * One proxy with a team (t-team: tadmin administers it, mem is a member), a user outside it, and a
@@ -15,12 +15,7 @@ import { call, connect, type Env, expectFailure, expectSuccess, TestEnv, InProce
 const world = (release: Release = "current") => Effect.gen(function*() {
   const env = yield* TestEnv
   const s = env.standIn
-  s.reset()
-  s.release = release
-  s.keys.clear()
-  s.users.clear()
-  s.teams.clear()
-  s.spendLogs.length = 0
+  emptyProxy(s, release)
   s.seedTeam({ team_id: "t-other" })
   const keys = {
     internal_user: s.addCaller("internal_user", "ivan"),

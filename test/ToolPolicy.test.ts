@@ -2,20 +2,10 @@ import * as Tools from "../src/resources/Tools.js"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Layer, Effect, Exit } from "effect"
 import { ToolPolicy } from "../src/mcp/ToolPolicy.js"
-import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, expectFailure, expectSuccess, listTools, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { READ_ONLY_TOOLS } from "./support/ToolNames.js"
 
-const READ_ONLY = [
-  "litellm_key_info",
-  "litellm_key_list",
-  "litellm_model_list",
-  "litellm_team_info",
-  "litellm_team_list",
-  "litellm_usage_daily_activity",
-  "litellm_usage_spend_logs",
-  "litellm_user_info",
-  "litellm_user_list",
-  "litellm_whoami"
-]
+const READ_ONLY = READ_ONLY_TOOLS
 const KEYS = [
   "litellm_key_block",
   "litellm_key_delete",
@@ -36,19 +26,12 @@ const USERS = [
   "litellm_whoami"
 ]
 
-const listed = (token: string, headers: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const client = yield* connect(token, headers)
-    const { tools } = yield* Effect.promise(() => client.listTools())
-    return { client, names: tools.map((t) => t.name).sort() }
-  })
-
 layer(TestEnvLive({ env: { LITELLM_MCP_READ_ONLY: "true" } }))("LITELLM_MCP_READ_ONLY=true", (it) => {
   it.scoped("lists only read-only tools, and a hidden one called by name is a 403 naming the setting", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
       env.standIn.reset()
-      const { client, names } = yield* listed(env.adminKey)
+      const { client, names } = yield* listTools(env.adminKey)
       expect(names).toEqual(READ_ONLY)
       const error = expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["alice"] }), 403)
       expect(error.message).toContain("LITELLM_MCP_READ_ONLY=true")
@@ -61,7 +44,7 @@ layer(TestEnvLive({ env: { LITELLM_MCP_READ_ONLY: "true" } }))("LITELLM_MCP_READ
   it.scoped("a request header cannot widen what the operator allowed", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      const { client, names } = yield* listed(env.adminKey, { "X-MCP-Tools": "litellm_user_delete,litellm_key_list" })
+      const { client, names } = yield* listTools(env.adminKey, { "X-MCP-Tools": "litellm_user_delete,litellm_key_list" })
       expect(names).toEqual(["litellm_key_list"])
       const error = expectFailure(yield* call(client, "litellm_user_delete", { user_ids: ["alice"] }), 403)
       expect(error.message).toContain("LITELLM_MCP_READ_ONLY=true")
@@ -72,7 +55,7 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "keys" } }))("LITELLM_MCP_TOOLS
   it.scoped("exposes the keys toolset only, with litellm_whoami", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      const { client, names } = yield* listed(env.adminKey)
+      const { client, names } = yield* listTools(env.adminKey)
       expect(names).toEqual(KEYS)
       const error = expectFailure(yield* call(client, "litellm_user_list"), 403)
       expect(error.message).toContain("LITELLM_MCP_TOOLSETS")
@@ -85,7 +68,7 @@ layer(TestEnvLive({ env: { LITELLM_MCP_TOOLSETS: "spend", LITELLM_MCP_TOOLS: "li
     it.scoped("add up", () =>
       Effect.gen(function*() {
         const env = yield* TestEnv
-        const { names } = yield* listed(env.adminKey)
+        const { names } = yield* listTools(env.adminKey)
         expect(names).toEqual([
           "litellm_key_info",
           "litellm_usage_daily_activity",
@@ -101,14 +84,14 @@ layer(TestEnvLive())("narrowing headers on a server that allows everything", (it
   it.scoped("X-MCP-Tools takes tool and toolset names (a toolset brings litellm_whoami); X-MCP-Readonly keeps read-only tools", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      expect((yield* listed(env.adminKey, { "X-MCP-Tools": "users" })).names).toEqual(USERS)
-      expect((yield* listed(env.adminKey, { "X-MCP-Readonly": "true" })).names).toEqual(READ_ONLY)
-      const both = yield* listed(env.adminKey, { "X-MCP-Tools": "users,litellm_key_list", "X-MCP-Readonly": "true" })
+      expect((yield* listTools(env.adminKey, { "X-MCP-Tools": "users" })).names).toEqual(USERS)
+      expect((yield* listTools(env.adminKey, { "X-MCP-Readonly": "true" })).names).toEqual(READ_ONLY)
+      const both = yield* listTools(env.adminKey, { "X-MCP-Tools": "users,litellm_key_list", "X-MCP-Readonly": "true" })
       expect(both.names).toEqual(["litellm_key_list", "litellm_user_info", "litellm_user_list", "litellm_whoami"])
-      expect((yield* listed(env.adminKey, { "X-MCP-Tools": "litellm_key_list" })).names).toEqual(["litellm_key_list"])
+      expect((yield* listTools(env.adminKey, { "X-MCP-Tools": "litellm_key_list" })).names).toEqual(["litellm_key_list"])
       const error = expectFailure(yield* call(both.client, "litellm_user_create", {}), 403)
       expect(error.message).toContain("X-MCP-Readonly")
-      expect((yield* listed(env.adminKey)).names).toHaveLength(Tools.all.length)
+      expect((yield* listTools(env.adminKey)).names).toHaveLength(Tools.all.length)
     }))
 })
 

@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer } from "effect"
 import type { Envelope } from "../src/mcp/Envelope.js"
-import { call, connect, expectFailure, expectSuccess, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { call, connect, expectFailure, expectSuccess, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 import { freePort } from "./support/Net.js"
 
 const TIMEOUT_MS = 400
@@ -128,11 +128,7 @@ layer(
   it.scoped("connection refused is 502 naming LITELLM_BASE_URL: at connect, not a 401, and in a tool's envelope", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      const headers = {
-        authorization: `Bearer ${env.adminKey}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream"
-      }
+      const headers = mcpHeaders(env.adminKey)
       const initialize = yield* rawRequest(env.mcpUrl, {
         headers,
         body: JSON.stringify({

@@ -269,3 +269,29 @@ export const rawRequest = (
       request.end(options.body as string | Buffer | undefined)
     }
   })
+
+/** The headers of a JSON-RPC POST to /mcp, acting with `token`. */
+export const mcpHeaders = (token: string, extra: Record<string, string> = {}) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+  ...extra
+})
+
+/** An SDK client acting with `token` and the names of the tools it is listed, sorted. */
+export const listTools = (token: string, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* connect(token, headers)
+    const { tools } = yield* Effect.promise(() => client.listTools())
+    return { client, names: tools.map((t) => t.name).sort() }
+  })
+
+/** A stand-in with no users, keys, teams or spend, answering as `release`, faults and records cleared. */
+export const emptyProxy = (standIn: LiteLlmStandIn, release: "current" | "legacy") => {
+  standIn.reset()
+  standIn.release = release
+  standIn.keys.clear()
+  standIn.users.clear()
+  standIn.teams.clear()
+  standIn.spendLogs.length = 0
+}

@@ -1,0 +1,13 @@
+/** The tools that change nothing, written out (not derived from the tools) so a test of them can fail. */
+export const READ_ONLY_TOOLS = [
+  "litellm_key_info",
+  "litellm_key_list",
+  "litellm_model_list",
+  "litellm_team_info",
+  "litellm_team_list",
+  "litellm_usage_daily_activity",
+  "litellm_usage_spend_logs",
+  "litellm_user_info",
+  "litellm_user_list",
+  "litellm_whoami"
+]
