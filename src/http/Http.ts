@@ -1,10 +1,10 @@
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Either, FiberRef, Layer, Option, Redacted, Schema } from "effect"
 import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
+import type { KeyAccess } from "../litellm/Access.js"
 import type { LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
@@ -36,10 +36,10 @@ const serve = Effect.fn("Http.mcp")(function*(
   body: unknown,
   operator: Policy,
   limits: Tool.Limits,
-  listedFor: (policy: Policy) => ReadonlyArray<McpTool>
+  access: KeyAccess | undefined
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
-  const listed = listedFor(policy)
+  const listed = policy.listedFor(access)
   const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits, () => Promise.resolve(listed))
   // The SDK side is promises from end to end; the fiber waits once, for all of it.
   const { response, text } = yield* Effect.promise(async () => {
@@ -173,7 +173,7 @@ const makeRouter = Effect.gen(function*() {
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
         return yield* inFlight.track(Effect.locally(
-          Effect.flatMap(accessOf(call, token.value), (access) => serve(request, body.right, policy, limits, (p) => p.listedFor(access))),
+          Effect.flatMap(accessOf(call, token.value), (access) => serve(request, body.right, policy, limits, access)),
           CallerToken,
           token
         ))

@@ -7,11 +7,10 @@
 // all), the answer is "maybe".
 
 /** The roles of `LitellmUserRoles` that route_checks.py tells apart for the routes this server calls. */
-export type Role = "proxy_admin" | "proxy_admin_viewer" | "internal_user" | "internal_user_viewer"
+const ROLES = ["proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer"] as const
+export type Role = typeof ROLES[number]
 
-const ROLES: ReadonlySet<string> = new Set<Role>(["proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer"])
-
-export const isRole = (value: unknown): value is Role => typeof value === "string" && ROLES.has(value)
+export const isRole = (value: unknown): value is Role => (ROLES as ReadonlyArray<unknown>).includes(value)
 
 /** What LiteLLM knows of a key that decides which routes it may call. */
 export interface KeyAccess {
