@@ -5,7 +5,7 @@ import { Policy } from "../src/mcp/ToolPolicy.js"
 import * as Tools from "../src/resources/Tools.js"
 
 const names = Tools.all.map((t) => t.definition.name)
-const routes = [...new Set(Tools.all.map((t) => t.needs.route))]
+const routes = [...new Set(Tools.all.flatMap((t) => t.needs === null ? [] : [t.needs.route]))]
 
 const Access: FastCheck.Arbitrary<KeyAccess> = FastCheck.record({
   role: FastCheck.constantFrom("proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer", null, undefined),

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto"
 import { CallerToken } from "../src/litellm/CallerToken.js"
 import { CallerCheck } from "../src/resources/Caller.js"
 import { layerTest } from "../src/sandbox/InProcess.js"
-import type { Release } from "../src/sandbox/Sandbox.js"
+import { type Release, RELEASES } from "../src/sandbox/Sandbox.js"
 import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, emptyProxy, expectSuccess, listTools, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 import { READ_ONLY_TOOLS } from "./support/ToolNames.js"
@@ -33,7 +33,9 @@ const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list"), "litellm_team_member_add"])
 const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
 
-/** Per kind of key, what its tool list holds (the same on both releases: the rules hide only what every release refuses). */
+const KEY_ROUTES_ONLY = ["/key/generate", "/key/list", "/key/update", "/key/delete"]
+
+/** Per kind of key, what its tool list holds (the same on every release, but where LiteLLM says less). */
 const EXPECTED: Record<string, ReadonlyArray<string>> = {
   master: ALL,
   proxy_admin: ALL,
@@ -43,8 +45,19 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete"]),
   // No user: no role, so only the info and self-managed routes.
   team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
-  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_whoami"]
+  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_whoami"],
+  // key_type "management" (handle_key_type): management_routes holds team list/info and, since the
+  // spend-log routes joined key_management_routes, /spend/logs/v2; never the team member routes.
+  management_key: sorted([
+    ...without(INTERNAL_USER, "litellm_team_member_add")
+  ]),
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete"),
+  // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
+  no_info_key: ["litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_whoami"]
 }
+
+/** Releases before December 2025 refuse such a key with a plain 500 that quotes nothing: in doubt, every tool. */
+const expectedFor = (release: Release, kind: string) => kind === "no_info_key" && release === "legacy" ? ALL : EXPECTED[kind]!
 
 const world = (release: Release) =>
   Effect.gen(function*() {
@@ -61,7 +74,10 @@ const world = (release: Release) =>
       internal_user: s.addCaller("internal_user", "ivan"),
       team_admin: s.addCaller("internal_user", "tadmin", [{ team_id: "t-team", role: "admin" }]),
       team_key: s.seedKey({ key_alias: "service", team_id: "t-team" }).raw,
-      narrow_key: s.seedKey({ key_alias: "narrow", user_id: "ivan", allowed_routes: ["/key/list", "/key/info"] }).raw
+      narrow_key: s.seedKey({ key_alias: "narrow", user_id: "ivan", allowed_routes: ["/key/list", "/key/info"] }).raw,
+      management_key: s.seedKey({ key_alias: "ivan-mgmt", user_id: "ivan", allowed_routes: ["management_routes"] }).raw,
+      admin_management_key: s.seedKey({ key_alias: "padma-mgmt", user_id: "padma", allowed_routes: ["management_routes"] }).raw,
+      no_info_key: s.seedKey({ key_alias: "ivan-keys", user_id: "ivan", allowed_routes: KEY_ROUTES_ONLY }).raw
     }
     s.seedUser({ user_id: "other" })
     return { env, s, keys }
@@ -98,10 +114,19 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
   } as Record<string, Record<string, unknown>>)[tool] ?? {}
 
 const ownerOf = (kind: string) =>
-  ({ proxy_admin_viewer: "vera", internal_user_viewer: "uma", internal_user: "ivan", team_admin: "tadmin", narrow_key: "ivan" } as Record<string, string>)[kind] ?? "other"
+  ({
+    proxy_admin_viewer: "vera",
+    internal_user_viewer: "uma",
+    internal_user: "ivan",
+    team_admin: "tadmin",
+    narrow_key: "ivan",
+    management_key: "ivan",
+    admin_management_key: "padma",
+    no_info_key: "ivan"
+  } as Record<string, string>)[kind] ?? "other"
 
 layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) => {
-  for (const release of ["current", "legacy"] as const) {
+  for (const release of RELEASES) {
     it.scoped(`${release}: an invalid, blocked or expired key is refused at initialize with 401, and LiteLLM is asked once`, () =>
       Effect.gen(function*() {
         const { env, s } = yield* world(release)
@@ -140,12 +165,13 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
         const { keys } = yield* world(release)
         for (const [kind, key] of Object.entries(keys)) {
           const { names } = yield* listTools(key)
-          expect({ kind, names }).toEqual({ kind, names: EXPECTED[kind] })
+          expect({ kind, names }).toEqual({ kind, names: expectedFor(release, kind) })
         }
         // The rules only ever leave out what LiteLLM refuses: each hidden tool, called anyway,
-        // reaches LiteLLM and is refused there (401 from its route checks, 403 from a handler).
+        // reaches LiteLLM and is refused there (401 from its route checks, 403 from a handler or
+        // from a key's allowed_routes, or the plain 500 older releases answer for those).
         for (const kind of Object.keys(keys)) {
-          for (const tool of without(ALL, ...EXPECTED[kind]!)) {
+          for (const tool of without(ALL, ...expectedFor(release, kind))) {
             // A fresh world each time: a refused write must not be one an earlier call made moot.
             const { env, keys: again } = yield* world(release)
             const fresh = again[kind]!
@@ -156,7 +182,9 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
               kind,
               tool,
               success: false,
-              litellm: expect.toSatisfy((status: number) => status === 401 || status === 403)
+              litellm: expect.toSatisfy((status: number) =>
+                status === 401 || status === 403 || (status === 500 && refusal?.body === "Internal Server Error")
+              )
             })
           }
         }
@@ -244,10 +272,16 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
   it.scoped("LiteLLM failing at connect is 502 or 504 saying so, never a 401, and is not kept", () =>
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")
-      env.standIn.injectFault("/key/info", { kind: "status", status: 500, body: JSON.stringify({ detail: { error: "No db connected" } }) })
+      // A gateway in front of LiteLLM: not LiteLLM's word about the key.
+      env.standIn.injectFault("/key/info", { kind: "status", status: 503, body: JSON.stringify({ detail: { error: "upstream unavailable" } }) })
       const down = yield* post(env, keys["internal_user"]!, INITIALIZE)
       expect(down.status).toBe(502)
-      expect(JSON.parse(down.body)).toMatchObject({ id: 1, error: { message: "Could not check this key with LiteLLM: No db connected" } })
+      expect(JSON.parse(down.body)).toMatchObject({ id: 1, error: { message: "Could not check this key with LiteLLM: upstream unavailable" } })
+      // FastAPI's own 404 for the route: no LiteLLM admin API at this URL (a /v1 base URL, another app).
+      env.standIn.injectFault("/key/info", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }) })
+      const elsewhere = yield* post(env, keys["internal_user"]!, INITIALIZE)
+      expect(elsewhere.status).toBe(502)
+      expect(JSON.parse(elsewhere.body).error.message).toContain("no LiteLLM admin API is at this URL")
       // Not a LiteLLM: a 200 that is not LiteLLM's answer (a wrong LITELLM_BASE_URL) says so.
       env.standIn.injectFault("/key/info", { kind: "status", status: 200, body: "<html>a proxy login page</html>", contentType: "text/html" })
       const wrong = yield* post(env, keys["internal_user"]!, INITIALIZE)
@@ -256,7 +290,62 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       // Once LiteLLM answers, the same key connects: the failures were not kept as an answer.
       const third = yield* post(env, keys["internal_user"]!, INITIALIZE)
       expect({ status: third.status, body: third.status === 200 ? "" : third.body }).toEqual({ status: 200, body: "" })
-      expect(env.standIn.requestsTo("/key/info")).toHaveLength(3)
+      expect(env.standIn.requestsTo("/key/info")).toHaveLength(4)
+    }))
+
+  for (const release of RELEASES) {
+    it.scoped(`${release}: a key whose allowed_routes leave out /key/info connects, its role in doubt, and whoami says why`, () =>
+      Effect.gen(function*() {
+        const { env, keys } = yield* world(release)
+        const key = keys["no_info_key"]!
+        env.standIn.requests.length = 0
+        for (const attempt of [1, 2]) {
+          const answer = yield* post(env, key, INITIALIZE)
+          expect({ attempt, status: answer.status }).toEqual({ attempt, status: 200 })
+        }
+        // Kept like any other answer: LiteLLM is asked once.
+        expect(env.standIn.requestsTo("/key/info")).toHaveLength(1)
+        const { client } = yield* listTools(key)
+        const me = expectSuccess(yield* call(client, "litellm_whoami")) as { key: unknown; note: string; tools: { usable: Array<string> } }
+        expect(me.key).toBeNull()
+        expect(sorted(me.tools.usable)).toEqual(expectedFor(release, "no_info_key"))
+        expect(me.note).toContain(release === "legacy" ? "HTTP 500" : "leave out /key/info")
+        // And the key does what LiteLLM lets it.
+        expectSuccess(yield* call(client, "litellm_key_list", {}))
+      }))
+  }
+
+  it.scoped("a key_type management key of an internal user is offered the team and spend-log reads, and LiteLLM serves them", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      const team = env.standIn.teams.get("t-team")!
+      ;(team["members_with_roles"] as Array<Record<string, unknown>>).push({ user_id: "ivan", role: "user" })
+      ;(env.standIn.users.get("ivan")!["teams"] as Array<string>).push("t-team")
+      const { client, names } = yield* listTools(keys["management_key"]!)
+      for (const tool of ["litellm_team_list", "litellm_team_info", "litellm_usage_spend_logs"]) expect(names).toContain(tool)
+      expect(expectSuccess(yield* call(client, "litellm_team_info", { team_id: "t-team" }))).toMatchObject({ team_id: "t-team" })
+      expect(expectSuccess(yield* call(client, "litellm_team_list", {}))).toMatchObject({ teams: [expect.objectContaining({ team_id: "t-team" })] })
+      expectSuccess(yield* call(client, "litellm_usage_spend_logs", {}))
+    }))
+
+  it.scoped("a caller LiteLLM authenticates but cannot describe (a JWT, a proxy without a database) connects in doubt", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      // info_key_fn with api_key None, or without Prisma: handle_exception_on_proxy's 500 envelope.
+      env.standIn.injectFault("/key/info", {
+        kind: "status",
+        status: 500,
+        body: JSON.stringify({ error: { message: "Database not connected", type: "internal_server_error", param: "None", code: "500" } }),
+        repeat: true
+      })
+      const key = keys["internal_user"]!
+      expect((yield* post(env, key, INITIALIZE)).status).toBe(200)
+      expect((yield* post(env, key, INITIALIZE)).status).toBe(200)
+      expect(env.standIn.requestsTo("/key/info")).toHaveLength(1)
+      const { client, names } = yield* listTools(key)
+      expect(names).toEqual(ALL)
+      const me = expectSuccess(yield* call(client, "litellm_whoami")) as { note: string }
+      expect(me.note).toContain("HTTP 500")
     }))
 })
 

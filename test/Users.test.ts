@@ -222,15 +222,21 @@ layer(InProcessEnv())("user tools", (it) => {
       expect(env.standIn.requests).toHaveLength(0)
     }))
 
-  it.scoped("a non-admin key gets LiteLLM's own 401, passed through", () =>
+  it.scoped("a non-admin key gets LiteLLM's own refusal, passed through: the route check's 401, or the handler's 403 where /user/list is self-managed", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      env.standIn.reset()
-      const { raw } = env.standIn.seedKey({ user_id: "bob" })
-      const client = yield* connect(raw)
-      const error = expectFailure(yield* call(client, "litellm_user_list", {}), 401)
-      expect(error.message).toContain("Only proxy admin")
-      expectOnlyToken(env.standIn, raw)
+      for (const [release, status, text] of [
+        ["legacy", 401, "Only proxy admin"],
+        ["current", 403, "Only proxy admins and organization admins can list users."]
+      ] as const) {
+        env.standIn.reset()
+        env.standIn.release = release
+        const { raw } = env.standIn.seedKey({ user_id: "bob" })
+        const client = yield* connect(raw)
+        const error = expectFailure(yield* call(client, "litellm_user_list", {}), status)
+        expect(error.message).toContain(text)
+        expectOnlyToken(env.standIn, raw)
+      }
     }))
 
   it.effect("nothing secret was logged", () => Effect.map(TestEnv, expectNoSecretsLogged))

@@ -8,7 +8,7 @@ import type { KeyAccess } from "../litellm/Access.js"
 import type { LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
-import { CallerCheck, isKeyRefusal } from "../resources/Caller.js"
+import { accessOf, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import * as McpServer from "../mcp/McpServer.js"
 import type * as Tool from "../mcp/Tool.js"
 import { type Policy, ToolPolicy } from "../mcp/ToolPolicy.js"
@@ -137,10 +137,10 @@ const makeRouter = Effect.gen(function*() {
 
   // What the key may be offered, from LiteLLM, where a client connects or lists its tools; undefined
   // (nothing ruled out) elsewhere, when tailoring is off, or when LiteLLM did not describe the key.
-  const accessOf = (call: Option.Option<typeof RpcCall.Type>, key: Redacted.Redacted<string>) =>
+  const offeredTo = (call: Option.Option<typeof RpcCall.Type>, key: Redacted.Redacted<string>) =>
     Option.isSome(call) && CHECKED_METHODS.has(call.value.method)
       ? callers.admit(sha256Hex(Redacted.value(key))).pipe(
-        Effect.map((admission) => config.tailor && admission._tag === "Described" ? admission.access : undefined),
+        Effect.map((admission) => config.tailor ? accessOf(admission) : undefined),
         Effect.mapError((e) => uncheckedBecause(e, call.value.id ?? null))
       )
       : Effect.succeed(undefined)
@@ -173,7 +173,7 @@ const makeRouter = Effect.gen(function*() {
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
         return yield* inFlight.track(Effect.locally(
-          Effect.flatMap(accessOf(call, token.value), (access) => serve(request, body.right, policy, limits, access)),
+          Effect.flatMap(offeredTo(call, token.value), (access) => serve(request, body.right, policy, limits, access)),
           CallerToken,
           token
         ))

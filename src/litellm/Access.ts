@@ -1,10 +1,11 @@
 // Which of LiteLLM's admin routes a key may call, as LiteLLM decides it: `RouteChecks` in
 // auth/route_checks.py (`is_virtual_key_allowed_to_call_route`, `non_proxy_admin_allowed_routes_check`,
-// `_check_proxy_admin_viewer_access`) over the route lists of `LiteLLMRoutes` in _types.py, and the
-// team-member handlers' own check. Only the routes this server calls are listed. The rules answer
+// `_check_proxy_admin_viewer_access`) over the route lists of `LiteLLMRoutes` (RouteLists.ts: each
+// list the union of every revision of _types.py read), and the team-member handlers' own check. The rules answer
 // "certainly refused" or "maybe": where releases differ (a route added to a list later), or LiteLLM
 // decides by something this server cannot see (an organization in the request body, a team open to
 // all), the answer is "maybe".
+import { type ListName, SERVING_LISTS, UNION } from "./RouteLists.js"
 
 /** The roles of `LitellmUserRoles` that route_checks.py tells apart for the routes this server calls. */
 const ROLES = ["proxy_admin", "proxy_admin_viewer", "internal_user", "internal_user_viewer"] as const
@@ -27,102 +28,75 @@ export interface KeyAccess {
   readonly orgAdmin: boolean | undefined
 }
 
-/** What a tool cannot do without: one LiteLLM route, and whether its handler admits team admins only. */
+/**
+ * What a tool cannot do without: one LiteLLM route (or one of several, where an older release
+ * serves the same through another), and whether its handler admits team admins only.
+ */
 export interface Need {
   readonly method: "GET" | "POST"
   readonly route: string
+  /** Routes the tool falls back to where a release lacks `route`: it works if any is admitted. */
+  readonly fallbacks?: ReadonlyArray<string>
   /** The handler refuses anyone but a proxy admin or an admin of the team (`/team/member_delete`). */
   readonly teamAdmin?: true
+  /**
+   * Only admins, their viewers and organization admins get past the handler or the route check on
+   * any release (`/user/list`: management_routes, then `_authorize_user_list_request`).
+   */
+  readonly orgAdmin?: true
 }
 
-// info_routes: any key may call them; the handlers scope what they answer.
-const INFO_ROUTES = new Set([
-  "/key/info",
-  "/key/list",
-  "/user/info",
-  "/team/info",
-  "/team/list",
-  "/v2/team/list",
-  "/model/info",
-  "/v2/model/info"
-])
+const listed = (name: ListName, route: string) => UNION[name].has(route)
 
-const KEY_MANAGEMENT_ROUTES = new Set([
-  "/key/generate",
-  "/key/update",
-  "/key/delete",
-  "/key/regenerate",
-  "/key/info",
-  "/key/list",
-  "/key/block",
-  "/key/unblock"
-])
-
-// spend_tracking_routes. /spend/logs/v2 and /spend/logs/ui joined the list after the 1.79 line:
-// listed here, since on a current release an internal user may call them.
-const SPEND_TRACKING_ROUTES = new Set(["/spend/logs", "/spend/logs/v2", "/spend/logs/ui"])
-
-// self_managed_routes: the route check lets everyone through and the handler decides.
-const SELF_MANAGED_ROUTES = new Set(["/team/member_add", "/team/member_delete", "/user/daily/activity"])
-
-// management_routes and admin_viewer_routes, which an organization admin may call for its organization.
-const ORG_ADMIN_ROUTES = new Set([
-  "/user/new",
-  "/user/update",
-  "/user/delete",
-  "/user/info",
-  "/user/list",
-  "/team/new",
-  "/team/update",
-  "/team/delete",
-  ...KEY_MANAGEMENT_ROUTES,
-  ...SELF_MANAGED_ROUTES
-])
-
-// The LiteLLMRoutes lists a key's allowed_routes may name instead of routes.
-const ROUTE_LISTS: Readonly<Record<string, ReadonlySet<string>>> = {
-  info_routes: INFO_ROUTES,
-  key_management_routes: KEY_MANAGEMENT_ROUTES,
-  spend_tracking_routes: SPEND_TRACKING_ROUTES,
-  self_managed_routes: SELF_MANAGED_ROUTES,
-  management_routes: ORG_ADMIN_ROUTES,
-  llm_api_routes: new Set(),
-  openai_routes: new Set()
-}
-
-/** `is_virtual_key_allowed_to_call_route`: exact, `prefix/…`, `prefix*`, or a LiteLLMRoutes list. */
-const keyAllows = (allowed: ReadonlyArray<string>, route: string): boolean =>
-  allowed.length === 0 || allowed.some((a) => {
-    if (a === route || route.startsWith(`${a}/`)) return true
-    if (a.endsWith("*")) return route.startsWith(a.slice(0, -1))
-    // A list this server does not know: it may hold the route.
-    if (!a.startsWith("/")) return Object.hasOwn(ROUTE_LISTS, a) ? ROUTE_LISTS[a]!.has(route) : true
-    return false
-  })
+// An entry of allowed_routes names the route itself, a prefix of it, or a wildcard.
+const explicitly = (entry: string, route: string) =>
+  entry === route || route.startsWith(`${entry}/`) || (entry.endsWith("*") && route.startsWith(entry.slice(0, -1)))
 
 /**
- * Why LiteLLM would certainly refuse `need` for this key, or undefined when it may allow it. With
- * `access` undefined (LiteLLM did not describe the key: its master key) nothing is ruled out.
+ * `is_virtual_key_allowed_to_call_route`: an explicit entry, or a LiteLLMRoutes list that holds
+ * the route in any revision read. A list this server does not know may hold it.
  */
-export const refusal = (access: KeyAccess | undefined, need: Need): string | undefined => {
-  if (access === undefined) return undefined
-  const { route } = need
+const keyAllows = (allowed: ReadonlyArray<string>, route: string): boolean =>
+  allowed.length === 0 || allowed.some((a) => {
+    if (explicitly(a, route)) return true
+    if (a.startsWith("/")) return false
+    if (Object.hasOwn(UNION, a)) return listed(a as ListName, route)
+    return !SERVING_LISTS.has(a)
+  })
+
+/** Why LiteLLM would certainly refuse this one route for this key, or undefined when it may allow it. */
+const refusalOf = (access: KeyAccess, need: Need, route: string): string | undefined => {
   // Applies to every role, proxy admins included.
   if (!keyAllows(access.allowedRoutes, route)) return `the key's allowed_routes do not include ${route}`
   if (access.role === "proxy_admin" || access.role === undefined) return undefined
   const handler = need.teamAdmin === true && access.teamAdminOf.length === 0 && access.orgAdmin === false
     ? `LiteLLM lets only proxy admins and team admins call ${route}`
     : undefined
-  if (INFO_ROUTES.has(route)) return handler
+  if (listed("info_routes", route)) return handler
   if (access.role === "proxy_admin_viewer") {
     return need.method === "GET" ? handler : `LiteLLM's proxy_admin_viewer role may not call ${route}, which writes`
   }
-  const allowed = (access.role === "internal_user" && (KEY_MANAGEMENT_ROUTES.has(route) || SPEND_TRACKING_ROUTES.has(route))) ||
-    (access.role === "internal_user_viewer" && SPEND_TRACKING_ROUTES.has(route)) ||
-    (access.orgAdmin !== false && ORG_ADMIN_ROUTES.has(route)) ||
-    SELF_MANAGED_ROUTES.has(route) ||
-    // Newer releases let a key with allowed_routes call what they name, whatever its role.
-    (access.allowedRoutes.length > 0 && keyAllows(access.allowedRoutes, route))
+  if (need.orgAdmin === true && access.orgAdmin === false) {
+    return `LiteLLM lets only proxy admins, proxy admin viewers and organization admins call ${route}`
+  }
+  const allowed = (access.role === "internal_user" && listed("internal_user_routes", route)) ||
+    (access.role === "internal_user_viewer" && listed("internal_user_view_only_routes", route)) ||
+    (access.orgAdmin !== false && listed("org_admin_allowed_routes", route)) ||
+    listed("self_managed_routes", route) ||
+    // The last pass of non_proxy_admin_allowed_routes_check: explicit entries only, never a list's name.
+    access.allowedRoutes.some((a) => explicitly(a, route))
   if (!allowed) return `LiteLLM lets only proxy admins call ${route} (this key's role: ${access.role ?? "none"})`
   return handler
+}
+
+/**
+ * Why LiteLLM would certainly refuse `need` for this key, or undefined when it may allow it: a
+ * tool with fallbacks is refused only when every route it may take is. With `access` undefined
+ * (LiteLLM did not describe the key: its master key), or a tool that needs no route, nothing is ruled out.
+ */
+export const refusal = (access: KeyAccess | undefined, need: Need | null): string | undefined => {
+  if (access === undefined || need === null) return undefined
+  const first = refusalOf(access, need, need.route)
+  if (first === undefined) return undefined
+  return (need.fallbacks ?? []).some((r) => refusalOf(access, need, r) === undefined) ? undefined : first
 }

@@ -286,6 +286,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const version = yield* Effect.cachedWithTTL(readVersion, Duration.minutes(5))
 
     return {
+      /** LITELLM_BASE_URL, for messages that name where LiteLLM was looked for. */
+      url: config.litellmBaseUrl,
       ready,
       /** LiteLLM's release as its readiness route states it; none when it does not say. */
       version,

@@ -13,8 +13,11 @@ import * as ResultSize from "./ResultSize.js"
 export interface Tool {
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
-  /** The LiteLLM route it cannot do without: a key LiteLLM refuses there is not offered the tool. */
-  readonly needs: Need
+  /**
+   * The LiteLLM route it cannot do without: a key LiteLLM refuses there is not offered the tool.
+   * Null for a tool any key may use (it answers even when LiteLLM refuses what it asks).
+   */
+  readonly needs: Need | null
   /** Runs the tool within `limits.deadline`; its envelope's JSON text fits in `limits.maxResultBytes`. */
   readonly call: (args: unknown, limits: Limits) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
 }
@@ -207,7 +210,7 @@ export const make = <A, I, O, OI>(options: {
   readonly input: Schema.Schema<A, I>
   readonly output: Schema.Schema<O, OI>
   readonly annotations: ToolAnnotations
-  readonly needs: Need
+  readonly needs: Need | null
   readonly paging?: ResultSize.Paging
   readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {

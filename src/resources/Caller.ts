@@ -1,9 +1,9 @@
 import { Cache, Cause, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
-import { type LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
+import { type LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
-import { LiteLlm } from "../litellm/LiteLlm.js"
+import { isMissingRoute, LiteLlm } from "../litellm/LiteLlm.js"
 import { Open } from "../litellm/Answers.js"
 import { Sha256Hex } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
@@ -43,8 +43,9 @@ const UserSelf = Open({ user_info: Schema.NullOr(UserRecord), teams: Schema.opti
  * What LiteLLM says about the key of the request being served. `Described`: its key row, with its
  * user and teams when it has a user, and `access`, what LiteLLM's route checks go by (its `role`
  * undefined when LiteLLM's answers leave the role in doubt). `Undescribed`: LiteLLM accepted the
- * key but would not describe it (its master key, which has no row; a key whose allowed_routes
- * leave out /key/info).
+ * key but would not describe it: its master key, which has no row (404); a key whose allowed_routes
+ * leave out /key/info (403, quoting them, since December 2025; a plain 500 before); a JWT caller
+ * or a proxy without a database (500). `allowedRoutes` when LiteLLM's refusal quoted them.
  */
 export type Identity =
   | {
@@ -55,7 +56,12 @@ export type Identity =
     readonly teams: ReadonlyArray<typeof TeamRecord.Type>
     readonly access: KeyAccess
   }
-  | { readonly _tag: "Undescribed"; readonly status: number; readonly message: string }
+  | {
+    readonly _tag: "Undescribed"
+    readonly status: number
+    readonly message: string
+    readonly allowedRoutes: ReadonlyArray<string> | undefined
+  }
 
 /**
  * LiteLLM refused the key itself, as its authentication does: 401 (invalid, blocked, deleted), or,
@@ -72,7 +78,7 @@ export const isKeyRefusal = (error: LiteLlmError): error is LiteLlmApiError => {
 const hashOf = (key: string | null | undefined): string | null =>
   typeof key !== "string" ? null : key.startsWith("sk-") ? sha256Hex(key) : Sha256Hex.test(key) ? key : null
 
-const accessOf = (
+const keyAccessOf = (
   key: typeof KeyRecord.Type,
   user: typeof UserRecord.Type | null | undefined,
   teams: ReadonlyArray<typeof TeamRecord.Type>
@@ -104,6 +110,17 @@ export type Admission =
   | { readonly _tag: "Described"; readonly access: KeyAccess; readonly userId: string | null; readonly role: string | null }
   | Undescribed
 
+/**
+ * What tailoring goes by: a described key's access; for a key whose refusal quoted its
+ * allowed_routes, those alone (its role in doubt); nothing ruled out otherwise.
+ */
+export const accessOf = (admission: Admission): KeyAccess | undefined =>
+  admission._tag === "Described"
+    ? admission.access
+    : admission.allowedRoutes === undefined
+    ? undefined
+    : { role: undefined, allowedRoutes: admission.allowedRoutes, teamAdminOf: [], orgAdmin: undefined }
+
 export const admission = (identity: Identity): Admission =>
   identity._tag === "Undescribed"
     ? identity
@@ -114,16 +131,41 @@ export const admission = (identity: Identity): Admission =>
       role: typeof identity.user?.user_role === "string" ? identity.user.user_role : null
     }
 
-// Any answer but a refusal of the key or a failure of LiteLLM's own: the key was accepted.
-const acceptedUndescribed = (e: LiteLlmError): e is LiteLlmApiError =>
-  e._tag === "LiteLlmApiError" && e.status < 500 && !isKeyRefusal(e)
+/**
+ * LiteLLM answered, and not by refusing the key: its authentication accepted it. A 500 is LiteLLM's
+ * too (an allowed_routes refusal raised where no handler catches it, `info_key_fn` for a JWT caller
+ * or without a database); a gateway's 502-504 says nothing about the key. FastAPI's route 404 means
+ * no LiteLLM answered at all.
+ */
+const acceptedUndescribed = (e: LiteLlmApiError): boolean => e.status <= 500 && !isKeyRefusal(e)
+
+// `is_virtual_key_allowed_to_call_route`'s refusal quotes the key's allowed_routes as a Python list.
+const QUOTED_ROUTES = /Only allowed to call routes: \[((?:'[^'\\]*'(?:, )?)*)\]/
+
+/** The allowed_routes LiteLLM's refusal quotes, if it does. */
+export const quotedRoutes = (message: string): ReadonlyArray<string> | undefined => {
+  const quoted = QUOTED_ROUTES.exec(message)
+  return quoted === null ? undefined : [...quoted[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!)
+}
+
+const notLiteLlm = (baseUrl: string) =>
+  new LiteLlmBadResponse({
+    url: `${baseUrl}/key/info`,
+    reason: "404 Not Found for the route itself (FastAPI's own answer, not LiteLLM's \"Key not found\"), so no LiteLLM " +
+      "admin API is at this URL; LITELLM_BASE_URL is the proxy's root URL, without /v1"
+  })
 
 /** Asks LiteLLM who the caller is: one request, or two for a key with a user. */
 export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.gen(function*() {
   const litellm = yield* LiteLlm
   const self = yield* litellm.get("/key/info", {}, KeySelf).pipe(
     Effect.map((answer) => ({ answer })),
-    Effect.catchIf(acceptedUndescribed, (e) => Effect.succeed<Undescribed>({ _tag: "Undescribed", status: e.status, message: e.message }))
+    Effect.catchTag("LiteLlmApiError", (e): Effect.Effect<Undescribed, LiteLlmError> =>
+      isMissingRoute(e)
+        ? notLiteLlm(litellm.url)
+        : acceptedUndescribed(e)
+        ? Effect.succeed({ _tag: "Undescribed", status: e.status, message: e.message, allowedRoutes: quotedRoutes(e.message) })
+        : Effect.fail(e))
   )
   if (!("answer" in self)) return self
   const key = self.answer.info
@@ -144,7 +186,7 @@ export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.g
     key,
     user: userRow,
     teams,
-    access: accessOf(key, user === undefined ? undefined : userRow, teams)
+    access: keyAccessOf(key, user === undefined ? undefined : userRow, teams)
   } as const
 }).pipe(Effect.withSpan("Caller.identify"))
 
@@ -232,12 +274,23 @@ const keysTeam = (identity: Extract<Identity, { readonly _tag: "Described" }>) =
   )
 }
 
+const undescribedNote = (identity: Undescribed): string =>
+  identity.status === 404
+    ? "LiteLLM accepts this key but keeps no row for it: it is the proxy's master key (LiteLLM treats it as " +
+      "proxy_admin) or a credential LiteLLM authenticates without a stored key."
+    : identity.allowedRoutes !== undefined
+    ? `LiteLLM accepts this key but its allowed_routes (${identity.allowedRoutes.join(", ")}) leave out /key/info, so ` +
+      "LiteLLM will not describe it: its role is in doubt, and only those allowed_routes rule tools out."
+    : identity.status === 500
+    ? "LiteLLM accepts this key but answered /key/info with an internal error (HTTP 500): on releases before December " +
+      "2025 that is how it refuses a key whose allowed_routes leave out /key/info; a JWT caller or a proxy without a " +
+      "database answers so too. Its role is in doubt: every tool is listed, and LiteLLM decides each call."
+    : `LiteLLM accepts this key but would not describe it (HTTP ${identity.status}: ${identity.message}): its role is ` +
+      "in doubt, and LiteLLM decides each call."
+
 const noteOf = (identity: Identity): string | undefined =>
   identity._tag === "Undescribed"
-    ? identity.status === 404
-      ? "LiteLLM accepts this key but keeps no row for it: it is the proxy's master key (LiteLLM treats it as " +
-        "proxy_admin) or a credential LiteLLM authenticates without a stored key."
-      : `LiteLLM accepts this key but would not describe it (HTTP ${identity.status}: ${identity.message}).`
+    ? undescribedNote(identity)
     : identity.access.role === undefined
     ? "LiteLLM's answers leave this key's role in doubt (its user's row could not be read, or has a role this " +
       "server has no rule for): only the key's allowed_routes rule tools out."
@@ -247,7 +300,8 @@ const noteOf = (identity: Identity): string | undefined =>
 export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
   Tool.make({
     name: "litellm_whoami",
-    needs: { method: "GET", route: "/key/info" },
+    // It answers whatever LiteLLM says of the key, a refusal included.
+    needs: null,
     title: "Who am I on LiteLLM",
     description: "Call this first. Who this server acts as, from LiteLLM's own answers about the caller's key: its " +
       "alias and hash, its user (id, email, role), the user's teams and role in each, budgets and spend, allowed " +
@@ -259,7 +313,7 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
     run: () =>
       Effect.gen(function*() {
         const identity = yield* identify
-        const access = identity._tag === "Described" ? identity.access : undefined
+        const access = accessOf(admission(identity))
         const judged = others.map((t) => ({ tool: t.definition.name, reason: refusal(access, t.needs) }))
         const note = noteOf(identity)
         const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []

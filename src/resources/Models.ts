@@ -55,7 +55,7 @@ const listModels = Effect.fn("Models.list")(function*(input: typeof ModelListInp
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_model_list",
-    needs: { method: "GET", route: "/v2/model/info" },
+    needs: { method: "GET", route: "/v2/model/info", fallbacks: ["/model/info"] },
     paging: { items: "data", page: "page", size: "size", defaultSize: 50 },
     title: "List LiteLLM models",
     description: "The proxy's model deployments: model_name (what callers ask for), litellm_params (provider model, " +

@@ -183,7 +183,7 @@ const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof D
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_usage_spend_logs",
-    needs: { method: "GET", route: "/spend/logs/v2" },
+    needs: { method: "GET", route: "/spend/logs/v2", fallbacks: ["/spend/logs/ui"] },
     paging: { items: "data", page: "page", size: "page_size", defaultSize: 50 },
     output: SpendLogsResponse,
     title: "Read LiteLLM spend logs",

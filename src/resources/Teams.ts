@@ -160,7 +160,7 @@ const removeMember = postAs<typeof MemberDeleteInput.Type>("Teams.removeMember",
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_team_list",
-    needs: { method: "GET", route: "/v2/team/list" },
+    needs: { method: "GET", route: "/v2/team/list", fallbacks: ["/team/list"] },
     paging: { items: "teams", page: "page", size: "page_size", defaultSize: 10 },
     title: "List LiteLLM teams",
     description: "List teams with their alias, members (members_with_roles), models, budget and spend, a page at a " +

@@ -275,7 +275,7 @@ const deleteUsers = Effect.fn("Users.delete")(function*(input: typeof UserDelete
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_user_list",
-    needs: { method: "GET", route: "/user/list" },
+    needs: { method: "GET", route: "/user/list", orgAdmin: true },
     paging: { items: "users", page: "page", size: "page_size", defaultSize: 25 },
     output: UserListResponse,
     title: "List LiteLLM users",

@@ -4,6 +4,12 @@ export class HttpError {
   constructor(readonly status: number, readonly body: unknown) {}
 }
 
+/** Starlette's answer to an exception nothing handled: a plain-text 500. */
+export class Unhandled {
+  readonly status = 500
+  readonly text = "Internal Server Error"
+}
+
 /** ProxyException envelope, `code` a string as in current releases. */
 export const envelope = (status: number, message: string, type = "internal_server_error", param: string | null = "None") =>
   new HttpError(status, { error: { message, type, param, code: String(status) } })

@@ -1,32 +1,60 @@
 import { sha256Hex } from "../litellm/KeyHash.js"
-import { envelope } from "./Answers.js"
-import type { Caller, Role, Row, Store } from "./Store.js"
+import { envelope, HttpError, Unhandled } from "./Answers.js"
+import type { Caller, Release, Role, Row, Store } from "./Store.js"
 
-// LiteLLMRoutes in _types.py, the members this sandbox serves.
-const INFO_ROUTES = new Set([
-  "/key/info",
-  "/team/info",
-  "/team/list",
-  "/v2/team/list",
-  "/user/info",
-  "/model/info",
-  "/v2/model/info",
-  "/key/list"
-])
-const KEY_MANAGEMENT_ROUTES = new Set([
-  "/key/generate",
-  "/key/update",
-  "/key/delete",
-  "/key/info",
-  "/key/regenerate",
-  "/key/list",
-  "/key/block",
-  "/key/unblock"
-])
-// Exact routes: /spend/logs/v2 and /spend/logs/ui are not among them.
-const SPEND_TRACKING_ROUTES = new Set(["/spend/keys", "/spend/users", "/spend/tags", "/spend/calculate", "/spend/logs"])
-const SELF_MANAGED_ROUTES = new Set(["/team/member_add", "/team/member_delete", "/user/daily/activity"])
+// LiteLLMRoutes in _types.py, the members this sandbox serves, per release: `legacy` as the
+// mid-2025 revision with /user/list added to management_routes (PR #14868, 2025-09-24); `mid` and
+// `current` as the 2026 revisions, where key_management_routes also holds the spend-log routes,
+// spend_tracking_routes holds /spend/logs/v2 and /spend/logs/ui, and self_managed_routes /user/list.
+interface RouteLists {
+  readonly info_routes: ReadonlySet<string>
+  readonly key_management_routes: ReadonlySet<string>
+  readonly management_routes: ReadonlySet<string>
+  readonly spend_tracking_routes: ReadonlySet<string>
+  readonly self_managed_routes: ReadonlySet<string>
+  readonly internal_user_routes: ReadonlySet<string>
+  readonly internal_user_view_only_routes: ReadonlySet<string>
+}
 
+const INFO = ["/key/info", "/team/info", "/team/list", "/v2/team/list", "/user/info", "/model/info", "/v2/model/info", "/key/list"]
+const KEYS = ["/key/generate", "/key/update", "/key/delete", "/key/info", "/key/regenerate", "/key/list", "/key/block", "/key/unblock"]
+const MANAGEMENT = [
+  "/user/new", "/user/update", "/user/delete", "/user/info", "/user/list",
+  "/team/new", "/team/update", "/team/delete", "/team/list", "/v2/team/list", "/team/info", "/model/info"
+]
+
+const lists = (parts: {
+  readonly keys: ReadonlyArray<string>
+  readonly management: ReadonlyArray<string>
+  readonly spend: ReadonlyArray<string>
+  readonly selfManaged: ReadonlyArray<string>
+}): RouteLists => ({
+  info_routes: new Set(INFO),
+  key_management_routes: new Set(parts.keys),
+  management_routes: new Set([...parts.management, ...parts.keys]),
+  spend_tracking_routes: new Set(parts.spend),
+  self_managed_routes: new Set(parts.selfManaged),
+  internal_user_routes: new Set([...parts.spend, ...parts.keys]),
+  internal_user_view_only_routes: new Set(parts.spend)
+})
+
+const SPEND_LEGACY = ["/spend/keys", "/spend/users", "/spend/tags", "/spend/calculate", "/spend/logs"]
+const LISTS_2026 = lists({
+  keys: [...KEYS, "/spend/logs", "/spend/logs/v2"],
+  management: [...MANAGEMENT, "/user/daily/activity"],
+  spend: [...SPEND_LEGACY, "/spend/logs/v2", "/spend/logs/ui"],
+  selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity", "/user/list"]
+})
+const LISTS: Readonly<Record<Release, RouteLists>> = {
+  legacy: lists({
+    keys: KEYS,
+    management: MANAGEMENT,
+    spend: SPEND_LEGACY,
+    selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity"]
+  }),
+  mid: LISTS_2026,
+  current: LISTS_2026
+}
 
 export const authenticate = (s: Store, header: string | undefined): Caller => {
   if (header === undefined) throw envelope(401, "Authentication Error, No api key passed in.", "auth_error")
@@ -50,7 +78,7 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
         400,
         `Authentication Error - Expired Key. Key Expiry time ${expires.toISOString()} and current time ${new Date().toISOString()}`,
         "expired_key",
-        s.release === "legacy" ? key : `sk-...${key.slice(-4)}`
+        s.traits.expiredQuotesRawKey ? key : `sk-...${key.slice(-4)}`
       )
     }
     const userId = typeof row["user_id"] === "string" ? row["user_id"] : ""
@@ -69,18 +97,12 @@ export const authenticate = (s: Store, header: string | undefined): Caller => {
   )
 }
 
-// LiteLLMRoutes lists a key's allowed_routes may name, among those this sandbox knows.
-const ROUTE_LISTS: Record<string, ReadonlySet<string>> = {
-  info_routes: INFO_ROUTES,
-  key_management_routes: KEY_MANAGEMENT_ROUTES,
-  spend_tracking_routes: SPEND_TRACKING_ROUTES
-}
+const explicitly = (allowed: ReadonlyArray<string>, path: string) =>
+  allowed.some((a) => a === path || path.startsWith(`${a}/`) || (a.endsWith("*") && path.startsWith(a.slice(0, -1))))
 
-const matchesAllowed = (allowed: ReadonlyArray<string>, path: string) =>
-  allowed.some((a) =>
-    a === path || path.startsWith(`${a}/`) || (a.endsWith("*") && path.startsWith(a.slice(0, -1))) ||
-    ROUTE_LISTS[a]?.has(path) === true
-  )
+/** `is_virtual_key_allowed_to_call_route`: explicit, prefix and wildcard entries, or a LiteLLMRoutes list's name. */
+const matchesAllowed = (l: RouteLists, allowed: ReadonlyArray<string>, path: string) =>
+  explicitly(allowed, path) || allowed.some((a) => Object.hasOwn(l, a) && l[a as keyof RouteLists].has(path))
 
 const pyList = (items: ReadonlyArray<string>) => `[${items.map((i) => `'${i}'`).join(", ")}]`
 
@@ -89,15 +111,16 @@ const pyList = (items: ReadonlyArray<string>) => `[${items.map((i) => `'${i}'`).
  * `non_proxy_admin_allowed_routes_check`, for the routes this server calls.
  */
 export const checkRoute = (s: Store, caller: Caller, method: string, path: string, q: URLSearchParams, body: Row): void => {
-  if (caller.allowedRoutes.length > 0 && !matchesAllowed(caller.allowedRoutes, path)) {
-    throw envelope(
-      403,
-      `Virtual key is not allowed to call this route. Only allowed to call routes: ${pyList(caller.allowedRoutes)}. Tried to call route: ${path}`,
-      "auth_error"
-    )
+  const l = LISTS[s.release]
+  if (caller.allowedRoutes.length > 0 && !matchesAllowed(l, caller.allowedRoutes, path)) {
+    // Raised outside the handler that makes LiteLLM's envelope (user_api_key_auth).
+    if (s.traits.routeRefusal === "plain-500") throw new Unhandled()
+    throw new HttpError(403, {
+      detail: `Virtual key is not allowed to call this route. Only allowed to call routes: ${pyList(caller.allowedRoutes)}. Tried to call route: ${path}`
+    })
   }
   if (caller.role === "proxy_admin") return
-  if (INFO_ROUTES.has(path)) {
+  if (l.info_routes.has(path)) {
     const userId = q.get("user_id")
     if (path === "/user/info" && userId !== null && userId !== caller.userId) {
       throw envelope(
@@ -117,11 +140,11 @@ export const checkRoute = (s: Store, caller: Caller, method: string, path: strin
       "auth_error"
     )
   }
-  if (caller.role === "internal_user" && (KEY_MANAGEMENT_ROUTES.has(path) || SPEND_TRACKING_ROUTES.has(path))) return
-  if (caller.role === "internal_user_viewer" && SPEND_TRACKING_ROUTES.has(path)) return
-  if (SELF_MANAGED_ROUTES.has(path)) return
-  // Newer releases let a key call what its allowed_routes name, whatever its role.
-  if (s.release === "current" && caller.allowedRoutes.length > 0) return
+  if (caller.role === "internal_user" && l.internal_user_routes.has(path)) return
+  if (caller.role === "internal_user_viewer" && l.internal_user_view_only_routes.has(path)) return
+  if (l.self_managed_routes.has(path)) return
+  // The last pass admits what a key's allowed_routes name explicitly, never through a list's name.
+  if (explicitly(caller.allowedRoutes, path)) return
   const masked = caller.userId.length <= 4 ? "***" : `${caller.userId.slice(0, 6)}***${caller.userId.slice(-2)}`
   throw envelope(
     401,

@@ -1,26 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { HttpError } from "./Answers.js"
+import { HttpError, Unhandled } from "./Answers.js"
 import { authenticate, checkRoute } from "./Auth.js"
 import * as Keys from "./routes/Keys.js"
 import * as Models from "./routes/Models.js"
 import * as Spend from "./routes/Spend.js"
 import * as Teams from "./routes/Teams.js"
 import * as Users from "./routes/Users.js"
-import { type Handler, type Row, Store, versionOf } from "./Store.js"
+import { type Handler, type Row, Store } from "./Store.js"
 
-export { type Release, type Role, versionOf } from "./Store.js"
+export { type Release, RELEASES, type Role, versionOf } from "./Store.js"
 
 /**
  * A LiteLLM Proxy sandbox that behaves as LiteLLM's admin API does for the routes this server
  * calls, as read in LiteLLM's source: in-memory users, keys stored by sha256 hash and spend logs;
  * LiteLLM's three error shapes and its quirks (upserting updates, bare-integer deletes, `keys`
- * beating `key_aliases`, misleading 401/404 texts, `token: null` after a regeneration). Two
- * releases (`current`, as 1.96; `legacy`, as the releases before November 2025) and LiteLLM's role
+ * beating `key_aliases`, misleading 401/404 texts, `token: null` after a regeneration). Three
+ * releases (`current`, as 1.96; `mid`, the winter of 2025-26; `legacy`, before November 2025) and LiteLLM's role
  * checks (route_checks.py and the handlers' own scoping). It listens on 127.0.0.1 only. `--demo`
  * runs it with sample data; the tests run it with a contract check on every request. The
  * database is `Store`, the routes are one module per LiteLLM resource under routes/, the role
- * checks are `Auth`.
+ * checks are `Auth`, what each release does differently is `Releases`.
  */
 
 /** Every way a request breaks LiteLLM's contract; empty when it is valid. */
@@ -77,8 +77,8 @@ export type Fault =
 /** LiteLLM's routes, as this sandbox serves them: one module per resource. */
 const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.routes, ...Spend.routes, ...Teams.routes, ...Models.routes }
 
-/** Routes the legacy release does not have yet. */
-const LEGACY_LACKS: ReadonlySet<string> = new Set(["GET /spend/logs/v2"])
+/** Whether this release has the route at all (FastAPI answers a route it lacks 404 to anyone). */
+const hasRoute = (s: Store, route: string) => route !== "GET /spend/logs/v2" || s.traits.spendLogsV2
 
 export class LiteLlmSandbox extends Store {
   readonly requests: Array<RecordedRequest> = []
@@ -178,7 +178,16 @@ export class LiteLlmSandbox extends Store {
       return json(200, "I'm alive!")
     }
     if (method === "GET" && url.pathname === "/health/readiness") {
-      return json(200, { status: "healthy", db: "connected", cache: null, litellm_version: versionOf[this.release] })
+      return json(
+        200,
+        this.traits.readinessStatesVersion
+          ? { status: "healthy", db: "connected", cache: null, litellm_version: this.traits.version }
+          : { status: "healthy", db: "connected" }
+      )
+    }
+    // public_model_hub_info (public_endpoints.py): no authentication, on every release read.
+    if (method === "GET" && url.pathname === "/public/model_hub/info") {
+      return json(200, { docs_title: "LiteLLM API", custom_docs_description: null, litellm_version: this.traits.version, useful_links: {} })
     }
     try {
       const contentType = typeof headers["content-type"] === "string" ? headers["content-type"] : undefined
@@ -189,13 +198,17 @@ export class LiteLlmSandbox extends Store {
       }
       // FastAPI matches the route before any dependency runs: a route this release lacks is 404 to anyone.
       const route = `${method} ${url.pathname}`
-      const handler = this.release === "legacy" && LEGACY_LACKS.has(route) ? undefined : routes[route]
+      const handler = hasRoute(this, route) ? routes[route] : undefined
       if (handler === undefined) throw new HttpError(404, { detail: "Not Found" })
       const caller = authenticate(this, authorization)
       checkRoute(this, caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
       return json(200, handler(this, { q: url.searchParams, body: (body ?? {}) as Row, caller }))
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, e.body)
+      if (e instanceof Unhandled) {
+        this.answers.push({ path: url.pathname, status: e.status, body: e.text })
+        return { _tag: "Fault", fault: { kind: "status", status: e.status, body: e.text, contentType: "text/plain; charset=utf-8" } }
+      }
       return json(500, { error: { message: String(e), type: "internal_server_error", param: "None", code: "500" } })
     }
   }

@@ -1,13 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { envelope, detail, pyRepr } from "./Answers.js"
+import { type Release, type Traits, traitsOf } from "./Releases.js"
 
 export type Row = Record<string, unknown>
 
-/** `current`: as LiteLLM 1.96. `legacy`: as the releases before November 2025 (the 1.79 line). */
-export type Release = "current" | "legacy"
-
-export const versionOf: Record<Release, string> = { current: "1.96.0", legacy: "1.79.3" }
+export { type Release, RELEASES, versionOf } from "./Releases.js"
 
 export type Role = "proxy_admin" | "proxy_admin_viewer" | "internal_user" | "internal_user_viewer"
 
@@ -33,6 +31,8 @@ export const now = () => new Date().toISOString()
 export class Store {
   readonly users = new Map<string, Row>()
   readonly keys = new Map<string, Row>()
+  /** LiteLLM_DeletedVerificationToken: a deleted or regenerated key's row, with who and when. */
+  readonly deletedKeys: Array<Row> = []
   readonly spendLogs: Array<Row> = []
   readonly teams = new Map<string, Row>()
   /** Deployments as LiteLLM stores them, provider credentials included (LiteLLM strips most). */
@@ -45,6 +45,11 @@ export class Store {
   enterprise = false
   /** Which LiteLLM release this sandbox answers as. */
   release: Release = "current"
+
+  /** What that release does differently. */
+  get traits(): Traits {
+    return traitsOf[this.release]
+  }
 
   addAdminKey(key: string = newRawKey()): string {
     this.adminKeys.add(key)
@@ -162,6 +167,13 @@ export class Store {
     }
     this.spendLogs.push(row)
     return row
+  }
+
+  deleteKey(hash: string, caller: Caller): void {
+    const row = this.keys.get(hash)
+    if (row === undefined) return
+    this.keys.delete(hash)
+    this.deletedKeys.push({ ...row, deleted_at: now(), deleted_by: caller.userId })
   }
 
   findKey(keyOrHash: string) {

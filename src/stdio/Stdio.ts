@@ -10,7 +10,7 @@ import type { LiteLlmApiError, LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
-import { type Admission, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
+import { accessOf, type Admission, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "../mcp/ToolPolicy.js"
 
@@ -54,7 +54,7 @@ export const serve = Effect.gen(function*() {
       const { code, message } = asRpcError(result.left)
       throw new McpError(code, message)
     }
-    return config.tailor && result.right._tag === "Described" ? policy.listedFor(result.right.access) : policy.definitions
+    return config.tailor ? policy.listedFor(accessOf(result.right)) : policy.definitions
   }
   const server = McpServer.make(
     yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token),
@@ -105,7 +105,9 @@ const asRpcError = (error: LiteLlmError) =>
 
 const describe = (admission: Admission): string =>
   admission._tag === "Undescribed"
-    ? admission.status === 404 ? "its master key, or a key it keeps no row for" : `it would not describe it: HTTP ${admission.status}`
+    ? admission.status === 404
+      ? "its master key, or a key it keeps no row for"
+      : `it would not describe it (HTTP ${admission.status}), so its role is in doubt`
     : `user ${admission.userId ?? "none"}, role ${admission.role ?? "none"}`
 
 /** Stdio mode as it runs: the LiteLLM client, the operator's policy, logs and traces on stderr. */

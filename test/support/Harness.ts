@@ -30,6 +30,7 @@ import { HttpApp } from "../../src/http/Http.js"
 import { nodeServer } from "../../src/http/NodeServer.js"
 import * as Tools from "../../src/resources/Tools.js"
 import { LiteLlmStandIn } from "./StandIn.js"
+import type { Release } from "../../src/sandbox/Sandbox.js"
 
 export interface Env {
   readonly standIn: LiteLlmStandIn
@@ -287,10 +288,11 @@ export const listTools = (token: string, headers: Record<string, string> = {}) =
   })
 
 /** A stand-in with no users, keys, teams or spend, answering as `release`, faults and records cleared. */
-export const emptyProxy = (standIn: LiteLlmStandIn, release: "current" | "legacy") => {
+export const emptyProxy = (standIn: LiteLlmStandIn, release: Release) => {
   standIn.reset()
   standIn.release = release
   standIn.keys.clear()
+  standIn.deletedKeys.length = 0
   standIn.users.clear()
   standIn.teams.clear()
   standIn.spendLogs.length = 0

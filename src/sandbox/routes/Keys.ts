@@ -1,8 +1,24 @@
-import { toKeyHash } from "../../litellm/KeyHash.js"
+import { sha256Hex, toKeyHash } from "../../litellm/KeyHash.js"
 import { envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
-/** /key/list filters the legacy release does not have (expires: 2026-05; substring_matching, agent_id). */
-const LEGACY_UNKNOWN_KEY_FILTERS = new Set(["expires", "substring_matching", "agent_id"])
+import type { Traits } from "../Releases.js"
+
+/** Which of /key/list's later filters a release knows; FastAPI drops the others silently. */
+const knows = (t: Traits, name: string): boolean => {
+  switch (name) {
+    case "expires":
+    case "substring_matching":
+    case "agent_id":
+      return t.keyListLateFilters
+    case "status":
+      return t.keyListStatus
+    case "project_id":
+    case "access_group_id":
+      return t.keyListProjectFilters
+    default:
+      return true
+  }
+}
 
 
 /** `list_keys` with `validate_key_list_check` and `_build_key_filter_conditions`. */
@@ -12,11 +28,10 @@ export const keyList = (s: Store, q: URLSearchParams, caller: Caller) => {
   if (sortBy !== null && !columns.includes(sortBy)) {
     throw envelope(400, `Invalid sort_by. Must be one of ${columns.join(", ")}`)
   }
-  const status = q.get("status")
+  // Older releases do not know some filters, and FastAPI drops unknown parameters silently.
+  const param = (name: string) => knows(s.traits, name) ? q.get(name) : null
+  const status = param("status")
   if (status !== null && status !== "deleted") throw envelope(400, "Invalid status value. Currently only 'deleted' is supported.")
-  // Older releases do not know these filters, and FastAPI drops unknown parameters silently.
-  const legacy = s.release === "legacy"
-  const param = (name: string) => legacy && LEGACY_UNKNOWN_KEY_FILTERS.has(name) ? null : q.get(name)
   let userId = q.get("user_id")
   const teamId = q.get("team_id")
   let adminTeams: Array<string> = []
@@ -49,11 +64,15 @@ export const keyList = (s: Store, q: URLSearchParams, caller: Caller) => {
     (q.get("key_hash") === null || k["token"] === q.get("key_hash")) &&
     matches(k["key_alias"], q.get("key_alias")) &&
     (param("agent_id") === null || k["agent_id"] === param("agent_id")) &&
+    (param("project_id") === null || k["project_id"] === param("project_id")) &&
+    (param("access_group_id") === null ||
+      (Array.isArray(k["access_group_ids"]) && (k["access_group_ids"] as Array<unknown>).includes(param("access_group_id")))) &&
     (expires === null ||
       (expires === "expired"
         ? k["expires"] != null && Date.parse(String(k["expires"])) < now
         : k["expires"] == null || Date.parse(String(k["expires"])) >= now))
-  const keys = status === "deleted" ? [] : [...s.keys.values()].filter((k) =>
+  // status=deleted reads LiteLLM_DeletedVerificationToken instead: rows with deleted_at.
+  const keys = (status === "deleted" ? s.deletedKeys : [...s.keys.values()]).filter((k) =>
     k["team_id"] !== "litellm-dashboard" &&
     (own(k) || adminTeams.includes(String(k["team_id"]))) &&
     (teamId === null || k["team_id"] === teamId)
@@ -135,7 +154,7 @@ export const keyDelete = (s: Store, body: Row, caller: Caller) => {
   if (existing.some((h) => !s.canModify(caller, s.keys.get(h)!))) {
     throw envelope(403, pyRepr("You are not authorized to delete this key"))
   }
-  for (const h of existing) s.keys.delete(h)
+  for (const h of existing) s.deleteKey(h, caller)
   return { deleted_keys: keys ?? aliases }
 }
 
@@ -164,7 +183,7 @@ export const keyRegenerate = (s: Store, body: Row, caller: Caller) => {
   if (!s.canModify(caller, old)) throw envelope(403, pyRepr("You are not authorized to regenerate this key"))
   const custom = body["new_key"]
   const { token: _token, key_name: _name, ...fields } = old
-  s.keys.delete(String(old["token"]))
+  s.deleteKey(String(old["token"]), caller)
   const { raw, row } = s.seedKey(fields, typeof custom === "string" ? custom : undefined)
   // _execute_virtual_key_regeneration moves the hash to token_id; GenerateKeyResponse then
   // serialises its own `token` field, unset, as null.
@@ -177,12 +196,14 @@ export const keyBlock = (s: Store, body: Row, blocked: boolean) => {
   if (!given.startsWith("sk-") && !/^[0-9a-f]{64}$/.test(given)) {
     throw envelope(400, "Invalid key format.", "bad_request_error", "key")
   }
-  const row = s.findKey(given)
+  // unblock_key of those releases hashes a hash again: the update matches no row.
+  const hash = !blocked && s.traits.unblockHashesTwice ? sha256Hex(given) : toKeyHash(given)
+  const row = s.keys.get(hash)
   // The update finds no row, then get_key_object fails as authentication does.
   if (row === undefined) {
     throw envelope(
       401,
-      `Authentication Error, Invalid proxy server token passed. key=${toKeyHash(given)}, not found in db. Create key via \`/key/generate\` call.`,
+      `Authentication Error, Invalid proxy server token passed. key=${hash}, not found in db. Create key via \`/key/generate\` call.`,
       "token_not_found_in_db",
       "key"
     )

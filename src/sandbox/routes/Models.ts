@@ -1,6 +1,8 @@
 import { page } from "../Answers.js"
 import { type Handler, type Store } from "../Store.js"
 export const modelInfoV2 = (s: Store, q: URLSearchParams) => {
+  // Before PRs #19521 and #19622 the route answered every deployment, unpaged and unsearched.
+  if (!s.traits.modelInfoPaged) return { data: s.models }
   const search = q.get("search")?.toLowerCase()
   const models = s.models.filter((m) =>
     (search === undefined || m.model_name.toLowerCase().includes(search)) &&

@@ -1,20 +1,29 @@
 import { detail, envelope, page } from "../Answers.js"
-import { type Caller, type Handler, type Store } from "../Store.js"
-const SPEND_LOG_FILTERS_V2 = new Set([
-  "api_key",
-  "user_id",
-  "request_id",
-  "team_id",
-  "min_spend",
-  "max_spend",
-  "status_filter",
-  "model",
-  "model_id",
-  "model_group",
-  "end_user"
-])
+import { type Caller, type Handler, type Row, type Store } from "../Store.js"
+import type { Traits } from "../Releases.js"
+
 // ui_view_spend_logs before /spend/logs/v2: these only; page_size at most 100.
-const SPEND_LOG_FILTERS_UI = new Set(["api_key", "user_id", "request_id", "team_id", "min_spend", "max_spend", "status_filter", "model"])
+const SPEND_LOG_FILTERS_UI = ["api_key", "user_id", "request_id", "team_id", "min_spend", "max_spend", "status_filter", "model"]
+// What /spend/logs/v2 brought, and what came to it later (error_message: PR #19960; sort_by: PR #20991).
+const SPEND_LOG_FILTERS_V2 = [...SPEND_LOG_FILTERS_UI, "model_id", "model_group", "end_user", "key_alias", "error_code", "session_id"]
+const SPEND_LOG_FILTERS_LATE = ["error_message", "sort_by", "sort_order"]
+
+const filtersOf = (t: Traits): ReadonlySet<string> =>
+  new Set(!t.spendLogsV2 ? SPEND_LOG_FILTERS_UI : t.spendLogsLateFilters ? [...SPEND_LOG_FILTERS_V2, ...SPEND_LOG_FILTERS_LATE] : SPEND_LOG_FILTERS_V2)
+
+/** A row's metadata, which LiteLLM stores as JSON text. */
+const metadataOf = (r: Row): Row => {
+  const m = r["metadata"]
+  if (typeof m === "string") {
+    try {
+      return JSON.parse(m) as Row
+    } catch {
+      return {}
+    }
+  }
+  return typeof m === "object" && m !== null ? m as Row : {}
+}
+const errorOf = (r: Row): Row => (metadataOf(r)["error_information"] ?? {}) as Row
 
 
 /** `/spend/logs/v2` (and `/spend/logs/ui`, its predecessor, with the filters its release knows). */
@@ -30,15 +39,26 @@ export const spendLogPage = (s: Store, q: URLSearchParams, filters: ReadonlySet<
   const from = Date.parse(`${start.replace(" ", "T")}Z`)
   const to = Date.parse(`${end.replace(" ", "T")}Z`)
   const exact = ["api_key", "request_id", "team_id", "model", "model_id", "model_group", "end_user"] as const
+  const status = param("status_filter")
+  const errorMessage = param("error_message")?.toLowerCase()
   const rows = s.spendLogs.filter((r) => {
     const t = Date.parse(String(r["startTime"]))
     return t >= from && t <= to &&
       exact.every((f) => param(f) === null || r[f] === param(f)) &&
       (param("user_id") === null || r["user"] === param("user_id")) &&
-      (param("status_filter") === null || r["status"] === param("status_filter")) &&
+      // _build_status_filter_condition: "success" also matches rows written before status existed.
+      (status === null || r["status"] === status || (status === "success" && r["status"] == null)) &&
       (param("min_spend") === null || Number(r["spend"]) >= Number(param("min_spend"))) &&
-      (param("max_spend") === null || Number(r["spend"]) <= Number(param("max_spend")))
-  }).sort((a, b) => String(b["startTime"]).localeCompare(String(a["startTime"])))
+      (param("max_spend") === null || Number(r["spend"]) <= Number(param("max_spend"))) &&
+      (param("session_id") === null || String(r["session_id"] ?? "").includes(param("session_id")!)) &&
+      (param("key_alias") === null || metadataOf(r)["user_api_key_alias"] === param("key_alias")) &&
+      (param("error_code") === null || String(errorOf(r)["error_code"] ?? "") === param("error_code")) &&
+      (errorMessage === undefined || String(errorOf(r)["error_message"] ?? "").toLowerCase().includes(errorMessage))
+  })
+  const sortBy = param("sort_by") ?? "startTime"
+  const direction = (param("sort_order") ?? "desc") === "asc" ? 1 : -1
+  const value = (r: Row) => r[sortBy] as number | string
+  rows.sort((a, b) => value(a) < value(b) ? -direction : value(a) > value(b) ? direction : 0)
   const pageNo = Number(q.get("page") ?? 1)
   const size = Number(q.get("page_size") ?? 50)
   const { items, totalPages } = page(rows, pageNo, size)
@@ -51,30 +71,46 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
   if (start === null || end === null) throw detail(400, "Please provide start_date and end_date")
   const admin = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer"
   let userId: string | null
-  if (s.release === "legacy") {
+  // A key without a user has no user id to compare: LiteLLM's None == None lets it through, to
+  // the whole proxy's activity (get_user_daily_activity).
+  const own = caller.role === null ? null : caller.userId
+  if (!s.traits.dailyActivityUserFilter) {
     // No user_id parameter: an admin gets the whole proxy, anyone else their own.
-    userId = admin ? null : caller.userId
+    userId = admin ? null : own
   } else {
     userId = q.get("user_id")
-    if (!admin && userId !== null && userId !== caller.userId) {
+    if (!admin && userId !== null && userId !== own) {
       throw detail(403, "Non-admin users can only view their own activity")
     }
-    if (!admin) userId = caller.userId
+    if (!admin) userId = own
   }
-  const days = new Map<string, { spend: number; total_tokens: number; api_requests: number }>()
+  type Metrics = { spend: number; total_tokens: number; api_requests: number }
+  const add = (m: Metrics | undefined, r: Row): Metrics => ({
+    spend: (m?.spend ?? 0) + Number(r["spend"]),
+    total_tokens: (m?.total_tokens ?? 0) + Number(r["total_tokens"]),
+    api_requests: (m?.api_requests ?? 0) + 1
+  })
+  const days = new Map<string, { metrics: Metrics; entities: Map<string, Metrics>; models: Map<string, Metrics> }>()
   for (const r of s.spendLogs) {
     const day = String(r["startTime"]).slice(0, 10)
     if (day < start || day > end) continue
     if (q.get("model") !== null && r["model"] !== q.get("model")) continue
     if (q.get("api_key") !== null && r["api_key"] !== q.get("api_key")) continue
     if (userId !== null && r["user"] !== userId) continue
-    const m = days.get(day) ?? { spend: 0, total_tokens: 0, api_requests: 0 }
-    m.spend += Number(r["spend"])
-    m.total_tokens += Number(r["total_tokens"])
-    m.api_requests += 1
-    days.set(day, m)
+    const d = days.get(day) ?? { metrics: { spend: 0, total_tokens: 0, api_requests: 0 }, entities: new Map(), models: new Map() }
+    d.metrics = add(d.metrics, r)
+    // update_breakdown_metrics with entity_id_field "user_id": a row without a user is "Unassigned".
+    const entity = typeof r["user"] === "string" && r["user"] !== "" ? r["user"] : "Unassigned"
+    d.entities.set(entity, add(d.entities.get(entity), r))
+    d.models.set(String(r["model"]), add(d.models.get(String(r["model"])), r))
+    days.set(day, d)
   }
-  const results = [...days].sort().map(([date, metrics]) => ({ date, metrics, breakdown: {} }))
+  const byName = (m: Map<string, Metrics>) => Object.fromEntries([...m].map(([k, metrics]) => [k, { metrics, metadata: {} }]))
+  const results = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, d]) => ({
+    date,
+    metrics: d.metrics,
+    breakdown: { models: byName(d.models), entities: byName(d.entities) }
+  }))
   const pageNo = Number(q.get("page") ?? 1)
   const size = Number(q.get("page_size") ?? 50)
   const { items, totalPages } = page(results, pageNo, size)
@@ -91,7 +127,7 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
 }
 
 export const routes: Record<string, Handler> = {
-  "GET /spend/logs/v2": (s, r) => spendLogPage(s, r.q, SPEND_LOG_FILTERS_V2),
-  "GET /spend/logs/ui": (s, r) => spendLogPage(s, r.q, s.release === "legacy" ? SPEND_LOG_FILTERS_UI : SPEND_LOG_FILTERS_V2),
+  "GET /spend/logs/v2": (s, r) => spendLogPage(s, r.q, filtersOf(s.traits)),
+  "GET /spend/logs/ui": (s, r) => spendLogPage(s, r.q, filtersOf(s.traits)),
   "GET /user/daily/activity": (s, r) => dailyActivity(s, r.q, r.caller)
 }

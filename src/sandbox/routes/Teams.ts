@@ -1,24 +1,48 @@
 import { randomUUID } from "node:crypto"
-import { detail, envelope, page, pyRepr } from "../Answers.js"
+import { detail, envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, type Row, type Store } from "../Store.js"
+/**
+ * list_team_v2: anyone but a proxy admin gets the teams of its own user when it names none (a key
+ * without a user: every team, its user_id being None), and any user it names otherwise, from that
+ * user's `teams`.
+ */
 export const teamListV2 = (s: Store, q: URLSearchParams, caller: Caller) => {
   const alias = q.get("team_alias")?.toLowerCase()
-  const userId = q.get("user_id")
-  // list_team_v2 answers a 404 of its own for an unknown user: an answer, not a missing route.
-  if (userId !== null && !s.users.has(userId)) throw detail(404, `User not found, passed user_id=${userId}`)
-  const memberOnly = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer" ? null : caller.userId
-  const isMember = (t: Row, id: string) => (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === id)
+  const teamId = q.get("team_id")
+  let userId = q.get("user_id")
+  if (userId === null && caller.role !== "proxy_admin" && caller.userId !== "") userId = caller.userId
+  let memberOf: ReadonlyArray<string> | undefined
+  if (userId !== null) {
+    // An answer of its own for an unknown user: not a missing route.
+    const user = s.users.get(userId)
+    if (user === undefined) throw detail(404, `User not found, passed user_id=${userId}`)
+    memberOf = user["teams"] as Array<string>
+    if (teamId !== null && !memberOf.includes(teamId)) throw detail(404, `User is not a member of team_id=${teamId}`)
+  }
   const teams = [...s.teams.values()].filter((t) =>
-    (q.get("team_id") === null || t["team_id"] === q.get("team_id")) &&
+    (teamId === null || t["team_id"] === teamId) &&
     (q.get("organization_id") === null || t["organization_id"] === q.get("organization_id")) &&
     (alias === undefined || String(t["team_alias"] ?? "").toLowerCase().includes(alias)) &&
-    (userId === null || isMember(t, userId)) &&
-    (memberOnly === null || isMember(t, memberOnly))
+    (memberOf === undefined || memberOf.includes(String(t["team_id"])))
   )
   const pageNo = Number(q.get("page") ?? 1)
   const size = Number(q.get("page_size") ?? 10)
   const { items, totalPages } = page(teams, pageNo, size)
   return { teams: items, total: teams.length, page: pageNo, page_size: size, total_pages: totalPages }
+}
+
+/** list_team: an admin, or a caller asking about its own user (allowed_route_check_inside_route). */
+export const teamList = (s: Store, q: URLSearchParams, caller: Caller) => {
+  const userId = q.get("user_id")
+  const admin = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer"
+  if (!admin && (userId === null || userId !== caller.userId)) {
+    throw new HttpError(401, {
+      detail: { error: `Only admin users can query all teams/other teams. Your user role=${caller.role ?? "None"}` }
+    })
+  }
+  return [...s.teams.values()].filter((t) =>
+    userId === null || (t["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === userId)
+  )
 }
 
 /** team_member_add / team_member_delete: a proxy admin or an admin of that team. */
@@ -78,7 +102,7 @@ export const teamMemberAdd = (s: Store, body: Row) => {
       user_email: member["user_email"] ?? null
     })
     if (roster.some((m) => m["user_id"] === user["user_id"])) {
-      throw envelope(400, `User=${String(user["user_id"])} already in team. Existing members=${JSON.stringify(roster)}`)
+      throw detail(400, `User=${String(user["user_id"])} already in team. Existing members=${JSON.stringify(roster)}`)
     }
     roster.push({ user_id: user["user_id"], user_email: user["user_email"], role: member["role"] })
     ;(user["teams"] as Array<string>).push(String(team["team_id"]))
@@ -90,21 +114,21 @@ export const teamMemberAdd = (s: Store, body: Row) => {
 export const teamMemberDelete = (s: Store, body: Row) => {
   const id = String(body["team_id"])
   const team = s.teams.get(id)
-  if (team === undefined) throw envelope(400, `Team id=${id} does not exist in db`)
-  if (body["user_id"] == null && body["user_email"] == null) throw envelope(400, "Either user_id or user_email needs to be passed in")
+  if (team === undefined) throw detail(400, `Team id=${id} does not exist in db`)
+  if (body["user_id"] == null && body["user_email"] == null) throw detail(400, "Either user_id or user_email needs to be passed in")
   const roster = team["members_with_roles"] as Array<Row>
   const index = roster.findIndex((m) =>
     (body["user_id"] != null && m["user_id"] === body["user_id"]) ||
     (body["user_email"] != null && m["user_email"] === body["user_email"])
   )
-  if (index < 0) throw envelope(400, "User not found in team")
+  if (index < 0) throw detail(400, "User not found in team")
   roster.splice(index, 1)
   return team
 }
 
 export const routes: Record<string, Handler> = {
   "GET /v2/team/list": (s, r) => teamListV2(s, r.q, r.caller),
-  "GET /team/list": (s) => [...s.teams.values()],
+  "GET /team/list": (s, r) => teamList(s, r.q, r.caller),
   "GET /team/info": (s, r) => teamInfo(s, r.q, r.caller),
   "POST /team/new": (s, r) => teamNew(s, r.body),
   "POST /team/update": (s, r) => teamUpdate(s, r.body),

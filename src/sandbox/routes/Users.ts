@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto"
 import { detail, envelope, page } from "../Answers.js"
 import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
-export const userList = (s: Store, q: URLSearchParams) => {
+export const userList = (s: Store, q: URLSearchParams, caller: Caller) => {
+  // _authorize_user_list_request, for releases whose route check lets everyone reach the handler.
+  if (caller.role !== "proxy_admin" && caller.role !== "proxy_admin_viewer") {
+    throw detail(403, "Only proxy admins and organization admins can list users.")
+  }
   const sortBy = q.get("sort_by")
   const columns = ["user_id", "user_email", "created_at", "spend", "user_alias", "user_role"]
   if (sortBy !== null && !columns.includes(sortBy)) {
@@ -103,7 +107,7 @@ export const userInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
   const user = s.users.get(id)
   if (user === undefined) {
     // Before the fix of November 2025, an unknown id was a 200 with an empty user_info.
-    if (s.release === "legacy") return { user_id: id, user_info: { spend: 0 }, keys: [], teams: [] }
+    if (s.traits.unknownUserIsEmpty) return { user_id: id, user_info: { spend: 0 }, keys: [], teams: [] }
     throw envelope(404, `User ${id} not found`)
   }
   const keys = [...s.keys.values()].filter((k) => k["user_id"] === id).map((k) => ({ ...k, team_alias: "None" }))
@@ -115,7 +119,7 @@ export const userInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
 }
 
 export const routes: Record<string, Handler> = {
-  "GET /user/list": (s, r) => userList(s, r.q),
+  "GET /user/list": (s, r) => userList(s, r.q, r.caller),
   "POST /user/new": (s, r) => userNew(s, r.body),
   "POST /user/update": (s, r) => userUpdate(s, r.body),
   "POST /user/delete": (s, r) => userDelete(s, r.body),
