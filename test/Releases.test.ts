@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import type { Release } from "../src/sandbox/Sandbox.js"
+import { type Release, RELEASES } from "../src/sandbox/Sandbox.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
@@ -20,7 +20,6 @@ const setup = (release: Release) =>
     return { env, client: yield* connect(env.adminKey) }
   })
 
-const RELEASES: ReadonlyArray<Release> = ["current", "legacy"]
 
 layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) => {
   for (const release of RELEASES) {
@@ -164,9 +163,14 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
       const { client, env } = yield* setup("legacy")
       env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 1, user: "alice" })
       env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 2, user: "bob" })
+      // Sent, since the release that added it is not known; the rows show it was dropped.
       const refused = expectFailure(yield* call(client, "litellm_usage_daily_activity", { user_id: "alice" }), 501)
-      expect(refused.message).toContain("1.79.3")
-      expect(env.standIn.requestsTo("/user/daily/activity")).toHaveLength(0)
+      expect(refused.message).toContain("LiteLLM 1.79.3 ignores user_id")
+      expect(refused.message).toContain("other users' activity")
+      expect(env.standIn.requestsTo("/user/daily/activity")).toHaveLength(1)
+      // A dropped timezone would leave no trace: refused before LiteLLM is asked.
+      expectFailure(yield* call(client, "litellm_usage_daily_activity", { timezone: 60 }), 501)
+      expect(env.standIn.requestsTo("/user/daily/activity")).toHaveLength(1)
       const whole = expectSuccess(yield* call(client, "litellm_usage_daily_activity", {})) as {
         metadata: { total_spend: number }
       }
@@ -185,16 +189,38 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
     }))
 })
 
+// Each in a layer of its own: the release LiteLLM states is kept a while by the client.
+const dailyActivityOf = (release: Release, args: Record<string, unknown>, hideVersion = false) =>
+  Effect.gen(function*() {
+    const { client, env } = yield* setup(release)
+    if (hideVersion) env.standIn.injectFault("/public/model_hub/info", { kind: "status", status: 404, body: JSON.stringify({ detail: "Not Found" }), repeat: true })
+    env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 1, user: "alice" })
+    env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 2, user: "bob" })
+    return { env, envelope: yield* call(client, "litellm_usage_daily_activity", args) }
+  })
+
 layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases: daily activity on the current release", (it) => {
-  it.scoped("current: user_id filters the activity to that user", () =>
+  it.scoped("current: user_id and timezone are sent, the release being stated by /public/model_hub/info though /health/readiness hides it", () =>
     Effect.gen(function*() {
-      const { client, env } = yield* setup("current")
-      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 1, user: "alice" })
-      env.standIn.seedSpendLog({ startTime: new Date().toISOString(), spend: 2, user: "bob" })
-      const mine = expectSuccess(yield* call(client, "litellm_usage_daily_activity", { user_id: "alice" })) as {
-        metadata: { total_spend: number }
-      }
-      expect(mine.metadata.total_spend).toBe(1)
+      const { env, envelope } = yield* dailyActivityOf("current", { user_id: "alice", timezone: 0 })
+      expect((expectSuccess(envelope) as { metadata: { total_spend: number } }).metadata.total_spend).toBe(1)
       expect(env.standIn.requestsTo("/user/daily/activity")[0]!.query.get("user_id")).toBe("alice")
+      expect(env.standIn.answers.find((a) => a.path === "/health/readiness")).toBeUndefined()
+    }))
+})
+
+layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases: daily activity where no release is stated", (it) => {
+  it.scoped("current: user_id is sent and its rows, one user's, are passed on", () =>
+    Effect.gen(function*() {
+      const { envelope } = yield* dailyActivityOf("current", { user_id: "alice" }, true)
+      expect((expectSuccess(envelope) as { metadata: { total_spend: number } }).metadata.total_spend).toBe(1)
+    }))
+})
+
+layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases: daily activity on mid", (it) => {
+  it.scoped("mid: user_id is sent, and rows of other users are a 501, not an answer about one user", () =>
+    Effect.gen(function*() {
+      const { envelope } = yield* dailyActivityOf("mid", { user_id: "alice" })
+      expect(expectFailure(envelope, 501).message).toContain("LiteLLM 1.80.15 ignores user_id")
     }))
 })

@@ -272,16 +272,23 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // Load balancers ask often; LiteLLM is asked at most every few seconds.
     const ready = yield* Effect.cachedWithTTL(live, Duration.seconds(3))
 
-    // The release LiteLLM says it is, from its public readiness route (no caller key goes there).
-    const readVersion = client.get("/health/readiness").pipe(
-      Effect.flatMap((response) => response.json),
-      Effect.scoped,
-      Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
-      Effect.map((body) => {
-        const version = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["litellm_version"] : undefined
-        return typeof version === "string" ? Option.some(version) : Option.none<string>()
-      }),
-      Effect.orElseSucceed(() => Option.none<string>())
+    // The release LiteLLM says it is, from a public route (no caller key goes there):
+    // public_model_hub_info states it to anyone on every release read; /health/readiness did too
+    // until its details went behind allow_public_health_readiness_details (by 1.84.4).
+    const statedAt = (path: string) =>
+      client.get(path).pipe(
+        Effect.flatMap((response) => response.status === 200 ? response.json : Effect.succeed(undefined)),
+        Effect.scoped,
+        Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
+        Effect.map((body) => {
+          const version = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["litellm_version"] : undefined
+          return typeof version === "string" ? Option.some(version) : Option.none<string>()
+        }),
+        Effect.orElseSucceed(() => Option.none<string>())
+      )
+    const readVersion = Effect.flatMap(
+      statedAt("/public/model_hub/info"),
+      (stated) => Option.isSome(stated) ? Effect.succeed(stated) : statedAt("/health/readiness")
     )
     const version = yield* Effect.cachedWithTTL(readVersion, Duration.minutes(5))
 
@@ -289,7 +296,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       /** LITELLM_BASE_URL, for messages that name where LiteLLM was looked for. */
       url: config.litellmBaseUrl,
       ready,
-      /** LiteLLM's release as its readiness route states it; none when it does not say. */
+      /** LiteLLM's release as its public routes state it; none when they do not say. */
       version,
       get: <A, I>(path: string, urlParams: UrlParams.Input, schema: Schema.Schema<A, I>) =>
         send(HttpClientRequest.get(path, { urlParams }), schema) as Effect.Effect<A, LiteLlmError>,

@@ -151,33 +151,63 @@ const DailyActivityInput = Schema.Struct({
   page_size: Schema.optional(Int(1, 1000).annotations({ description: "Days per page, 1 to 1000 (default 50)." }))
 })
 
-// The oldest release known here to honour user_id (and timezone) on /user/daily/activity: its
-// OpenAPI document names them. Older ones drop both, and an admin then gets the whole proxy.
+// The oldest release known here to honour user_id and timezone on /user/daily/activity: its
+// OpenAPI document names them, and an older revision of get_user_daily_activity has neither. Which
+// release between added them is not known: older ones drop both, and an admin then gets the whole
+// proxy's activity.
 const USER_FILTER_SINCE = [1, 96, 0] as const
+
+/**
+ * Whether a page of daily activity is one user's: get_daily_activity breaks each day down by
+ * user_id (`breakdown.entities`), so rows of anyone else mean the filter was dropped. Undefined
+ * when a row does not say.
+ */
+const onlyUser = (page: typeof DailyActivity.Type, userId: string): boolean | undefined => {
+  let known = true
+  for (const row of page.results) {
+    const entities = (row["breakdown"] as { entities?: unknown } | undefined)?.entities
+    if (typeof entities !== "object" || entities === null) known = false
+    else if (Object.keys(entities).some((id) => id !== userId)) return false
+  }
+  return known ? true : undefined
+}
 
 const dailyActivity = Effect.fn("Spend.dailyActivity")(function*(input: typeof DailyActivityInput.Type) {
   const litellm = yield* LiteLlm
   const window = yield* spendWindow(input.start_date, input.end_date)
-  if (input.user_id !== undefined || input.timezone !== undefined) {
-    const version = yield* litellm.version
-    if (Option.isNone(version) || !isAtLeast(version.value, USER_FILTER_SINCE)) {
-      return yield* new Unsupported({
-        message: `LiteLLM ${
-          Option.getOrElse(version, () => "(release not stated at /health/readiness)")
-        } may ignore user_id and timezone on /user/daily/activity (before ${
-          USER_FILTER_SINCE.join(".")
-        } they are dropped and an admin gets the whole proxy's activity). For one user's spend use ` +
-          "litellm_usage_spend_logs with user_id, or leave user_id out for the whole proxy."
-      })
-    }
+  const version = input.user_id !== undefined || input.timezone !== undefined ? yield* litellm.version : Option.none()
+  const stated = Option.exists(version, (v) => isAtLeast(v, USER_FILTER_SINCE))
+  const release = Option.match(version, { onNone: () => "This LiteLLM (its release unstated)", onSome: (v) => `LiteLLM ${v}` })
+  // A dropped timezone leaves no trace in the rows: only a release known to take it gets it.
+  if (input.timezone !== undefined && !stated) {
+    return yield* new Unsupported({
+      message: `${release} may ignore timezone on /user/daily/activity (releases before ${
+        USER_FILTER_SINCE.join(".")
+      } drop it, and the days would be UTC days). Leave timezone out.`
+    })
   }
-  return yield* litellm.get("/user/daily/activity", {
+  const page = yield* litellm.get("/user/daily/activity", {
     ...input,
     // This route takes bare dates.
     start_date: window.start_date.slice(0, 10),
     end_date: window.end_date.slice(0, 10),
     api_key: input.api_key === undefined ? undefined : toKeyHash(input.api_key)
   }, DailyActivity)
+  if (input.user_id !== undefined && !stated) {
+    const honoured = onlyUser(page, input.user_id)
+    if (honoured !== true) {
+      return yield* new Unsupported({
+        message: `${release} ${
+          honoured === false ? "ignores" : "may ignore"
+        } user_id on /user/daily/activity (releases before ${
+          USER_FILTER_SINCE.join(".")
+        } drop it, and an admin gets the whole proxy's activity${
+          honoured === false ? ": its answer holds other users' activity" : ""
+        }). For one user's spend use litellm_usage_spend_logs with user_id, or leave user_id out for the whole proxy.`
+      })
+    }
+  }
+  return page
 })
 
 export const tools: ReadonlyArray<Tool.Tool> = [
@@ -204,7 +234,8 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     description: "Spend, tokens and request counts per day (results[].metrics, with breakdowns by model, provider and " +
       "key) and totals (metadata), for the whole proxy or one user, model or key. Open-source LiteLLM's usage " +
       "report (the Enterprise /global/spend/report is not needed). Dates as in litellm_usage_spend_logs; default: " +
-      "the last 7 days. user_id and timezone need LiteLLM 1.96 or later (501 before: older releases ignore them). " +
+      "the last 7 days. Older LiteLLM releases ignore user_id and timezone: where the release is older than 1.96 or " +
+      "unstated, a user_id answer is checked to be that user's (501 if not) and timezone is refused (501). " +
       "A caller that is not an admin always gets its own activity.",
     input: DailyActivityInput,
     output: DailyActivity,

@@ -49,7 +49,7 @@ export interface Traits {
 export const traitsOf: Readonly<Record<Release, Traits>> = {
   current: {
     version: "1.96.0",
-    readinessStatesVersion: true,
+    readinessStatesVersion: false,
     spendLogsV2: true,
     spendLogsLateFilters: true,
     routeRefusal: "detail-403",
