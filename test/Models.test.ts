@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { RELEASES } from "../src/sandbox/Sandbox.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const setup = Effect.gen(function*() {
@@ -51,6 +52,29 @@ layer(InProcessEnv())("litellm_model_list", (it) => {
       expect(JSON.stringify(data)).not.toContain("secret-openai")
       expect(env.standIn.requestsTo("/model/info")).toHaveLength(1)
     }))
+
+  for (const release of RELEASES) {
+    it.scoped(`${release}: search and paging hold whether LiteLLM pages (current) or answers every deployment (before January 2026)`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup
+        env.standIn.release = release
+        for (let i = 0; i < 5; i++) {
+          env.standIn.models.push({ model_name: `gpt-4o-mini-${i}`, litellm_params: { model: "openai/gpt-4o-mini" }, model_info: { id: `m-${i}` } })
+        }
+        const page = expectSuccess(yield* call(client, "litellm_model_list", { search: "GPT-4o-mini", page: 2, size: 2 })) as {
+          data: Array<{ model_name: string }>
+          total_count: number
+          total_pages: number
+        }
+        expect(page.data.map((m) => m.model_name)).toEqual(["gpt-4o-mini-2", "gpt-4o-mini-3"])
+        expect([page.total_count, page.total_pages]).toEqual([5, 3])
+        const one = expectSuccess(yield* call(client, "litellm_model_list", { modelId: "dep-2" })) as { data: Array<{ model_name: string }> }
+        expect(one.data.map((m) => m.model_name)).toEqual(["claude-sonnet"])
+        const team = yield* call(client, "litellm_model_list", { teamId: "t1" })
+        if (env.standIn.traits.modelInfoPaged) expectSuccess(team)
+        else expect(expectFailure(team, 501).message).toContain("teamId")
+      }))
+  }
 
   it.scoped("another LiteLLM failure is passed on, not masked by the fallback", () =>
     Effect.gen(function*() {

@@ -2,7 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { type Release, RELEASES } from "../src/sandbox/Sandbox.js"
-import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
+import { call, connect, emptyProxy, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 
@@ -10,12 +10,7 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 const setup = (release: Release) =>
   Effect.gen(function*() {
     const env = yield* TestEnv
-    env.standIn.reset()
-    env.standIn.release = release
-    env.standIn.keys.clear()
-    env.standIn.users.clear()
-    env.standIn.teams.clear()
-    env.standIn.spendLogs.length = 0
+    emptyProxy(env.standIn, release)
     env.standIn.seedUser({ user_id: "alice", user_email: "alice@example.com" })
     return { env, client: yield* connect(env.adminKey) }
   })
@@ -99,6 +94,44 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
       expect(hashes).toMatchObject({ keys: [expect.stringMatching(/^[0-9a-f]{64}$/)] })
     }))
 
+  for (const release of RELEASES) {
+    it.scoped(`${release}: litellm_key_list's status, project_id and access_group_id are honoured or a 501, never live or every key`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        const honoured = env.standIn.traits.keyListStatus
+        env.standIn.seedKey({ key_alias: "p1-key", project_id: "p1", access_group_ids: ["g1"] })
+        env.standIn.seedKey({ key_alias: "other-key", project_id: "p2", access_group_ids: [] })
+        const gone = env.standIn.seedKey({ key_alias: "gone" })
+        expectSuccess(yield* call(client, "litellm_key_delete", { keys: [gone.row["token"]] }))
+        for (const [args, alias] of [
+          [{ status: "deleted" }, "gone"],
+          [{ project_id: "p1" }, "p1-key"],
+          [{ access_group_id: "g1" }, "p1-key"]
+        ] as const) {
+          const envelope = yield* call(client, "litellm_key_list", args)
+          if (honoured) {
+            expect((expectSuccess(envelope) as { keys: Array<{ key_alias: string }> }).keys.map((k) => k.key_alias)).toEqual([alias])
+          } else {
+            expect(expectFailure(envelope, 501).message).toContain(`ignores the ${Object.keys(args)[0]} filter`)
+          }
+        }
+      }))
+  }
+
+  it.scoped("current: include_created_by_keys adds keys outside the alias filter, and that is no sign of a dropped filter", () =>
+    Effect.gen(function*() {
+      const { env } = yield* setup("current")
+      const ivan = env.standIn.addCaller("internal_user", "ivan")
+      env.standIn.seedUser({ user_id: "other" })
+      env.standIn.seedKey({ key_alias: "x", user_id: "ivan" })
+      env.standIn.seedKey({ key_alias: "made-for-other", user_id: "other", created_by: "ivan" })
+      const client = yield* connect(ivan)
+      const list = expectSuccess(yield* call(client, "litellm_key_list", { key_alias: "x", include_created_by_keys: true })) as {
+        keys: Array<{ key_alias: string }>
+      }
+      expect(list.keys.map((k) => k.key_alias).sort()).toEqual(["made-for-other", "x"])
+    }))
+
   it.scoped("legacy: litellm_usage_spend_logs falls back to /spend/logs/ui, its dates, its filters and its page limit", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup("legacy")
@@ -144,6 +177,43 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
       const status = expectFailure(yield* call(client, "litellm_usage_spend_logs", { status_filter: "success" }), 501)
       expect(status.message).toContain("ignores status_filter")
     }))
+
+  it.scoped("legacy: status_filter success is honoured though the rows written before status existed carry null", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("legacy")
+      const minuteAgo = new Date(Date.now() - 60_000).toISOString()
+      env.standIn.seedSpendLog({ startTime: minuteAgo, request_id: "old", status: null })
+      env.standIn.seedSpendLog({ startTime: minuteAgo, request_id: "ok", status: "success" })
+      env.standIn.seedSpendLog({ startTime: minuteAgo, request_id: "bad", status: "failure" })
+      const page = expectSuccess(yield* call(client, "litellm_usage_spend_logs", { status_filter: "success" })) as {
+        data: Array<{ request_id: string }>
+      }
+      expect(page.data.map((r) => r.request_id).sort()).toEqual(["ok", "old"])
+    }))
+
+  for (const release of ["current", "mid"] as const) {
+    it.scoped(`${release}: /spend/logs/v2's later filters, error_message and sort_by, are honoured or a 501, never rows that do not match`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString()
+        const failed = (message: string) => JSON.stringify({ error_information: { error_code: "429", error_message: message } })
+        env.standIn.seedSpendLog({ startTime: at(1), request_id: "cheap", spend: 1, status: "failure", metadata: failed("RateLimitError: slow down") })
+        env.standIn.seedSpendLog({ startTime: at(2), request_id: "dear", spend: 9, status: "success", metadata: "{}" })
+        env.standIn.seedSpendLog({ startTime: at(3), request_id: "mid", spend: 5, status: "failure", metadata: failed("Timeout") })
+        const byError = yield* call(client, "litellm_usage_spend_logs", { error_message: "ratelimit" })
+        const bySpend = yield* call(client, "litellm_usage_spend_logs", { sort_by: "spend", sort_order: "desc" })
+        if (env.standIn.traits.spendLogsLateFilters) {
+          expect((expectSuccess(byError) as { data: Array<{ request_id: string }> }).data.map((r) => r.request_id)).toEqual(["cheap"])
+          expect((expectSuccess(bySpend) as { data: Array<{ request_id: string }> }).data.map((r) => r.request_id)).toEqual(["dear", "mid", "cheap"])
+        } else {
+          expect(expectFailure(byError, 501).message).toContain("ignores error_message")
+          expect(expectFailure(bySpend, 501).message).toContain("ignores sort_by")
+        }
+        // Filters v2 has had from the start pass on every release.
+        const byCode = expectSuccess(yield* call(client, "litellm_usage_spend_logs", { error_code: "429" })) as { data: Array<unknown> }
+        expect(byCode.data).toHaveLength(2)
+      }))
+  }
 
   it.scoped("current: a 404 that /v2/team/list answers passes through; only a missing route falls back", () =>
     Effect.gen(function*() {

@@ -257,8 +257,33 @@ const keyListChecks: ReadonlyArray<{
     filter: "agent_id",
     applies: (i) => i.agent_id !== undefined,
     holds: (i, row) => row["agent_id"] === i.agent_id
+  },
+  // PR #19260 (2026-01-17): LiteLLM_DeletedVerificationToken's rows, which carry deleted_at.
+  {
+    filter: "status",
+    applies: (i) => i.status !== undefined,
+    holds: (_, row) => typeof row["deleted_at"] === "string"
+  },
+  {
+    filter: "project_id",
+    applies: (i) => i.project_id !== undefined,
+    holds: (i, row) => row["project_id"] === i.project_id
+  },
+  {
+    filter: "access_group_id",
+    applies: (i) => i.access_group_id !== undefined,
+    holds: (i, row) => Array.isArray(row["access_group_ids"]) && row["access_group_ids"].includes(i.access_group_id)
   }
 ]
+
+/**
+ * Rows `_build_key_filter_conditions` ORs in outside the filters: with include_team_keys the keys of
+ * teams the caller administers (and its teams' service accounts), with include_created_by_keys the
+ * keys it made for others. Such rows say nothing about whether a filter was honoured.
+ */
+const addedUnfiltered = (input: typeof KeyListInput.Type, row: KeyRowType): boolean =>
+  (input.include_team_keys === true && typeof row["team_id"] === "string") ||
+  (input.include_created_by_keys === true && (typeof row["user_id"] !== "string" || row["created_by"] !== row["user_id"]))
 
 const listKeys = Effect.fn("Keys.list")(function*(input: typeof KeyListInput.Type) {
   const litellm = yield* LiteLlm
@@ -269,11 +294,8 @@ const listKeys = Effect.fn("Keys.list")(function*(input: typeof KeyListInput.Typ
     return_full_object: true
   }, FullKeyList)
   const now = yield* Clock.currentTimeMillis
-  // A row the caller's own key may see but the team-admin keys added by include_team_keys are
-  // outside the filters in LiteLLM itself (`_build_key_filter_conditions`): only own rows are checked.
-  const ignored = keyListChecks.filter((c) =>
-    c.applies(input) && input.include_team_keys !== true && list.keys.some((row) => !c.holds(input, row, now))
-  )
+  const checked = list.keys.filter((row) => !addedUnfiltered(input, row))
+  const ignored = keyListChecks.filter((c) => c.applies(input) && checked.some((row) => !c.holds(input, row, now)))
   if (ignored.length > 0) {
     const names = ignored.map((c) => c.filter).join(", ")
     return yield* new Unsupported({

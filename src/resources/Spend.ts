@@ -87,8 +87,66 @@ const LEGACY_FILTERS = new Set([
   "page_size"
 ])
 const LEGACY_MAX_PAGE_SIZE = 100
-// The late filters, each with the row field it compares.
-const LATE_FILTERS = { status_filter: "status", model: "model" } as const
+
+type Row = Readonly<Record<string, unknown>>
+
+// LiteLLM stores a log's metadata as JSON text; answers carry it as text or as an object.
+const metadataOf = (row: Row): Row | undefined => {
+  const m = row["metadata"]
+  if (typeof m === "object" && m !== null) return m as Row
+  if (typeof m !== "string") return undefined
+  try {
+    const parsed: unknown = JSON.parse(m)
+    return typeof parsed === "object" && parsed !== null ? parsed as Row : undefined
+  } catch {
+    return undefined
+  }
+}
+const errorOf = (row: Row): Row | undefined => {
+  const info = metadataOf(row)?.["error_information"]
+  return typeof info === "object" && info !== null ? info as Row : undefined
+}
+const field = (value: unknown, holds: (v: string) => boolean): boolean | undefined =>
+  typeof value === "string" || typeof value === "number" ? holds(String(value)) : undefined
+
+/**
+ * Filters a release may drop without a word, each with how a row shows it was applied: true,
+ * false, or undefined when the row does not say (then it counts for nothing). /spend/logs/ui
+ * learnt status_filter and model late; /spend/logs/v2 got error_message and sort_by after it
+ * shipped (PRs #19960, #20991), and the rest at times not pinned, so all are checked.
+ */
+const ROW_CHECKS: Readonly<Record<string, (row: Row, wanted: string) => boolean | undefined>> = {
+  // _build_status_filter_condition: "success" matches rows written before status existed.
+  status_filter: (row, wanted) => (row["status"] ?? "success") === wanted,
+  model: (row, wanted) => field(row["model"], (v) => v === wanted),
+  model_id: (row, wanted) => field(row["model_id"], (v) => v === wanted),
+  model_group: (row, wanted) => field(row["model_group"], (v) => v === wanted),
+  end_user: (row, wanted) => field(row["end_user"], (v) => v === wanted),
+  session_id: (row, wanted) => field(row["session_id"], (v) => v.includes(wanted)),
+  key_alias: (row, wanted) => field(metadataOf(row)?.["user_api_key_alias"], (v) => v === wanted),
+  error_code: (row, wanted) => field(errorOf(row)?.["error_code"], (v) => v === wanted),
+  error_message: (row, wanted) => field(errorOf(row)?.["error_message"], (v) => v.toLowerCase().includes(wanted.toLowerCase()))
+}
+
+/** Whether the rows come in the order asked for; undefined when they do not carry the field. */
+const sortedAsAsked = (rows: ReadonlyArray<Row>, by: string, order: string): boolean | undefined => {
+  const values = rows.map((r) => r[by])
+  if (!values.every((v) => typeof v === "number") && !values.every((v) => typeof v === "string")) return undefined
+  const ordered = values as ReadonlyArray<number | string>
+  const inOrder = (before: number | string, after: number | string) => order === "asc" ? before <= after : before >= after
+  return ordered.every((v, i) => i === 0 || inOrder(ordered[i - 1]!, v))
+}
+
+/** The filters of `query` the rows show LiteLLM did not apply. */
+const droppedFilters = (query: Record<string, string | number | undefined>, rows: ReadonlyArray<Row>): Array<string> => {
+  const dropped = Object.entries(ROW_CHECKS).flatMap(([filter, holds]) => {
+    const wanted = query[filter]
+    return wanted !== undefined && rows.some((row) => holds(row, String(wanted)) === false) ? [filter] : []
+  })
+  const by = query["sort_by"]
+  if (by !== undefined && sortedAsAsked(rows, String(by), String(query["sort_order"] ?? "desc")) === false) dropped.push("sort_by")
+  return dropped
+}
 
 /** The same page from a LiteLLM without /spend/logs/v2, or a refusal where it would differ. */
 const legacySpendLogs = Effect.fn("Spend.legacyLogs")(function*(query: Record<string, string | number | undefined>) {
@@ -106,17 +164,21 @@ const legacySpendLogs = Effect.fn("Spend.legacyLogs")(function*(query: Record<st
       message: `This LiteLLM has no /spend/logs/v2; its /spend/logs/ui serves at most ${LEGACY_MAX_PAGE_SIZE} rows a page. Ask for page_size ${LEGACY_MAX_PAGE_SIZE} or less.`
     })
   }
-  const page = yield* litellm.get("/spend/logs/ui", query, SpendLogsResponse)
-  const dropped = Object.entries(LATE_FILTERS).flatMap(([filter, field]) =>
-    query[filter] !== undefined && page.data.some((row) => row[field] !== query[filter]) ? [filter] : []
-  )
-  if (dropped.length > 0) {
-    return yield* new Unsupported({
-      message: `This LiteLLM's /spend/logs/ui ignores ${dropped.join(", ")}, so its rows would not match. Leave it out.`
-    })
-  }
-  return page
+  return yield* checkedRows("/spend/logs/ui", query, yield* litellm.get("/spend/logs/ui", query, SpendLogsResponse))
 })
+
+/** The page, unless its rows show that LiteLLM dropped a filter it was given. */
+const checkedRows = (
+  route: string,
+  query: Record<string, string | number | undefined>,
+  page: typeof SpendLogsResponse.Type
+): Effect.Effect<typeof SpendLogsResponse.Type, Unsupported> => {
+  const dropped = droppedFilters(query, page.data)
+  return dropped.length === 0 ? Effect.succeed(page) : new Unsupported({
+    message: `This LiteLLM's ${route} ignores ${dropped.join(", ")} (an older release drops what it does not know), so ` +
+      "its rows would not match. Leave it out, or upgrade LiteLLM."
+  })
+}
 
 const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput.Type) {
   const litellm = yield* LiteLlm
@@ -129,6 +191,7 @@ const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput
     page_size: input.page_size ?? 50
   }
   return yield* litellm.get("/spend/logs/v2", query, SpendLogsResponse).pipe(
+    Effect.flatMap((page) => checkedRows("/spend/logs/v2", query, page)),
     onMissingRoute(() => legacySpendLogs(query))
   )
 })

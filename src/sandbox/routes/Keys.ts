@@ -9,6 +9,7 @@ const knows = (t: Traits, name: string): boolean => {
     case "expires":
     case "substring_matching":
     case "agent_id":
+    case "include_created_by_keys":
       return t.keyListLateFilters
     case "status":
       return t.keyListStatus
@@ -71,10 +72,12 @@ export const keyList = (s: Store, q: URLSearchParams, caller: Caller) => {
       (expires === "expired"
         ? k["expires"] != null && Date.parse(String(k["expires"])) < now
         : k["expires"] == null || Date.parse(String(k["expires"])) >= now))
+  // Keys the caller made for others are added unfiltered too (include_created_by_keys).
+  const createdByCaller = (k: Row) => param("include_created_by_keys") === "true" && k["created_by"] === caller.userId
   // status=deleted reads LiteLLM_DeletedVerificationToken instead: rows with deleted_at.
   const keys = (status === "deleted" ? s.deletedKeys : [...s.keys.values()]).filter((k) =>
     k["team_id"] !== "litellm-dashboard" &&
-    (own(k) || adminTeams.includes(String(k["team_id"]))) &&
+    (own(k) || adminTeams.includes(String(k["team_id"])) || createdByCaller(k)) &&
     (teamId === null || k["team_id"] === teamId)
   )
   const pageNo = Number(q.get("page") ?? 1)
@@ -89,7 +92,7 @@ export const keyList = (s: Store, q: URLSearchParams, caller: Caller) => {
   }
 }
 
-export const keyGenerate = (s: Store, body: Row) => {
+export const keyGenerate = (s: Store, body: Row, caller: Caller) => {
   // _common_key_generation_helper: tags are an Enterprise feature, refused as a ValueError (500).
   if (body["tags"] != null && !s.enterprise) {
     throw envelope(
@@ -103,6 +106,7 @@ export const keyGenerate = (s: Store, body: Row) => {
     }
   }
   const { raw, row } = s.createKeyRow(body, body["user_id"])
+  row["created_by"] = caller.userId
   return { ...row, key: raw, token_id: row["token"] }
 }
 
@@ -214,7 +218,7 @@ export const keyBlock = (s: Store, body: Row, blocked: boolean) => {
 
 export const routes: Record<string, Handler> = {
   "GET /key/list": (s, r) => keyList(s, r.q, r.caller),
-  "POST /key/generate": (s, r) => keyGenerate(s, r.body),
+  "POST /key/generate": (s, r) => keyGenerate(s, r.body, r.caller),
   "POST /key/update": (s, r) => keyUpdate(s, r.body, r.caller),
   "POST /key/delete": (s, r) => keyDelete(s, r.body, r.caller),
   "GET /key/info": (s, r) => keyInfo(s, r.q, r.caller),
