@@ -75,6 +75,21 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
         expect(expectSuccess(yield* call(client, "litellm_key_block", { key_alias: "blockme" }))).toMatchObject({ blocked: true })
         expect(k.row["blocked"]).toBe(true)
       }))
+
+    it.scoped(`${release}: unblock works by alias, hash and raw key, where /key/unblock hashes a hash again too, and only hashes reach LiteLLM`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        const k = env.standIn.seedKey({ key_alias: "stuck" })
+        for (const ref of [{ key_alias: "stuck" }, { key: String(k.row["token"]) }, { key: k.raw }]) {
+          k.row["blocked"] = true
+          const answer = expectSuccess(yield* call(client, "litellm_key_unblock", ref)) as { token: string; note?: string }
+          expect({ ref, blocked: k.row["blocked"] }).toEqual({ ref, blocked: false })
+          expect(answer.token).toBe(k.row["token"])
+          expect(JSON.stringify(env.standIn.requests.map((r) => r.body))).not.toContain(k.raw)
+          // Said when it went another way.
+          expect(answer.note !== undefined).toBe(env.standIn.traits.unblockHashesTwice)
+        }
+      }))
   }
 
   it.scoped("litellm_key_list: a filter the release drops is a 501, never every key", () =>

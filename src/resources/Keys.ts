@@ -1,5 +1,5 @@
 import { Clock, Effect, Schema } from "effect"
-import { LiteLlmApiError } from "../litellm/Errors.js"
+import { LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
 import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
@@ -423,6 +423,24 @@ const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof Regen
   return isUnexpected(answer) ? answer : withHash(answer)
 })
 
+/**
+ * From July 2025 (PR #12840) until its prefix check came back, `unblock_key` hashed whatever it
+ * was given, so a hash matched no row there and the answer was get_key_object's 401. The same
+ * change goes through /key/update (`blocked` is one of its fields), which takes a hash on every
+ * release; the raw key is never sent, as nowhere else.
+ */
+const unblockByUpdate = (hash: string) =>
+  Effect.map(
+    Effect.flatMap(LiteLlm, (litellm) => litellm.write("/key/update", { key: hash, blocked: false }, BlockedKey)),
+    (answer) => ({
+      ...answer,
+      note: "This LiteLLM's /key/unblock hashes a hash again and finds no key, so the key was unblocked with " +
+        "/key/update (blocked: false)."
+    })
+  )
+
+type UnblockedByUpdate = Effect.Effect.Success<ReturnType<typeof unblockByUpdate>>
+
 const setBlocked = (blocked: boolean) =>
   Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof KeyRef.Type) {
     const litellm = yield* LiteLlm
@@ -431,8 +449,12 @@ const setBlocked = (blocked: boolean) =>
       // An unknown key fails inside LiteLLM as an authentication error (get_key_object): ask
       // whether the key exists before passing on a 401 that would blame the caller's own key.
       onStatus(401, (e) =>
-        Effect.flatMap(keyExists(hash), (exists): Effect.Effect<never, LiteLlmApiError | NotFound> =>
-          exists ? Effect.fail(e) : Effect.fail(new NotFound({ message: "No key matches the given key." }))))
+        Effect.flatMap(keyExists(hash), (exists): Effect.Effect<UnblockedByUpdate, LiteLlmError | NotFound, LiteLlm> =>
+          !exists
+            ? Effect.fail(new NotFound({ message: "No key matches the given key." }))
+            : !blocked
+            ? unblockByUpdate(hash)
+            : Effect.fail(e)))
     )
   })
 
