@@ -1,7 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { parseErrorBody } from "../src/litellm/ErrorBody.js"
-import type { Release } from "../src/sandbox/Sandbox.js"
+import { type Release, RELEASES } from "../src/sandbox/Sandbox.js"
 import { redactKeysAndHashes } from "../src/litellm/Redaction.js"
 import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, emptyProxy, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
@@ -74,7 +74,7 @@ layer(InProcessEnv(), { excludeTestServices: true })("callers that are not proxy
   it.scoped("every tool list above names every tool", () =>
     Effect.sync(() => expect(Object.keys(sampleArgs).sort()).toEqual(Tools.all.map((t) => t.definition.name).sort())))
 
-  const cases = (["current", "legacy"] as const).flatMap((release) => ROLES.map((role) => [release, role] as const))
+  const cases = RELEASES.flatMap((release) => ROLES.map((role) => [release, role] as const))
   for (const [release, role] of cases) {
     it.scoped(`${release}, ${role}: every tool either succeeds or carries LiteLLM's own refusal, status and message`, () =>
       Effect.gen(function*() {
