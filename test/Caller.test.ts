@@ -315,6 +315,33 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       }))
   }
 
+  it.scoped("initialize and tools/list are checked whatever their params hold, and a message without a readable method is refused", () =>
+    Effect.gen(function*() {
+      const { env, keys } = yield* world("current")
+      const madeUp = "sk-made-up-for-params-0000000000"
+      env.standIn.secrets.add(madeUp)
+      const message = (method: unknown, params: unknown) => JSON.stringify({ jsonrpc: "2.0", id: 7, method, params })
+      for (const odd of [{ name: 1 }, { name: null }, { name: {} }, { name: ["x"] }, null, [], "x", 5]) {
+        const params = odd !== null && typeof odd === "object" && !Array.isArray(odd)
+          ? { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" }, ...odd }
+          : odd
+        const init = yield* post(env, madeUp, message("initialize", params))
+        expect({ odd, status: init.status }).toEqual({ odd, status: 401 })
+        const list = yield* post(env, madeUp, message("tools/list", odd))
+        expect({ odd, status: list.status }).toEqual({ odd, status: 401 })
+      }
+      // A viewer's list stays tailored with odd params.
+      const viewer = yield* post(env, keys["proxy_admin_viewer"]!, message("tools/list", { name: 1 }))
+      const listed = JSON.parse(viewer.body.split("\n").find((l) => l.startsWith("data: "))?.slice(6) ?? viewer.body) as {
+        result?: { tools: Array<{ name: string }> }
+      }
+      expect(listed.result?.tools.map((t) => t.name).sort() ?? []).toEqual(READS)
+      for (const body of [{ jsonrpc: "2.0", id: 1, method: 5 }, { jsonrpc: "2.0", id: 1 }, 42, "initialize"]) {
+        const refused = yield* post(env, madeUp, JSON.stringify(body))
+        expect({ body, status: refused.status }).toEqual({ body, status: 400 })
+      }
+    }))
+
   it.scoped("a key_type management key of an internal user is offered the team and spend-log reads, and LiteLLM serves them", () =>
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")

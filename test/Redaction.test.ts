@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { createHash } from "node:crypto"
 import { parseErrorBody } from "../src/litellm/ErrorBody.js"
-import { redactAndCut, redactDeep, redactKeys, redactKeysAndHashes } from "../src/litellm/Redaction.js"
+import { redactAndCut, redactDeep, redactKeys, redactKeysAndHashes, redactSecret } from "../src/litellm/Redaction.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 
@@ -15,7 +15,20 @@ const Text = fc.string({ maxLength: 40 }).map((s) => s.replace(/sk/g, "xx"))
 const leaks = (output: string, key: string) =>
   output.includes(key) || (key.length >= 11 && output.includes(key.slice(3, 11)) && !"[redacted key]".includes(key.slice(3, 11)))
 
+// Every key the edge accepts: `Bearer sk-` and any printable ASCII after it, delimiters included.
+const AnyKey = fc.stringMatching(/^[\x21-\x7e]{1,40}$/).map((rest) => `sk-${rest}`)
+
 describe("redaction", () => {
+  it.prop("the caller's own key, of any character the edge accepts, is hidden whole as sent, URL-encoded or JSON-escaped", [Text, AnyKey, Text], ([a, key, b]) => {
+    for (const form of [key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1)]) {
+      const out = redactKeysAndHashes(redactSecret(`${a}${form}${b}`, key))
+      expect(out.includes(form)).toBe(false)
+      // Nothing of it past the prefix survives either: not a single run of 6 of its characters.
+      const rest = key.slice(3)
+      if (rest.length >= 6 && !`${a}${b}[redacted key]`.includes(rest.slice(0, 6))) expect(out).not.toContain(rest.slice(0, 6))
+    }
+  })
+
   it.prop("a key with any printable characters, anywhere in a text, is redacted", [Text, Key, Text], ([a, key, b]) => {
     expect(leaks(redactKeys(`${a} ${key} ${b}`), key)).toBe(false)
     expect(leaks(redactKeys(`${a}"${key}"${b}`), key)).toBe(false)

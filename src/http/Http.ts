@@ -76,18 +76,29 @@ const narrowingHeaders = (request: HttpServerRequest.HttpServerRequest) => {
   return { tools, readonly }
 }
 
-const RpcCall = Schema.Struct({
-  method: Schema.String,
-  id: Schema.optional(Schema.Unknown),
-  params: Schema.optional(Schema.Struct({ name: Schema.optional(Schema.String) }))
-})
+// Only the method decides what the edge does with a message (whether the caller is checked);
+// params are the SDK's to judge, so no shape of them can change that.
+const RpcCall = Schema.Struct({ method: Schema.String, id: Schema.optional(Schema.Unknown), params: Schema.optional(Schema.Unknown) })
 const decodeRpcCall = Schema.decodeUnknownOption(RpcCall)
+
+/** A JSON-RPC response, the one message without a method (this server sends no requests, but it is valid). */
+const isResponse = (body: unknown): boolean =>
+  typeof body === "object" && body !== null && !Object.hasOwn(body, "method") &&
+  (Object.hasOwn(body, "result") || Object.hasOwn(body, "error"))
+
+const toolNameOf = (call: typeof RpcCall.Type): string | undefined => {
+  const params = call.params
+  if (call.method !== "tools/call" || typeof params !== "object" || params === null) return undefined
+  const name = (params as { readonly name?: unknown }).name
+  return typeof name === "string" ? name : undefined
+}
 
 const noteRpc = (call: Option.Option<typeof RpcCall.Type>) =>
   Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
     Option.map(call, (call) => {
       log.rpcMethod = printable(call.method)
-      if (call.method === "tools/call" && call.params?.name !== undefined) log.tool = printable(call.params.name)
+      const tool = toolNameOf(call)
+      if (tool !== undefined) log.tool = printable(tool)
     })
   ))
 
@@ -168,6 +179,7 @@ const makeRouter = Effect.gen(function*() {
         if (Either.isLeft(body)) return yield* new Refusals.NotJson()
         if (Array.isArray(body.right)) return yield* new Refusals.Batch()
         const call = decodeRpcCall(body.right)
+        if (Option.isNone(call) && !isResponse(body.right)) return yield* new Refusals.InvalidRequest()
         yield* noteRpc(call)
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.

@@ -35,6 +35,9 @@ export class NotJson extends Schema.TaggedError<NotJson>()("NotJson", {}) {}
 
 export class Batch extends Schema.TaggedError<Batch>()("Batch", {}) {}
 
+/** A message that is neither a request nor a notification with a method, nor a response. */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {}) {}
+
 export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDown", {}) {}
 
 export class Busy extends Schema.TaggedError<Busy>()("Busy", {}) {}
@@ -50,6 +53,7 @@ export type Refusal =
   | UnsupportedMediaType
   | NotJson
   | Batch
+  | InvalidRequest
   | ShuttingDown
   | Busy
 
@@ -108,6 +112,8 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
         -32600,
         "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request."
       )
+    case "InvalidRequest":
+      return jsonRpcError(400, -32600, "Invalid Request: a JSON-RPC message is an object whose method is a string.")
     case "ShuttingDown":
       return jsonRpcError(503, -32000, "The server is shutting down; retry on another instance.", {
         connection: "close",
@@ -130,6 +136,7 @@ const tags: Readonly<Record<Refusal["_tag"], true>> = {
   UnsupportedMediaType: true,
   NotJson: true,
   Batch: true,
+  InvalidRequest: true,
   ShuttingDown: true,
   Busy: true
 }

@@ -8,6 +8,7 @@ import {
   Layer,
   Option,
   ParseResult,
+  Redacted,
   Schema,
   SchemaAST as AST
 } from "effect"
@@ -17,7 +18,7 @@ import { CallDeadline } from "./CallDeadline.js"
 import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
 import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
-import { redactAndCut, redactKeysAndHashes } from "./Redaction.js"
+import { redactAndCut, redactKeysAndHashes, redactSecret } from "./Redaction.js"
 import { namedFieldsOnly } from "./Answers.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
@@ -205,6 +206,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       schema: Schema.Schema<A, I>,
       url: string,
       response: HttpClientResponse.HttpClientResponse,
+      redact: (text: string) => string,
       lenient = false
     ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
       Effect.gen(function*() {
@@ -215,11 +217,12 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         if (response.status >= 300 && response.status < 400) {
           return yield* new LiteLlmBadResponse({
             url,
-            reason: `HTTP ${response.status} redirect to ${response.headers["location"] ?? "nowhere"}, which this server never follows`
+            // A login bounce quotes the path and query this server sent, a key's hash among them.
+            reason: `HTTP ${response.status} redirect to ${redact(response.headers["location"] ?? "nowhere")}, which this server never follows`
           })
         }
         // Redacted as it enters: from here on the error reaches spans, logs and the envelope.
-        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactKeysAndHashes(text)) })
+        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redact(text)) })
       })
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
@@ -244,7 +247,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             )
           ))
         yield* note(response.status)
-        return yield* toResult(schema, url, response, lenient)
+        // The caller's own key by its exact value as well: any character it holds is covered.
+        const secret = Redacted.value(token.value)
+        return yield* toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
       }).pipe(
         Effect.scoped,
         Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => note(`${e.status}, answer too large`)),

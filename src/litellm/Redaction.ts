@@ -11,6 +11,18 @@ const HASH = /[0-9a-fA-F]{64,}/g
 
 export const redactKeys = (text: string): string => text.replace(KEY, "[redacted key]")
 
+/**
+ * Hides one known key wherever it appears, as sent, URL-encoded or escaped inside a JSON string:
+ * the pattern above stops at a delimiter, and an operator-chosen key may hold one.
+ */
+export const redactSecret = (text: string, secret: string): string => {
+  let safe = text
+  for (const form of new Set([JSON.stringify(secret).slice(1, -1), secret, encodeURIComponent(secret)])) {
+    if (form.length > 0) safe = safe.split(form).join("[redacted key]")
+  }
+  return safe
+}
+
 /** Also hides key hashes: for LiteLLM's texts, where a hash identifies the caller's own key. */
 export const redactKeysAndHashes = (text: string): string => redactKeys(text).replace(HASH, "[redacted hash]")
 

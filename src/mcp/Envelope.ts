@@ -32,13 +32,14 @@ export const schema = <A, I>(data: Schema.Schema<A, I>) =>
     )
   })
 
-// Raw keys never leave in a failure: a bad argument's echo or LiteLLM's text could carry one.
-const failure = (status: number, message: string, detail: unknown = null): Envelope => ({
+// Neither keys nor their hashes leave in a failure: a bad argument's echo or LiteLLM's text could
+// carry either. Only an ambiguity's candidates keep their hashes, which are how the agent picks one.
+const failure = (status: number, message: string, detail: unknown = null, redactDetail = redactKeysAndHashes): Envelope => ({
   success: false,
   error: {
     status,
-    message: message === "" ? `HTTP ${status}` : redactKeys(message),
-    detail: redactDeep(detail, redactKeys)
+    message: message === "" ? `HTTP ${status}` : redactKeysAndHashes(message),
+    detail: redactDeep(detail, redactDetail)
   }
 })
 
@@ -51,11 +52,7 @@ const enterpriseOnly = (message: string) => ENTERPRISE_ONLY.test(message)
 export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>().pipe(
   Match.tagsExhaustive({
     LiteLlmApiError: (e) =>
-      failure(
-        enterpriseOnly(e.message) ? 501 : e.status,
-        redactKeysAndHashes(e.message),
-        redactDeep(e.detail, redactKeysAndHashes)
-      ),
+      failure(enterpriseOnly(e.message) ? 501 : e.status, e.message, e.detail),
     LiteLlmUnreachable: (e) => failure(502, e.message),
     LiteLlmTimeout: (e) => failure(504, e.message),
     CallTimeout: (e) => failure(504, e.message),
@@ -64,7 +61,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     MissingCallerToken: (e) => failure(401, e.message),
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
     NotFound: (e) => failure(404, e.message),
-    Ambiguous: (e) => failure(409, e.message, e.candidates),
+    Ambiguous: (e) => failure(409, e.message, e.candidates, redactKeys),
     Unsupported: (e) => failure(501, e.message),
     ResultTooLarge: (e) => failure(413, e.message),
     ToolHidden: (e) => failure(403, e.message, { tool: e.tool, hidden_by: e.hiddenBy })
