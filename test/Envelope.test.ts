@@ -10,7 +10,8 @@ import {
   LiteLlmBadResponse,
   LiteLlmTimeout,
   LiteLlmUnreachable,
-  MissingCallerToken
+  MissingCallerToken,
+  WriteOutcomeUnknown
 } from "../src/litellm/Errors.js"
 import {
   Ambiguous,
@@ -35,7 +36,8 @@ const AnyToolError = Schema.Union(
   ToolHidden,
   Unsupported,
   CallTimeout,
-  ResultTooLarge
+  ResultTooLarge,
+  WriteOutcomeUnknown
 )
 
 const expectedStatus = (error: ToolError): number => {
@@ -49,6 +51,8 @@ const expectedStatus = (error: ToolError): number => {
     case "LiteLlmTimeout":
     case "CallTimeout":
       return 504
+    case "WriteOutcomeUnknown":
+      return 202
     case "MissingCallerToken":
       return 401
     case "InvalidInput":

@@ -90,9 +90,19 @@ const settings = {
   litellmTimeout: setting("LITELLM_TIMEOUT_MS", (env) => positiveInt(env, 30_000, "milliseconds").pipe(Config.map(Duration.millis)), {
     name: "litellm-timeout-ms",
     value: "<ms>",
-    description: "Wait this long for LiteLLM, then answer 504",
+    description: "Wait this long for LiteLLM to answer a read, then answer 504",
     show: ms
   }),
+  litellmWriteTimeout: setting(
+    "LITELLM_WRITE_TIMEOUT_MS",
+    (env) => positiveInt(env, 30_000, "milliseconds").pipe(Config.map(Duration.millis)),
+    {
+      name: "litellm-write-timeout-ms",
+      value: "<ms>",
+      description: "Wait this long for LiteLLM to answer a change; past it the change's outcome is unknown",
+      show: ms
+    }
+  ),
   maxBodyBytes: setting("MAX_BODY_BYTES", (env) => positiveInt(env, 1024 * 1024, "bytes"), {
     name: "max-body-bytes",
     value: "<bytes>",
@@ -111,10 +121,11 @@ const settings = {
     description: "Largest answer read from LiteLLM; larger is 502",
     show: String
   }),
-  toolTimeoutMs: setting("TOOL_TIMEOUT_MS", (env) => positiveInt(env, 60_000, "milliseconds"), {
+  // Under the 60 s the MCP TypeScript SDK's clients wait for an answer by default.
+  toolTimeoutMs: setting("TOOL_TIMEOUT_MS", (env) => positiveInt(env, 55_000, "milliseconds"), {
     name: "tool-timeout-ms",
     value: "<ms>",
-    description: "One tool call's time for all its LiteLLM requests",
+    description: "One tool call's time for all its LiteLLM requests, each started only if its own timeout fits",
     show: String
   }),
   headersTimeoutMs: setting("HEADERS_TIMEOUT_MS", (env) => positiveInt(env, 10_000, "milliseconds"), {
@@ -214,12 +225,26 @@ const settings = {
 
 type Settings = typeof settings
 
-/** Every setting, read from the environment (or, from the command line, flags first). */
+/**
+ * Every setting, read from the environment (or, from the command line, flags first). A LiteLLM
+ * request starts only when its own timeout fits in the call's, so a timeout longer than
+ * TOOL_TIMEOUT_MS would make every such request fail unsent: refused at start-up instead.
+ */
 export const appConfig = Config.all(
   Object.fromEntries(Object.entries(settings).map(([key, s]) => [key, s.config])) as {
     readonly [K in keyof Settings]: Settings[K]["config"]
   }
-)
+).pipe(Config.mapOrFail((values) => {
+  for (const [env, timeout] of [["LITELLM_TIMEOUT_MS", values.litellmTimeout], ["LITELLM_WRITE_TIMEOUT_MS", values.litellmWriteTimeout]] as const) {
+    if (Duration.toMillis(timeout) > values.toolTimeoutMs) {
+      return Either.left(ConfigError.InvalidData(
+        [env],
+        `must not be longer than TOOL_TIMEOUT_MS (${values.toolTimeoutMs}): a LiteLLM request starts only when its own timeout fits in the call's`
+      ))
+    }
+  }
+  return Either.right(values)
+}))
 
 export type Values = Config.Config.Success<typeof appConfig>
 

@@ -80,14 +80,16 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
 }
 
 /**
- * The undici agent behind the LiteLLM client: keep-alive connections, LITELLM_TIMEOUT_MS as both
- * the connect timeout and each request's total deadline, and MAX_LITELLM_RESPONSE_BYTES.
+ * The undici agent behind the LiteLLM client: keep-alive connections, LITELLM_TIMEOUT_MS as the
+ * connect timeout and a read's total deadline, LITELLM_WRITE_TIMEOUT_MS as a change's (every POST
+ * this server sends changes LiteLLM), and MAX_LITELLM_RESPONSE_BYTES.
  */
 const layer = Layer.scoped(
   NodeHttpClient.Dispatcher,
   Effect.gen(function*() {
     const config = yield* AppConfig
     const ms = Duration.toMillis(config.litellmTimeout)
+    const writeMs = Duration.toMillis(config.litellmWriteTimeout)
     const agent = yield* Effect.acquireRelease(
       Effect.sync(() => new Agent({ connect: { timeout: ms } })),
       (agent) => Effect.promise(() => agent.destroy())
@@ -96,7 +98,7 @@ const layer = Layer.scoped(
       handler,
       // Origin and path only: a query string may hold a key's hash.
       `${String(options.origin ?? "")}${options.path.split("?", 1)[0]}`,
-      ms,
+      options.method === "GET" ? ms : writeMs,
       config.maxLitellmResponseBytes
     )))
   })

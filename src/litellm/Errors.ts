@@ -21,10 +21,29 @@ export class LiteLlmUnreachable extends Schema.TaggedError<LiteLlmUnreachable>()
 
 export class LiteLlmTimeout extends Schema.TaggedError<LiteLlmTimeout>()("LiteLlmTimeout", {
   url: Schema.String,
-  timeoutMs: Schema.Number
+  timeoutMs: Schema.Number,
+  /** "connect" when no connection was made in time: nothing was sent. */
+  phase: Schema.optional(Schema.Literal("connect"))
 }) {
   override get message() {
     return `LiteLLM at ${this.url} did not answer within ${this.timeoutMs / 1000} s (LITELLM_TIMEOUT_MS). The proxy or its database may be overloaded.`
+  }
+}
+
+/**
+ * A change was sent to LiteLLM and no answer came back (its deadline passed, the connection
+ * broke): LiteLLM may have carried it out. Never a failure that did not happen.
+ */
+export class WriteOutcomeUnknown extends Schema.TaggedError<WriteOutcomeUnknown>()("WriteOutcomeUnknown", {
+  url: Schema.String,
+  why: Schema.String,
+  /** What the request named, to find the change by: aliases, ids (never a key or hash). */
+  sent: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {
+  override get message() {
+    return `LiteLLM may or may not have made this change: the request to ${this.url} was sent, but ${this.why}. ` +
+      "Read it back before retrying (a retry may make it twice): look for what `sent` names, e.g. list keys by " +
+      "key_alias or read the user, team or key."
   }
 }
 
@@ -35,7 +54,7 @@ export class CallTimeout extends Schema.TaggedError<CallTimeout>()("CallTimeout"
 }) {
   override get message() {
     return `${this.tool} ran out of its ${this.ms / 1000} s (TOOL_TIMEOUT_MS) before its next LiteLLM request, ` +
-      "which was not sent; ask for less at once."
+      "which was not sent (a request starts only when its own timeout fits in what is left); ask for less at once."
   }
 }
 
@@ -76,3 +95,4 @@ export type LiteLlmError =
   | LiteLlmAnswerTooLarge
   | MissingCallerToken
   | CallTimeout
+  | WriteOutcomeUnknown

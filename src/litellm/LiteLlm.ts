@@ -15,7 +15,17 @@ import {
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
 import { CallDeadline } from "./CallDeadline.js"
-import { CallTimeout, LiteLlmAnswerTooLarge, LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError, LiteLlmTimeout, LiteLlmUnreachable, MissingCallerToken } from "./Errors.js"
+import {
+  CallTimeout,
+  LiteLlmAnswerTooLarge,
+  LiteLlmApiError,
+  LiteLlmBadResponse,
+  type LiteLlmError,
+  LiteLlmTimeout,
+  LiteLlmUnreachable,
+  MissingCallerToken,
+  WriteOutcomeUnknown
+} from "./Errors.js"
 import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
 import { redactAndCut, redactKeysAndHashes, redactSecret } from "./Redaction.js"
@@ -80,6 +90,39 @@ export const onStatus = <A2, E2, R2>(status: number, handle: (error: LiteLlmApiE
     handle
   )
 
+// The transport failures after which a request cannot have reached LiteLLM: it never connected.
+const NEVER_SENT = new Set([
+  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "ERR_TLS_CERT_ALTNAME_INVALID"
+])
+
+const mayHaveArrived = (e: LiteLlmError): e is LiteLlmTimeout | LiteLlmUnreachable =>
+  (e._tag === "LiteLlmTimeout" && e.phase !== "connect") || (e._tag === "LiteLlmUnreachable" && !NEVER_SENT.has(e.reason))
+
+// What a change named, to find it by: ids and aliases, never a key or a hash.
+const IDENTIFYING = ["key_alias", "user_id", "user_email", "team_id", "team_alias", "team_ids", "user_ids", "key_aliases", "member"]
+
+const sentOf = (request: HttpClientRequest.HttpClientRequest): Record<string, unknown> => {
+  const body = request.body
+  if (body._tag !== "Uint8Array") return {}
+  try {
+    const json: unknown = JSON.parse(new TextDecoder().decode(body.body))
+    if (typeof json !== "object" || json === null) return {}
+    return Object.fromEntries(IDENTIFYING.filter((f) => Object.hasOwn(json, f)).map((f) => [f, (json as Record<string, unknown>)[f]]))
+  } catch {
+    return {}
+  }
+}
+
+const unknownOutcome = (request: HttpClientRequest.HttpClientRequest, e: LiteLlmTimeout | LiteLlmUnreachable) =>
+  new WriteOutcomeUnknown({
+    url: `${request.method} ${request.url.split("?", 1)[0]}`,
+    why: e._tag === "LiteLlmTimeout"
+      ? `no answer came within ${e.timeoutMs / 1000} s (LITELLM_WRITE_TIMEOUT_MS)`
+      : `the connection broke before the answer (${e.reason})`,
+    sent: sentOf(request)
+  })
+
 // Why a socket failed, in the words an operator searches for (ECONNREFUSED, ECONNRESET, …).
 const transportReason = (cause: unknown): string => {
   for (let c = cause, depth = 0; c instanceof Error && depth < 5; c = c.cause, depth++) {
@@ -107,6 +150,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
     const timeoutMs = Duration.toMillis(config.litellmTimeout)
+    const writeTimeoutMs = Duration.toMillis(config.litellmWriteTimeout)
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest(HttpClientRequest.prependUrl(config.litellmBaseUrl)),
       HttpClient.mapRequest(HttpClientRequest.acceptJson),
@@ -152,7 +196,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       cause instanceof LiteLlmTimeout || cause instanceof LiteLlmAnswerTooLarge
         ? cause
         : (cause as NodeJS.ErrnoException | undefined)?.code === "UND_ERR_CONNECT_TIMEOUT"
-        ? new LiteLlmTimeout({ url, timeoutMs })
+        ? new LiteLlmTimeout({ url, timeoutMs, phase: "connect" })
         : new LiteLlmUnreachable({ url, reason: transportReason(cause) })
 
     // Built once per response schema, not once per call.
@@ -235,8 +279,12 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         if (Option.isNone(token)) return yield* new MissingCallerToken()
         const deadline = yield* FiberRef.get(CallDeadline)
         if (Option.isSome(deadline)) {
+          // Started only if its own timeout fits in what is left of the call's: the call then ends
+          // by TOOL_TIMEOUT_MS, and a change is never cut short by the call's deadline.
           const now = yield* Clock.currentTimeMillis
-          if (now >= deadline.value.at) return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
+          if (now + (lenient ? writeTimeoutMs : timeoutMs) > deadline.value.at) {
+            return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
+          }
         }
         const authorized = HttpClientRequest.bearerToken(request, token.value)
         const response = yield* traced(authorized, (r) =>
@@ -263,7 +311,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             })
         ),
         Effect.tapErrorTag("LiteLlmUnreachable", (e) => note(e.reason)),
-        Effect.tapErrorTag("LiteLlmTimeout", () => note("timeout"))
+        Effect.tapErrorTag("LiteLlmTimeout", () => note("timeout")),
+        // A change sent without an answer back may have been made: never reported as not made.
+        lenient ? Effect.catchIf(mayHaveArrived, (e) => Effect.fail(unknownOutcome(request, e))) : (self) => self
       )
     }
 

@@ -6,6 +6,8 @@ export interface ErrorInfo {
   readonly status: number
   readonly message: string
   readonly detail: unknown
+  /** "unknown" for a change LiteLLM may have made: read it back, do not take it as not done. */
+  readonly outcome?: "unknown"
 }
 
 /** The one result shape of every tool. */
@@ -34,7 +36,12 @@ export const schema = <A, I>(data: Schema.Schema<A, I>) =>
 
 // Neither keys nor their hashes leave in a failure: a bad argument's echo or LiteLLM's text could
 // carry either. Only an ambiguity's candidates keep their hashes, which are how the agent picks one.
-const failure = (status: number, message: string, detail: unknown = null, redactDetail = redactKeysAndHashes): Envelope => ({
+const failure = (
+  status: number,
+  message: string,
+  detail: unknown = null,
+  redactDetail = redactKeysAndHashes
+): Extract<Envelope, { readonly success: false }> => ({
   success: false,
   error: {
     status,
@@ -56,6 +63,11 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     LiteLlmUnreachable: (e) => failure(502, e.message),
     LiteLlmTimeout: (e) => failure(504, e.message),
     CallTimeout: (e) => failure(504, e.message),
+    // Not a failure: 202, as HTTP says of a request accepted whose outcome is not known yet.
+    WriteOutcomeUnknown: (e): Envelope => {
+      const { error } = failure(202, e.message, { route: e.url, sent: e.sent })
+      return { success: false, error: { ...error, outcome: "unknown" } }
+    },
     LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),
     LiteLlmAnswerTooLarge: (e) => failure(502, e.message),
     MissingCallerToken: (e) => failure(401, e.message),

@@ -74,6 +74,7 @@ export const TestEnvLive = (
           new Map([
             ["LITELLM_BASE_URL", options.baseUrl ?? standIn.url],
             ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)],
+            ["LITELLM_WRITE_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)],
             ...Object.entries(options.env ?? {})
           ])
         ))),
