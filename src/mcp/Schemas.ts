@@ -63,7 +63,7 @@ export const Sha256Hex = /^[0-9a-f]{64}$/
 /** A virtual key as LiteLLM accepts it wherever it "hashes if needed": raw `sk-…` or its hash. */
 export const KeyOrHash = Schema.String.pipe(
   Schema.filter((s) => s.startsWith("sk-") && s.length > 3 || Sha256Hex.test(s), {
-    message: () => "must be a raw key (sk-…) or its 64-character lowercase hex sha256 hash",
+    message: () => "must be a raw virtual key or its 64-character lowercase hex sha256 hash",
     jsonSchema: { pattern: "^(sk-.+|[0-9a-f]{64})$" },
     arbitrary: () => (fc) => fc.oneof(fc.stringMatching(/^sk-[A-Za-z0-9_-]{1,40}$/), fc.stringMatching(/^[0-9a-f]{64}$/))
   })
