@@ -19,6 +19,20 @@ const leaks = (output: string, key: string) =>
 const AnyKey = fc.stringMatching(/^[\x21-\x7e]{1,40}$/).map((rest) => `sk-${rest}`)
 
 describe("redaction", () => {
+  it.prop("a text cut to a limit leaves no part of a hash or key that crosses the cut", [
+    fc.integer({ min: 0, max: 400 }),
+    fc.integer({ min: 100, max: 300 }),
+    Key
+  ], ([at, max, key]) => {
+    const hash = sha256(key)
+    for (const secret of [hash, key]) {
+      const text = `${"x".repeat(at)}${secret}${"y".repeat(50)}`
+      const out = redactAndCut(text, max)
+      expect(out).not.toMatch(/[0-9a-f]{16}/)
+      if (key.length > 12) expect(out).not.toContain(key.slice(3, 12))
+    }
+  })
+
   it.prop("the caller's own key, of any character the edge accepts, is hidden whole as sent, URL-encoded or JSON-escaped", [Text, AnyKey, Text], ([a, key, b]) => {
     for (const form of [key, encodeURIComponent(key), JSON.stringify(key).slice(1, -1)]) {
       const out = redactKeysAndHashes(redactSecret(`${a}${form}${b}`, key))

@@ -166,3 +166,37 @@ layer(
       expect(health.status).toBe(200)
     }))
 })
+
+layer(TestEnvLive(), { excludeTestServices: true })("answers outside the one result shape", (it) => {
+  const deep = (depth: number, inner: string) => `${"[".repeat(depth)}${inner}${"]".repeat(depth)}`
+  const answer = (status: number, body: string) => ({ kind: "status" as const, status, body })
+
+  it.scoped("any nesting, size or number LiteLLM sends becomes an envelope: a 502 for a read, a warning for a write made", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/key/list", answer(200, `{"keys": ${deep(100_000, "1")}}`))
+      expect(expectFailure(yield* call(client, "litellm_key_list"), 502).message).toContain("nested deeper than 64 levels")
+      // JSON.parse reads 1e99999 as Infinity, which would leave as null: a changed value.
+      env.standIn.injectFault("/key/info", answer(200, `{"key": "${"a".repeat(64)}", "info": {"spend": 1e99999}}`))
+      expect(expectFailure(yield* call(client, "litellm_key_info", { key: "b".repeat(64) }), 502).message).toContain("too large")
+      env.standIn.injectFault("/team/new", answer(200, `{"team_id": "t", "members": ${deep(100_000, "0")}}`))
+      const made = expectSuccess(yield* call(client, "litellm_team_create", { team_alias: "deep" })) as { warning: string }
+      expect(made.warning).toContain("the change was made")
+      yield* expectHealthy
+    }))
+
+  it.scoped("a LiteLLM error nested as deep, or holding megabytes of hex, is its status with a bounded, redacted text", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/user/new", answer(400, `{"error": ${deep(100_000, "\"x\"")}}`))
+      const nested = expectFailure(yield* call(client, "litellm_user_create", { user_id: "n" }), 400)
+      expect(JSON.stringify(nested).length).toBeLessThan(4_000)
+      const hex = "f".repeat(63)
+      const hash = "e".repeat(64)
+      env.standIn.injectFault("/key/list", answer(400, JSON.stringify({ error: { message: `${`${hex} `.repeat(130_000)}${hash}`, type: "x", param: null, code: "400" } })))
+      const huge = expectFailure(yield* call(client, "litellm_key_list"), 400)
+      expect(JSON.stringify(huge).length).toBeLessThan(4_000)
+      expect(JSON.stringify(huge)).not.toContain(hash)
+      yield* expectHealthy
+    }))
+})

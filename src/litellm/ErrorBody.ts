@@ -1,4 +1,5 @@
 import { Either, Option, Schema } from "effect"
+import { unrepresentable } from "./Json.js"
 
 // LiteLLM answers errors in three shapes (see litellm-api.md §1.3); the HTTP status is the truth,
 // `type` and `code` are not to be trusted.
@@ -80,7 +81,8 @@ const restOf = (body: unknown): unknown => {
 /** LiteLLM's message and body for a non-2xx answer, whatever shape it came in. */
 export const parseErrorBody = (status: number, text: string): { readonly message: string; readonly detail: unknown } => {
   const body = decodeJson(text)
-  return Either.isLeft(body)
+  // Nested beyond what the steps after this can carry: read as text, like any body that is not JSON.
+  return Either.isLeft(body) || unrepresentable(body.right) !== undefined
     ? {
       message: `LiteLLM answered HTTP ${status} with a body that is not JSON`,
       detail: text.length > MAX_TEXT_DETAIL ? `${text.slice(0, MAX_TEXT_DETAIL)}…` : text

@@ -30,6 +30,7 @@ import * as Dispatcher from "./Dispatcher.js"
 import { parseErrorBody } from "./ErrorBody.js"
 import { redactAndCut, redactKeysAndHashes, redactSecret } from "./Redaction.js"
 import { namedFieldsOnly } from "./Answers.js"
+import { unrepresentable } from "./Json.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -67,6 +68,8 @@ export const isUnexpected = (value: unknown): value is UnexpectedAnswer =>
   typeof value === "object" && value !== null && typeof (value as Record<string, unknown>)["warning"] === "string"
 
 const MAX_UNEXPECTED_TEXT = 2_000
+// LiteLLM's errors are a sentence or two: past this, an error body is cut (and then seldom JSON).
+const MAX_ERROR_TEXT = 64 * 1024
 // A shape check's report quotes the values it met: a few lines are enough to say what was wrong.
 const MAX_REASON = 1_000
 
@@ -215,6 +218,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const decodeBody = <A, I>(schema: Schema.Schema<A, I>, url: string, text: string): Effect.Effect<A, LiteLlmBadResponse> => {
       const json = parseJson(text)
       if (Either.isLeft(json)) return new LiteLlmBadResponse({ url, reason: "the body is not JSON" })
+      const odd = unrepresentable(json.right)
+      if (odd !== undefined) return new LiteLlmBadResponse({ url, reason: odd })
       const checked = validatorOf(schema)(json.right)
       return Either.isLeft(checked)
         ? new LiteLlmBadResponse({ url, reason: redactAndCut(ParseResult.TreeFormatter.formatErrorSync(checked.left), MAX_REASON) })
@@ -232,7 +237,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         const json = parseJson(text)
         const warning = `LiteLLM answered ${url.slice(config.litellmBaseUrl.length)} with success, so the change was made, ` +
           `but its answer was not what this server expects (${bad.reason}); here it is as LiteLLM sent it.`
-        if (Either.isLeft(json)) {
+        if (Either.isLeft(json) || unrepresentable(json.right) !== undefined) {
           return Effect.succeed({
             warning,
             answer: text.length > MAX_UNEXPECTED_TEXT ? `${text.slice(0, MAX_UNEXPECTED_TEXT)}…` : text
@@ -265,8 +270,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             reason: `HTTP ${response.status} redirect to ${redact(response.headers["location"] ?? "nowhere")}, which this server never follows`
           })
         }
-        // Redacted as it enters: from here on the error reaches spans, logs and the envelope.
-        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redact(text)) })
+        // Redacted as it enters, and cut first so that redaction costs a bounded time: from here on
+        // the error reaches spans, logs and the envelope.
+        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactAndCut(text, MAX_ERROR_TEXT, redact)) })
       })
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.

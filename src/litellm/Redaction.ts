@@ -6,8 +6,9 @@
 // operator-chosen master key may hold any printable character, and a URL may carry it encoded.
 const KEY = /sk(?:-|%2[dD])[^\s"'`<>()[\]{},;\\]*/g
 // Any run of 64 or more hex digits, in either case and wherever it starts: a run glued to a word
-// or longer than a hash is still a hash with something around it.
-const HASH = /[0-9a-fA-F]{64,}/g
+// or longer than a hash is still a hash with something around it. Tried only where a run begins,
+// so a long text of runs one digit short costs one pass, not one per digit.
+const HASH = /(?<![0-9a-fA-F])[0-9a-fA-F]{64,}/g
 
 export const redactKeys = (text: string): string => text.replace(KEY, "[redacted key]")
 
@@ -36,8 +37,15 @@ export const redactDeep = (value: unknown, redact: (text: string) => string): un
   return value
 }
 
-/** Redacts first, then cuts: a cut made first could leave part of a key or hash to escape. */
+// Kept past the cut while redacting, then dropped: a hash that crosses the cut is still whole
+// here, and a key is caught by its prefix whatever follows.
+const CUT_MARGIN = 256
+
+/**
+ * Cuts to the limit with a margin, redacts, then cuts to the limit: redaction costs a bounded
+ * time however long the text, and no part of a key or hash escapes at the cut.
+ */
 export const redactAndCut = (text: string, max: number, redact: (text: string) => string = redactKeysAndHashes): string => {
-  const safe = redact(text)
+  const safe = redact(text.length > max + CUT_MARGIN ? text.slice(0, max + CUT_MARGIN) : text)
   return safe.length > max ? `${safe.slice(0, max)}…` : safe
 }
