@@ -7,6 +7,7 @@ import * as Cli from "./config/Cli.js"
 import { HttpLive } from "./http/Http.js"
 import * as Stdio from "./stdio/Stdio.js"
 import * as Demo from "./demo/Demo.js"
+import { redactKeys } from "./litellm/Redaction.js"
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
 // which in --stdio mode is the only place besides protocol messages.
@@ -16,7 +17,8 @@ const reportFailure = (cause: Cause.Cause<unknown>) =>
       Cause.isInterruptedOnly(cause) ? Effect.void : Console.error(`litellm-admin-mcp stopped: ${Cause.pretty(cause)}`),
     onSome: (error) =>
       ConfigError.isConfigError(error)
-        ? Console.error(`litellm-admin-mcp: invalid configuration: ${formatConfigError(error)}`)
+        // A value that fails to parse is quoted in the message: a key pasted into the wrong setting too.
+        ? Console.error(`litellm-admin-mcp: invalid configuration: ${redactKeys(formatConfigError(error))}`)
         : error instanceof Stdio.StdioClosed
         ? Console.error(`litellm-admin-mcp stopped: ${error.message}`)
         : error instanceof HttpServerError.ServeError

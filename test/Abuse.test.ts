@@ -39,6 +39,51 @@ layer(
   TestEnvLive({ env: { MAX_LITELLM_RESPONSE_BYTES: "100000", REQUEST_TIMEOUT_MS: "1500", HEADERS_TIMEOUT_MS: "1000" } }),
   { excludeTestServices: true }
 )("abuse", (it) => {
+  it.effect("the edge serves exactly /mcp: no case, slash, parameter or encoding variant of it reaches MCP", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const base = new URL(env.mcpUrl)
+      const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      for (const path of ["/MCP", "//mcp", "/mcp/", "/mcp;x", "/%6dcp", "/Mcp?x=1"]) {
+        const res = yield* rawRequest(`${base.origin}${path}`, { headers: mcpHeaders(env.adminKey), body: list })
+        expect({ path, status: res.status }).toEqual({ path, status: 404 })
+      }
+      const served = yield* rawRequest(`${base.origin}/mcp?client=x`, { headers: mcpHeaders(env.adminKey), body: list })
+      expect(served.status).toBe(200)
+    }))
+
+  it.effect("Expect: 100-continue without a key is answered 401 at once, with no 100 Continue before it", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const url = new URL(env.mcpUrl)
+      const head = yield* Effect.async<string>((resume) => {
+        let text = ""
+        const socket = netConnect(Number(url.port), "127.0.0.1", () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+              "Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n"
+          )
+        })
+        socket.on("data", (chunk) => {
+          text += chunk.toString()
+          if (text.includes("\r\n\r\n")) {
+            socket.destroy()
+            resume(Effect.succeed(text))
+          }
+        })
+        socket.on("error", () => resume(Effect.succeed(text)))
+      })
+      expect(head.startsWith("HTTP/1.1 401")).toBe(true)
+      expect(head).not.toContain("100 Continue")
+      // With a key, as curl sends a large body: served as ever.
+      const withKey = yield* rawRequest(env.mcpUrl, {
+        headers: { ...mcpHeaders(env.adminKey), expect: "100-continue" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      })
+      expect(withKey.status).toBe(200)
+    }))
+
   it.effect("500,000 invalid items are refused from the text alone, before parsing, and LiteLLM is not asked", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv

@@ -199,7 +199,7 @@ describe("the server process", () => {
     expect(stderr).not.toContain("sk-stdio-limit")
   })
 
-  it("in the pretty log format, a tool name with line breaks cannot forge a log line", async () => {
+  it("in the pretty log format, a tool name with line breaks cannot forge a log line, and a key pasted as a name is not logged", async () => {
     const port = await freePort()
     const run = start({ PORT: String(port), LOG_FORMAT: "pretty" })
     try {
@@ -209,11 +209,22 @@ describe("the server process", () => {
         headers: { authorization: "Bearer sk-forger-0000", "content-type": "application/json", accept: "application/json, text/event-stream" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "a\nFORGED ERROR line\r\nb", arguments: {} } })
       })
+      for (const body of [
+        { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "sk-pasted-as-tool-0000", arguments: {} } },
+        { jsonrpc: "2.0", id: 3, method: "sk-pasted-as-method-0000", params: {} }
+      ]) {
+        await fetch(`http://127.0.0.1:${port}/mcp`, {
+          method: "POST",
+          headers: { authorization: "Bearer sk-forger-0000", "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify(body)
+        })
+      }
       run.child.kill("SIGTERM")
       await run.exited
       const lines = run.output().split("\n")
       expect(lines.filter((line) => line.startsWith("FORGED"))).toEqual([])
       expect(run.output()).toContain("a?FORGED ERROR line??b")
+      expect(run.output()).not.toContain("pasted-as")
     } finally {
       run.child.kill("SIGKILL")
     }
@@ -372,7 +383,12 @@ describe("the server process", () => {
   it.concurrent.each([
     [["--stdio"], {}, "LITELLM_API_KEY: is required with --stdio"],
     [[], { LITELLM_API_KEY: "sk-server-held-key" }, "LITELLM_API_KEY: is only for --stdio"],
-    [["--stdio"], { LITELLM_API_KEY: "not-a-key" }, "LITELLM_API_KEY: must be a LiteLLM key starting with sk-"]
+    [["--stdio"], { LITELLM_API_KEY: "not-a-key" }, "LITELLM_API_KEY: must be a LiteLLM key starting with sk-"],
+    [[], { LITELLM_BASE_URL: "http://127.0.0.1:4000/?" }, "LITELLM_BASE_URL: must not contain a query or a fragment (e.g. http://localhost:4000"],
+    [[], { LITELLM_BASE_URL: "http://127.0.0.1:4000#" }, "LITELLM_BASE_URL: must not contain a query or a fragment"],
+    [[], { LITELLM_BASE_URL: "http://127.0.0.1:4000/v1" }, "LITELLM_BASE_URL: must be the proxy's root URL, without /v1"],
+    // A key pasted into the wrong setting is quoted by the parse error: never printed.
+    [[], { PORT: "sk-server-held-key" }, "PORT: "]
   ])("%j with %j is refused: %s", async (args, env, message) => {
     const run = start(env, args)
     expect(await run.exited).toBe(1)

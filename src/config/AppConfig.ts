@@ -3,19 +3,28 @@ import { Config, ConfigError, Duration, Effect, Either, LogLevel, Option, Redact
 // An admin proxy must be exposed on purpose: the default is loopback, the Docker image opts out.
 const DEFAULT_HOST = "127.0.0.1"
 
-const litellmBaseUrl = Config.url("LITELLM_BASE_URL").pipe(
-  Config.withDefault(new URL("http://localhost:4000")),
-  Config.mapOrFail((url) => {
-    const problem = url.protocol !== "http:" && url.protocol !== "https:"
+const EXAMPLE_URL = "e.g. http://localhost:4000 or https://litellm.example.com"
+
+const litellmBaseUrl = Config.string("LITELLM_BASE_URL").pipe(
+  Config.withDefault("http://localhost:4000"),
+  Config.mapOrFail((text) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined
+    const problem = url === undefined
+      ? "must be a URL"
+      : url.protocol !== "http:" && url.protocol !== "https:"
       ? `must be an http(s) URL, got "${url.protocol}"`
       : url.username !== "" || url.password !== ""
       ? "must not contain user info; LiteLLM authenticates each caller by bearer token"
-      : url.search !== "" || url.hash !== ""
+      // An empty ? or # parses to no query at all, yet every call would then go to the root.
+      : text.includes("?") || text.includes("#")
       ? "must not contain a query or a fragment"
+      // The OpenAI-compatible routes live under /v1; the admin API this server calls does not.
+      : /\/v1\/*$/.test(url.pathname)
+      ? "must be the proxy's root URL, without /v1: LiteLLM serves its admin API (/key/info, /user/list, …) there, not under /v1"
       : undefined
     return problem === undefined
-      ? Either.right(url.href.replace(/\/+$/, ""))
-      : Either.left(ConfigError.InvalidData(["LITELLM_BASE_URL"], problem))
+      ? Either.right(url!.href.replace(/\/+$/, ""))
+      : Either.left(ConfigError.InvalidData(["LITELLM_BASE_URL"], `${problem} (${EXAMPLE_URL})`))
   })
 )
 

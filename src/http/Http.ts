@@ -8,6 +8,7 @@ import type { KeyAccess } from "../litellm/Access.js"
 import type { LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
+import { redactKeysAndHashes } from "../litellm/Redaction.js"
 import { accessOf, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import * as McpServer from "../mcp/McpServer.js"
 import type * as Tool from "../mcp/Tool.js"
@@ -96,9 +97,10 @@ const toolNameOf = (call: typeof RpcCall.Type): string | undefined => {
 const noteRpc = (call: Option.Option<typeof RpcCall.Type>) =>
   Effect.map(FiberRef.get(CurrentRequestLog), Option.map((log) =>
     Option.map(call, (call) => {
-      log.rpcMethod = printable(call.method)
+      // Names the client chose: a key pasted there must not reach the log.
+      log.rpcMethod = printable(redactKeysAndHashes(call.method))
       const tool = toolNameOf(call)
-      if (tool !== undefined) log.tool = printable(tool)
+      if (tool !== undefined) log.tool = printable(redactKeysAndHashes(tool))
     })
   ))
 
@@ -124,6 +126,10 @@ const NO_OAUTH = HttpServerResponse.unsafeJson({
   error_description: "litellm-admin-mcp has no OAuth: send Authorization: Bearer sk-… with a LiteLLM key. A 401 from " +
     "/mcp means that header was missing or malformed, or that LiteLLM refused the key (the 401's body says which)."
 }, { status: 404, headers: NO_STORE })
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)
+
+const NOT_FOUND = HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 })
 
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
@@ -158,6 +164,9 @@ const makeRouter = Effect.gen(function*() {
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
+    // The router forgives case, slashes and encodings; a front proxy's rule for /mcp must not be
+    // side-stepped by /MCP, //mcp, /mcp/ or /%6dcp, so only the path itself is served.
+    if (request.url.split("?", 1)[0] !== "/mcp") return NOT_FOUND
     if (request.method !== "POST") return yield* new Refusals.MethodNotAllowed()
     const refused = rebinding({ origin: request.headers["origin"], host: request.headers["host"] })
     if (refused !== undefined) return yield* new Refusals.Forbidden({ reason: refused })
@@ -209,7 +218,7 @@ const makeRouter = Effect.gen(function*() {
     HttpRouter.all("/register", NO_OAUTH),
     HttpRouter.all("/authorize", NO_OAUTH),
     HttpRouter.all("/token", NO_OAUTH),
-    HttpRouter.all("*", HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 }))
+    HttpRouter.all("*", NOT_FOUND)
   )
 })
 
@@ -223,6 +232,13 @@ const makeHttpApp = (options: { readonly announce: boolean }) => Layer.scopedDis
   // Where every call will go, and whether it answers now: a wrong URL shows at start-up, not at
   // an agent's first call. A LiteLLM that is down does not stop the server.
   if (!options.announce) return
+  // Every caller's key crosses this listener: beyond loopback it should sit behind TLS.
+  if (!isLoopback(config.host)) {
+    yield* Effect.logWarning(
+      `listening on ${config.host}, beyond loopback: every caller's LiteLLM key crosses this port, so put TLS in ` +
+        `front of it (an ingress or a reverse proxy); clients use that address's URL with /mcp, not 127.0.0.1`
+    )
+  }
   const litellm = yield* LiteLlm
   yield* Effect.forkScoped(Effect.flatMap(litellm.ready, (up) =>
     up

@@ -1,7 +1,8 @@
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { AppConfig } from "../config/AppConfig.js"
+import { parseAuthorization } from "../litellm/CallerToken.js"
 
 /** Time for the last answers to leave before a stopping server drops its open connections. */
 const FLUSH_MS = 250
@@ -21,6 +22,21 @@ export const nodeServer = (listen: { readonly port: number; readonly host: strin
         headersTimeout: config.headersTimeoutMs,
         requestTimeout: config.requestTimeoutMs,
         connectionsCheckingInterval: 1_000
+      })
+      // Node answers `Expect: 100-continue` itself, before any handler has seen the request: only a
+      // request with a key it may send its body; any other gets the 401 it would get anyway.
+      server.on("checkContinue", (request, response) => {
+        if (Option.isNone(parseAuthorization(request.headers.authorization))) {
+          response.writeHead(401, { "content-type": "application/json", "www-authenticate": "Bearer", connection: "close" })
+          response.end(JSON.stringify({
+            jsonrpc: "2.0",
+            error: { code: -32001, message: "Send your LiteLLM key as Authorization: Bearer sk-… before the body." },
+            id: null
+          }))
+          return
+        }
+        response.writeContinue()
+        server.emit("request", request, response)
       })
       const close = server.close.bind(server)
       server.close = (callback) => {

@@ -2,9 +2,10 @@
 // texts echo the key as sent ("sk-...abcd" or whole) and the sha256 of an unknown key, and a
 // caller's own arguments may hold either. Redaction happens where such text enters the process.
 
-// Anything after `sk-` up to a delimiter: LiteLLM's own keys are URL-safe base64, but an
+// Anything after `sk-` up to a delimiter (at least one character: the bare prefix, as in "starting
+// with sk-", is no key): LiteLLM's own keys are URL-safe base64, but an
 // operator-chosen master key may hold any printable character, and a URL may carry it encoded.
-const KEY = /sk(?:-|%2[dD])[^\s"'`<>()[\]{},;\\]*/g
+const KEY = /sk(?:-|%2[dD])[^\s"'`<>()[\]{},;\\]+/g
 // Any run of 64 or more hex digits, in either case and wherever it starts: a run glued to a word
 // or longer than a hash is still a hash with something around it. Tried only where a run begins,
 // so a long text of runs one digit short costs one pass, not one per digit.
