@@ -205,6 +205,8 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
     Effect.gen(function*() {
       const { keys } = yield* world("current")
       type Whoami = {
+        role: string | null
+        master_key: boolean
         key: Record<string, unknown> | null
         user: Record<string, unknown> | null
         teams: Array<Record<string, unknown>>
@@ -224,6 +226,8 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       expect(admin.key).toMatchObject({ token: sha256(keys["proxy_admin"]!), key_alias: "padma-own-key", user_id: "padma", blocked: null })
       expect(admin.user).toMatchObject({ user_id: "padma", user_role: "proxy_admin", spend: 0 })
       expect(admin.tools.refused).toEqual([])
+      expect([admin.role, admin.master_key]).toEqual(["proxy_admin", false])
+      expect((yield* whoami(keys["proxy_admin_viewer"]!)).role).toBe("proxy_admin_viewer")
 
       const teamAdmin = yield* whoami(keys["team_admin"]!)
       expect(teamAdmin.user).toMatchObject({ user_id: "tadmin", user_role: "internal_user" })
@@ -251,9 +255,12 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
       expect(service.user).toBeNull()
       // A team's key without a user: its team, from /team/info, which a key may read of its own team.
       expect(service.teams).toEqual([expect.objectContaining({ team_id: "t-team", team_alias: "Platform", role: null })])
+      expect([service.role, service.master_key]).toEqual([null, false])
+      expect(service.note).toContain("no user")
+      expect(service.note).toContain("its team t-team")
 
       const master = yield* whoami(keys["master"]!)
-      expect(master).toMatchObject({ key: null, user: null, teams: [] })
+      expect(master).toMatchObject({ role: "proxy_admin", master_key: true, key: null, user: null, teams: [] })
       expect(master.note).toContain("master key")
     }))
 

@@ -26,6 +26,26 @@ const setup = Effect.gen(function*() {
 })
 
 layer(InProcessEnv())("key tools", (it) => {
+  it.scoped("an update that only names what to update is a 400 saying so, never a success that changed nothing", () =>
+    Effect.gen(function*() {
+      const { client, env, ci } = yield* setup
+      env.standIn.seedTeam({ team_id: "t1" })
+      for (const [tool, args, hint] of [
+        ["litellm_key_update", { key_alias: "ci-bot" }, "to rename, give key and the new key_alias"],
+        ["litellm_key_update", { key: ci.raw }, "to rename"],
+        ["litellm_user_update", { user_id: "alice" }, "to change the email, give user_id and the new user_email"],
+        ["litellm_user_update", { user_email: "a@example.com" }, "to change the email"],
+        ["litellm_team_update", { team_id: "t1" }, "besides team_id"]
+      ] as const) {
+        const error = expectFailure(yield* call(client, tool, args), 400)
+        expect({ tool, message: error.message }).toEqual({ tool, message: expect.stringContaining(`nothing to change; `) })
+        expect(error.message).toContain(hint)
+      }
+      expect(env.standIn.requests.filter((r) => r.method === "POST")).toHaveLength(0)
+      // A rename names both, and is a change.
+      expect(expectSuccess(yield* call(client, "litellm_key_update", { key: ci.raw, key_alias: "ci-bot-2" }))).toMatchObject({ key_alias: "ci-bot-2" })
+    }))
+
   it.scoped("litellm_key_list returns full objects by default and sends the filters", () =>
     Effect.gen(function*() {
       const { client, env, ci } = yield* setup

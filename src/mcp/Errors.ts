@@ -58,3 +58,7 @@ export class ResultTooLarge extends Schema.TaggedError<ResultTooLarge>()("Result
 }
 
 export type ToolError = LiteLlmError | InvalidInput | NotFound | Ambiguous | ToolHidden | Unsupported | ResultTooLarge
+
+/** An update whose arguments only name what to update: LiteLLM would answer success and change nothing. */
+export const nothingToChange = (hint: string) =>
+  new InvalidInput({ issues: [new InputIssue({ path: "", message: `nothing to change; ${hint}` })] })

@@ -246,6 +246,11 @@ const pick = (row: Readonly<Record<string, unknown>>, fields: ReadonlyArray<stri
   Object.fromEntries(fields.filter((f) => Object.hasOwn(row, f)).map((f) => [f, row[f]]))
 
 const Whoami = Schema.Struct({
+  role: Schema.NullOr(Schema.String).annotations({
+    description: "The LiteLLM role this key acts with (proxy_admin for the master key); null when it has none (a key " +
+      "without a user) or LiteLLM leaves it in doubt (see note)"
+  }),
+  master_key: Schema.Boolean.annotations({ description: "Whether this is the proxy's master key" }),
   key: Schema.NullOr(Open({ token: Schema.NullOr(Schema.String).annotations({ description: "The key's hash" }) })),
   user: Schema.NullOr(Open({})),
   teams: Schema.Array(Open({
@@ -288,9 +293,22 @@ const undescribedNote = (identity: Undescribed): string =>
     : `LiteLLM accepts this key but would not describe it (HTTP ${identity.status}: ${identity.message}): its role is ` +
       "in doubt, and LiteLLM decides each call."
 
+const isMasterKey = (identity: Identity) => identity._tag === "Undescribed" && identity.status === 404
+
+const roleOf = (identity: Identity): string | null =>
+  isMasterKey(identity)
+    ? "proxy_admin"
+    : identity._tag === "Described" && identity.access.role != null
+    ? identity.access.role
+    : null
+
 const noteOf = (identity: Identity): string | undefined =>
   identity._tag === "Undescribed"
     ? undescribedNote(identity)
+    : typeof identity.key.user_id !== "string"
+    ? `This key has no user, so LiteLLM gives it no role: it acts for ${
+      typeof identity.key["team_id"] === "string" ? `its team ${identity.key["team_id"]}` : "no team and no user"
+    } only.`
     : identity.access.role === undefined
     ? "LiteLLM's answers leave this key's role in doubt (its user's row could not be read, or has a role this " +
       "server has no rule for): only the key's allowed_routes rule tools out."
@@ -318,6 +336,8 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
         const note = noteOf(identity)
         const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
         return {
+          role: roleOf(identity),
+          master_key: isMasterKey(identity),
           key: identity._tag === "Described" ? { token: identity.token, ...pick(identity.key, KEY_FIELDS) } : null,
           user: identity._tag === "Described" && identity.user !== null ? pick(identity.user, USER_FIELDS) : null,
           teams: identity._tag === "Described"

@@ -1,6 +1,6 @@
 import { Clock, Effect, Schema } from "effect"
 import { LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
-import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
+import { Ambiguous, nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { isUnexpected, LiteLlm, onStatus, Written } from "../litellm/LiteLlm.js"
 import * as Users from "./Users.js"
@@ -364,6 +364,9 @@ const generateKey = Effect.fn("Keys.generate")(function*(input: typeof KeyGenera
 const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInput.Type) {
   const litellm = yield* LiteLlm
   const { key, key_alias, ...changes } = input
+  if (Object.keys(changes).length === 0 && (key === undefined || key_alias === undefined)) {
+    return yield* nothingToChange("give the fields to set; to rename, give key and the new key_alias")
+  }
   if (input.user_id !== undefined) yield* Users.getUserInfo(input.user_id)
   // The hash, not the raw key, goes out: LiteLLM echoes `key` back, and a raw key must not travel.
   const body = key === undefined
@@ -388,7 +391,9 @@ const deleteKeys = Effect.fn("Keys.delete")(function*(input: typeof KeyDeleteInp
   const exists = yield* Effect.forEach(hashes, keyExists, { concurrency: 4 })
   const missing = hashes.filter((_, i) => !exists[i])
   if (missing.length > 0) {
-    return yield* new NotFound({ message: `No key has the hash ${missing.join(", ")}; nothing was deleted.` })
+    // Named by where they were given: a hash in a message is redacted on its way out.
+    const given = (input.keys ?? []).flatMap((k, i) => missing.includes(toKeyHash(k)) ? [`keys[${i}]`] : [])
+    return yield* new NotFound({ message: `No key matches ${given.join(", ")}; nothing was deleted.` })
   }
   return yield* litellm.write("/key/delete", { keys: hashes }, DeleteKeyResponse)
 })

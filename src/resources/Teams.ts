@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect"
 import { isUnexpected, LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
+import { nothingToChange } from "../mcp/Errors.js"
 import {
   Amount,
   Batch,
@@ -148,6 +149,8 @@ const createTeam = postAs<typeof TeamCreateInput.Type>("Teams.create", "/team/ne
 // LiteLLM answers {team_id, data: <the team>}: the agent gets the team itself, as team_info has it.
 const updateTeam = Effect.fn("Teams.update")(function*(input: typeof TeamUpdateInput.Type) {
   const litellm = yield* LiteLlm
+  const { team_id: _, ...changes } = input
+  if (Object.keys(changes).length === 0) return yield* nothingToChange("give the fields to set besides team_id")
   const answer = yield* litellm.write("/team/update", input, TeamUpdated)
   return isUnexpected(answer) ? answer : { ...answer.data, team_id: answer.team_id }
 })

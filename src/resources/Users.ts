@@ -1,5 +1,5 @@
 import { Effect, Schema } from "effect"
-import { Ambiguous, NotFound, Unsupported } from "../mcp/Errors.js"
+import { Ambiguous, nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
 import { isUnexpected, LiteLlm, onStatus, type UnexpectedAnswer, Written } from "../litellm/LiteLlm.js"
 import {
   Amount,
@@ -242,13 +242,16 @@ const createUser = Effect.fn("Users.create")(function*(input: typeof UserCreateI
 
 const updateUser = Effect.fn("Users.update")(function*(input: typeof UserUpdateInput.Type) {
   const litellm = yield* LiteLlm
+  const { user_id, user_email, ...changes } = input
+  if (Object.keys(changes).length === 0 && (user_id === undefined || user_email === undefined)) {
+    return yield* nothingToChange("give the fields to set; to change the email, give user_id and the new user_email")
+  }
   // /user/update upserts: an unknown id or email would silently create a user. Confirm first.
   if (input.user_id !== undefined) {
     yield* getUserInfo(input.user_id)
     return theUser(yield* litellm.write("/user/update", input, UpdateUserResponse))
   }
-  const userId = yield* findUserIdByEmail(input.user_email!)
-  const { user_email: _, ...changes } = input
+  const userId = yield* findUserIdByEmail(user_email!)
   return theUser(yield* litellm.write("/user/update", { ...changes, user_id: userId }, UpdateUserResponse))
 })
 
