@@ -307,3 +307,24 @@ layer(TestEnvLive({ env: { MAX_BODY_BYTES: "65536" } }), { excludeTestServices: 
       expect(sent).toBeLessThan(2_000_000_000)
     }))
 })
+
+layer(TestEnvLive({ env: { MAX_CALLS_IN_FLIGHT: "2" } }), { excludeTestServices: true })("a burst", (it) => {
+  it.effect("past MAX_CALLS_IN_FLIGHT is refused at once with 503 and Retry-After; the calls under way are answered", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      env.standIn.injectFault("/key/list", { kind: "delay", ms: 400 })
+      const answers = yield* Effect.all(
+        Array.from({ length: 4 }, () => rawRequest(env.mcpUrl, { headers: mcpHeaders(env.adminKey), body: toolCall("litellm_key_list", {}) })),
+        { concurrency: "unbounded" }
+      )
+      const statuses = answers.map((a) => a.status).sort()
+      expect(statuses).toEqual([200, 200, 503, 503])
+      const busy = answers.find((a) => a.status === 503)!
+      expect(busy.headers["retry-after"]).toBe("1")
+      expect(JSON.parse(busy.body).error.message).toContain("MAX_CALLS_IN_FLIGHT")
+      // Once they are done, calls are served again.
+      env.standIn.reset()
+      expect((yield* rawRequest(env.mcpUrl, { headers: mcpHeaders(env.adminKey), body: toolCall("litellm_key_list", {}) })).status).toBe(200)
+    }))
+})

@@ -147,7 +147,7 @@ const makeRouter = Effect.gen(function*() {
       ? effect
       : Effect.flatten(Effect.map(
         largeBodies.withPermitsIfAvailable(1)(Effect.zipRight(Effect.sleep(0), effect)),
-        Option.match({ onNone: () => Effect.fail(new Refusals.Busy()), onSome: Effect.succeed })
+        Option.match({ onNone: () => Effect.fail(new Refusals.Busy({ reason: "with other large requests" })), onSome: Effect.succeed })
       ))
   const tooLarge = (request: HttpServerRequest.HttpServerRequest) =>
     Effect.zipRight(Effect.sync(() => lingerThenClose(request)), new Refusals.PayloadTooLarge({ limit: config.maxBodyBytes }))
@@ -193,11 +193,14 @@ const makeRouter = Effect.gen(function*() {
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
-        return yield* inFlight.track(Effect.locally(
+        // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
+        const served = yield* inFlight.track(Effect.locally(
           Effect.flatMap(offeredTo(call, token.value), (access) => serve(request, body.right, policy, limits, access)),
           CallerToken,
           token
         ))
+        if (Option.isNone(served)) return yield* new Refusals.Busy({ reason: `with ${config.maxCallsInFlight} calls (MAX_CALLS_IN_FLIGHT)` })
+        return served.value
       })
     )
   }).pipe(Effect.catchIf(Refusals.isRefusal, (refusal) => Effect.succeed(Refusals.toResponse(refusal))))

@@ -1,4 +1,5 @@
-import { type Duration, Effect, Ref, Schedule } from "effect"
+import { type Duration, Effect, Option, Ref, Schedule } from "effect"
+import { AppConfig } from "../config/AppConfig.js"
 
 /**
  * The MCP requests being served, so a shutdown can refuse new ones and let these finish before
@@ -9,9 +10,16 @@ export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
     const count = yield* Ref.make(0)
     const draining = yield* Ref.make(false)
     const idle = Effect.repeat(Ref.get(count), { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
+    const config = yield* AppConfig
+    const take = Ref.modify(count, (n) => n < config.maxCallsInFlight ? [true, n + 1] : [false, n])
     return {
-      track: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.acquireUseRelease(Ref.update(count, (n) => n + 1), () => effect, () => Ref.update(count, (n) => n - 1)),
+      /** Runs `effect` counted as in flight, or answers none at once when MAX_CALLS_IN_FLIGHT are. */
+      track: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
+        Effect.acquireUseRelease(
+          take,
+          (taken) => taken ? Effect.map(effect, Option.some) : Effect.succeed(Option.none()),
+          (taken) => taken ? Ref.update(count, (n) => n - 1) : Effect.void
+        ),
       draining: Ref.get(draining),
       /** Stops taking requests; waits for those under way, at most `grace`. */
       drain: (grace: Duration.Duration) =>
@@ -25,5 +33,6 @@ export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
           )
         })
     } as const
-  })
+  }),
+  dependencies: [AppConfig.Default]
 }) {}

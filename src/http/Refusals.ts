@@ -40,7 +40,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
 
 export class ShuttingDown extends Schema.TaggedError<ShuttingDown>()("ShuttingDown", {}) {}
 
-export class Busy extends Schema.TaggedError<Busy>()("Busy", {}) {}
+export class Busy extends Schema.TaggedError<Busy>()("Busy", { reason: Schema.String }) {}
 
 export type Refusal =
   | Unauthorized
@@ -120,7 +120,7 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
         "retry-after": "1"
       })
     case "Busy":
-      return jsonRpcError(503, -32000, "Busy with other large requests; retry in a moment.", { "retry-after": "1" })
+      return jsonRpcError(503, -32000, `Busy ${refusal.reason}; retry in a moment.`, { "retry-after": "1" })
   }
 }
 

@@ -91,7 +91,9 @@ const layer = Layer.scoped(
     const ms = Duration.toMillis(config.litellmTimeout)
     const writeMs = Duration.toMillis(config.litellmWriteTimeout)
     const agent = yield* Effect.acquireRelease(
-      Effect.sync(() => new Agent({ connect: { timeout: ms } })),
+      // At most MAX_LITELLM_CONNECTIONS to LiteLLM, so a burst waits for a connection instead of
+      // opening one per call; an idle one closes within uvicorn's own keep-alive (5 s).
+      Effect.sync(() => new Agent({ connect: { timeout: ms }, connections: config.maxLitellmConnections, keepAliveTimeout: 4_000 })),
       (agent) => Effect.promise(() => agent.destroy())
     )
     return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(
