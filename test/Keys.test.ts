@@ -26,6 +26,17 @@ const setup = Effect.gen(function*() {
 })
 
 layer(InProcessEnv())("key tools", (it) => {
+  it.scoped("a bad argument's error says what the field takes: every allowed value, the bound in words, never its description", () =>
+    Effect.gen(function*() {
+      const { client } = yield* setup
+      const problem = (envelope: Parameters<typeof expectFailure>[0]) => expectFailure(envelope, 400).message
+      expect(problem(yield* call(client, "litellm_key_generate", { max_budget: -3 }))).toBe("Invalid arguments: max_budget: must be 0 or more")
+      expect(problem(yield* call(client, "litellm_usage_spend_logs", { status_filter: "bad" })))
+        .toBe("Invalid arguments: status_filter: Expected one of \"success\", \"failure\", actual \"bad\"")
+      expect(problem(yield* call(client, "litellm_key_list", { size: 500 }))).toBe("Invalid arguments: size: must be from 1 to 100")
+      expect(problem(yield* call(client, "litellm_key_list", { user_id: "" }))).toBe("Invalid arguments: user_id: must not be empty")
+    }))
+
   it.scoped("an update that only names what to update is a 400 saying so, never a success that changed nothing", () =>
     Effect.gen(function*() {
       const { client, env, ci } = yield* setup

@@ -121,7 +121,7 @@ describe("the server process", () => {
     })
   })
 
-  it("on SIGTERM lets the calls in flight finish, refuses new ones, then exits 0", async () => {
+  it("on SIGTERM lets the calls in flight finish, refuses new ones, turns /health 503 for readiness, then exits 0", async () => {
     const standIn = new LiteLlmStandIn()
     await standIn.start()
     const port = await freePort()
@@ -147,6 +147,9 @@ describe("the server process", () => {
       await new Promise((r) => setTimeout(r, 200))
       const late = await fetch(`${base}/mcp`, { method: "POST" }).then((r) => r.status, () => "refused")
       expect([503, "refused"]).toContain(late)
+      // The readiness probe reads /health: the pod leaves the Service as the drain starts.
+      const health = await fetch(`${base}/health`).then((r) => r.status, () => "refused")
+      expect([503, "refused"]).toContain(health)
       const results = await Promise.all(inFlight)
       for (const r of results) {
         expect(r.status).toBe(200)

@@ -129,6 +129,8 @@ const NO_OAUTH = HttpServerResponse.unsafeJson({
 
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)
 
+const HEALTHY = HttpServerResponse.unsafeJson({ status: "ok" })
+
 const NOT_FOUND = HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 })
 
 const makeRouter = Effect.gen(function*() {
@@ -214,7 +216,12 @@ const makeRouter = Effect.gen(function*() {
       }))
 
   return HttpRouter.empty.pipe(
-    HttpRouter.get("/health", HttpServerResponse.unsafeJson({ status: "ok" })),
+    // Whether this process serves: 503 from the moment a shutdown drains, so a readiness probe on
+    // it takes the pod out of the Service at once (liveness tolerates the few seconds of a drain).
+    HttpRouter.get("/health", Effect.map(inFlight.draining, (draining) =>
+      draining
+        ? HttpServerResponse.unsafeJson({ status: "draining" }, { status: 503, headers: { "retry-after": "1" } })
+        : HEALTHY)),
     HttpRouter.get("/ready", ready),
     HttpRouter.all("/mcp", mcp),
     HttpRouter.all("/.well-known/*", NO_OAUTH),

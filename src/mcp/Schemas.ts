@@ -1,7 +1,9 @@
 import { Schema } from "effect"
 
 // Building blocks for tool inputs. Each is a plain refinement (no identifier), so the derived
-// JSON Schema stays flat: some MCP clients cope poorly with `$ref`.
+// JSON Schema stays flat: some MCP clients cope poorly with `$ref`. Each refinement says in words
+// what it takes: without a message, a description annotated on it would be printed as the
+// expected type ("Expected Budget in USD., actual -3").
 
 // Bounds no real admin task reaches, stated in the schemas so clients and agents see them: they
 // keep the cost of any one call small whatever it carries.
@@ -12,7 +14,14 @@ export const MAX_LIST = 1_000
 export const MAX_BATCH = 100
 /** Entries in one object argument (metadata, per-model limits). */
 export const MAX_FIELDS = 1_000
-export const NonEmptyString = Schema.String.pipe(Schema.minLength(1))
+export const NonEmptyString = Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
+
+/** A list's bounds, said in words. */
+export const atMost = (max: number) => <A, I, R>(self: Schema.Schema<ReadonlyArray<A>, I, R>) =>
+  self.pipe(Schema.maxItems(max, { message: () => `must have at most ${max} items` }))
+
+export const items = (min: number, max: number) => <A, I, R>(self: Schema.Schema<ReadonlyArray<A>, I, R>) =>
+  self.pipe(atMost(max), Schema.minItems(min, { message: () => `must have at least ${min} item${min === 1 ? "" : "s"}` }))
 
 /** An id that is sent inside a comma-joined list, so it cannot itself hold a comma. */
 const ListItemId = Schema.String.pipe(
@@ -20,19 +29,28 @@ const ListItemId = Schema.String.pipe(
 )
 
 export const IdList = (description: string) =>
-  Schema.Array(ListItemId).pipe(Schema.minItems(1), Schema.maxItems(MAX_BATCH)).annotations({ description })
+  Schema.Array(ListItemId).pipe(items(1, MAX_BATCH)).annotations({ description })
 
 /** Names of things one call acts on, one LiteLLM request each: 1 to MAX_BATCH of them. */
-export const Batch = <A, I>(item: Schema.Schema<A, I>) => Schema.Array(item).pipe(Schema.minItems(1), Schema.maxItems(MAX_BATCH))
+export const Batch = <A, I>(item: Schema.Schema<A, I>) => Schema.Array(item).pipe(items(1, MAX_BATCH))
 
 export const Int = (min: number, max?: number) =>
   max === undefined
-    ? Schema.Number.pipe(Schema.int(), Schema.greaterThanOrEqualTo(min))
-    : Schema.Number.pipe(Schema.int(), Schema.between(min, max))
+    ? Schema.Number.pipe(
+      Schema.int({ message: () => "must be a whole number" }),
+      Schema.greaterThanOrEqualTo(min, { message: () => `must be ${min} or more` })
+    )
+    : Schema.Number.pipe(
+      Schema.int({ message: () => "must be a whole number" }),
+      Schema.between(min, max, { message: () => `must be from ${min} to ${max}` })
+    )
 
 export const NonNegativeInt = Int(0)
 
-export const Amount = Schema.Number.pipe(Schema.finite(), Schema.nonNegative())
+export const Amount = Schema.Number.pipe(
+  Schema.finite({ message: () => "must be a finite number" }),
+  Schema.nonNegative({ message: () => "must be 0 or more" })
+)
 
 export const Duration = Schema.String.pipe(
   Schema.pattern(/^\d+(s|m|h|d|w|mo)$/, {
@@ -51,7 +69,7 @@ export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unkn
   })
 )
 
-export const StringList = Schema.Array(NonEmptyString).pipe(Schema.maxItems(MAX_LIST))
+export const StringList = Schema.Array(NonEmptyString).pipe(atMost(MAX_LIST))
 
 // Its name and `minimum: 1` say all there is to say.
 export const Page = Int(1)

@@ -101,6 +101,19 @@ const unknownArgument = (name: string, known: ReadonlyArray<string>) => {
     : "is not an argument of this tool (see its inputSchema)"
 }
 
+// A union of literals reports each value it wanted on its own line: one problem names them all.
+const LITERAL = /^Expected ("(?:[^"\\]|\\.)*"|-?\d[\d.e+-]*|true|false), actual (.*)$/s
+
+const oneOf = (messages: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const literals = messages.flatMap((m) => {
+    const match = LITERAL.exec(m)
+    return match === null ? [] : [[match[1]!, match[2]!] as const]
+  })
+  if (literals.length < 2) return messages
+  const rest = messages.filter((m) => !LITERAL.test(m))
+  return [`Expected one of ${literals.map(([value]) => value).join(", ")}, actual ${literals[0]![1]}`, ...rest]
+}
+
 const toInvalidInput = (known: ReadonlyArray<string>) => (error: ParseResult.ParseError): InvalidInput => {
   const byPath = new Map<string, Array<string>>()
   for (const i of ParseResult.ArrayFormatter.formatErrorSync(error)) {
@@ -108,7 +121,8 @@ const toInvalidInput = (known: ReadonlyArray<string>) => (error: ParseResult.Par
     const message = i.message.startsWith("is unexpected") ? unknownArgument(path, known) : i.message
     byPath.set(path, [...(byPath.get(path) ?? []), message])
   }
-  const all = [...byPath].map(([path, messages]) => {
+  const all = [...byPath].map(([path, messagesOfPath]) => {
+    const messages = oneOf(messagesOfPath)
     const main = messages.filter((m) => !ALTERNATIVE.test(m))
     const nullable = messages.some((m) => m.startsWith("Expected null"))
     const first = main[0] ?? messages[0]!

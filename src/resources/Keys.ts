@@ -125,7 +125,7 @@ const KeyListInput = Schema.Struct({
 })
 
 const KeyGenerateInput = Schema.Struct({
-  key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S+$/)).annotations({
+  key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S+$/, { message: () => "must start with the sk- prefix and hold no spaces" })).annotations({
     description: "A custom raw key, starting sk-; LiteLLM makes one if omitted."
   })),
   key_alias: Schema.optional(NonEmptyString.annotations({ description: "Unique alias for the key." })),
@@ -212,7 +212,7 @@ const KeyRef = Schema.Struct(keyRefFields).pipe(
 
 const RegenerateInput = Schema.Struct({
   ...keyRefFields,
-  new_key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S{13,}$/)).annotations({
+  new_key: Schema.optional(Schema.String.pipe(Schema.pattern(/^sk-\S{13,}$/, { message: () => "must start with the sk- prefix, be 16 characters or more and hold no spaces" })).annotations({
     description: "A custom new raw key, starting sk-, at least 16 characters; LiteLLM makes one if omitted."
   })),
   grace_period: Schema.optional(Duration.annotations({

@@ -3,6 +3,7 @@ import { isUnexpected, LiteLlm, onMissingRoute, Written } from "../litellm/LiteL
 import { nothingToChange } from "../mcp/Errors.js"
 import {
   Amount,
+  atMost,
   Batch,
   Duration,
   Email,
@@ -79,7 +80,7 @@ const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description
 
 const TeamCreateInput = Schema.Struct({
   team_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the team; a UUID if omitted." })),
-  members_with_roles: Schema.optional(Schema.Array(Member).pipe(Schema.maxItems(MAX_BATCH)).annotations({
+  members_with_roles: Schema.optional(Schema.Array(Member).pipe(atMost(MAX_BATCH)).annotations({
     description: `First members, {role, user_id or user_email}: ${ROLES}.`
   })),
   ...teamSettings

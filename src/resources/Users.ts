@@ -139,11 +139,11 @@ const UserCreateInput = Schema.Struct({
 // LiteLLM ignores null, [] and {} on update, so an empty value would silently change nothing.
 const nonEmptyOnUpdate = {
   ...userSettings,
-  models: Schema.optional(StringList.pipe(Schema.minItems(1)).annotations({
+  models: Schema.optional(StringList.pipe(Schema.minItems(1, { message: () => "must have at least 1 item" })).annotations({
     description: "Replaces the allowed models. LiteLLM ignores an empty list, so [] is refused here."
   })),
-  guardrails: Schema.optional(StringList.pipe(Schema.minItems(1))),
-  allowed_cache_controls: Schema.optional(StringList.pipe(Schema.minItems(1)))
+  guardrails: Schema.optional(StringList.pipe(Schema.minItems(1, { message: () => "must have at least 1 item" }))),
+  allowed_cache_controls: Schema.optional(StringList.pipe(Schema.minItems(1, { message: () => "must have at least 1 item" })))
 }
 
 const UserUpdateInput = Schema.Struct({
