@@ -202,6 +202,59 @@ describe("the server process", () => {
     expect(stderr).not.toContain("sk-stdio-limit")
   })
 
+  it.each(["stdin's end", "SIGTERM"])("--stdio drains on %s: a change under way is answered before the process exits 0", async (how) => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const key = standIn.addAdminKey()
+    standIn.injectFault("/key/generate", { kind: "delay", ms: 800 })
+    const run = spawn(process.execPath, [MAIN, "--stdio"], {
+      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    run.stdout!.on("data", (chunk) => stdout += chunk)
+    run.stderr!.on("data", (chunk) => stderr += chunk)
+    run.stdin!.on("error", () => {})
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
+    const send = (message: unknown) => run.stdin!.write(`${JSON.stringify(message)}\n`)
+    try {
+      send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } })
+      while (!stdout.includes("\"id\":1")) await new Promise((r) => setTimeout(r, 20))
+      send({ jsonrpc: "2.0", method: "notifications/initialized" })
+      send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "litellm_key_generate", arguments: { key_alias: "made-at-exit" } } })
+      while (standIn.requestsTo("/key/generate").length === 0) await new Promise((r) => setTimeout(r, 20))
+      // What MCP's stdio shutdown does: close stdin, then SIGTERM.
+      if (how === "SIGTERM") run.kill("SIGTERM")
+      else run.stdin!.end()
+      expect(await exited).toBe(0)
+      const answer = stdout.split("\n").filter((l) => l.includes("\"id\":2")).map((l) => JSON.parse(l) as { result: { structuredContent: { success: boolean; data: { key: string } } } })[0]
+      expect(answer?.result.structuredContent.success).toBe(true)
+      standIn.secrets.add(answer!.result.structuredContent.data.key)
+      expect([...standIn.keys.values()].some((k) => k["key_alias"] === "made-at-exit")).toBe(true)
+      expect(stderr).toContain("waiting for 1 request(s) in flight")
+      expect(stderr).not.toContain(key)
+    } finally {
+      run.kill("SIGKILL")
+      await standIn.stop()
+    }
+  })
+
+  it("--stdio says so when the input ends inside a line", async () => {
+    const run = spawn(process.execPath, [MAIN, "--stdio"], {
+      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: "sk-stdio-partial", LITELLM_BASE_URL: "http://127.0.0.1:9" },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stderr = ""
+    run.stderr!.on("data", (chunk) => stderr += chunk)
+    run.stdin!.on("error", () => {})
+    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
+    while (!stderr.includes("serving MCP on stdio")) await new Promise((r) => setTimeout(r, 20))
+    run.stdin!.end(`{"jsonrpc":"2.0","id":1,"method":"tools/list"`)
+    expect(await exited).toBe(0)
+    expect(stderr).toContain("the input ended inside a line")
+  })
+
   it("in the pretty log format, a tool name with line breaks cannot forge a log line, and a key pasted as a name is not logged", async () => {
     const port = await freePort()
     const run = start({ PORT: String(port), LOG_FORMAT: "pretty" })

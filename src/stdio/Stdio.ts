@@ -1,6 +1,6 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { ErrorCode, isJSONRPCRequest, McpError } from "@modelcontextprotocol/sdk/types.js"
-import { Effect, Either, Layer, Option, Redacted, Runtime, Schema } from "effect"
+import { Effect, Either, Layer, Option, Redacted, Runtime, Schedule, Schema } from "effect"
 import * as Logging from "../observability/Logging.js"
 import * as Tracing from "../observability/Tracing.js"
 import * as Tools from "../resources/Tools.js"
@@ -70,20 +70,56 @@ export const serve = Effect.gen(function*() {
     lastError = error
     log(Effect.logWarning(`stdio: ${redactKeys(error.message)}`))
   }
+  // A last line without its newline is no message: said, not dropped without a word.
+  let partial = false
+  process.stdin.on("data", (chunk: Buffer | string) => {
+    partial = !String(chunk).endsWith("\n")
+  })
+  // One answer may wait on stdout's drain per request in flight: as many listeners, no warning.
+  process.stdout.setMaxListeners(config.maxCallsInFlight + 16)
   const closed = Effect.async<void, StdioClosed>((resume) => {
     let ended = false
     process.stdin.once("end", () => {
       ended = true
+      if (partial) log(Effect.logWarning("stdio: the input ended inside a line (no newline after it); that line was not read"))
+      resume(Effect.void)
+    })
+    // The client stopped reading: the session is over, and the answers still due have no reader.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") return
+      ended = true
+      log(Effect.logWarning("stdio: the client closed its end of stdout; stopping"))
       resume(Effect.void)
     })
     transport.onclose = () =>
       resume(ended || lastError === undefined ? Effect.void : Effect.fail(new StdioClosed({ reason: redactKeys(lastError.message) })))
   })
   yield* Effect.acquireRelease(Effect.promise(() => server.connect(transport)), () => Effect.promise(() => server.close()))
+  // Requests whose answer has not been written yet. On stdin's end or SIGTERM they finish and are
+  // answered (within SHUTDOWN_GRACE_MS) before the LiteLLM client closes: a change under way is
+  // never cut off unanswered. Runs before the server closes, a finalizer added after its own.
+  const pending = new Set<string | number>()
+  const send = transport.send.bind(transport)
+  transport.send = (message) => {
+    if ("id" in message && !("method" in message) && message.id !== undefined) pending.delete(message.id)
+    return send(message)
+  }
+  yield* Effect.addFinalizer(() => {
+    if (pending.size === 0) return Effect.void
+    const started = Date.now()
+    const idle = Effect.repeat(Effect.sync(() => pending.size), { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
+    return Effect.logInfo(`stopping: waiting for ${pending.size} request(s) in flight`).pipe(
+      Effect.zipRight(Effect.timeout(idle, config.shutdownGrace)),
+      Effect.zipRight(Effect.logInfo(`stopped after the drain (${Date.now() - started} ms)`)),
+      Effect.catchTag("TimeoutException", () =>
+        Effect.logWarning(`shutdown grace period over; ${pending.size} request(s) abandoned, their answers not written`))
+    )
+  })
   // initialize is answered by the SDK itself: a key LiteLLM refuses is answered here instead, so
   // the client shows the refusal when it connects, as over HTTP.
   const deliver = transport.onmessage!
   transport.onmessage = (message) => {
+    if (isJSONRPCRequest(message)) pending.add(message.id)
     if (!isJSONRPCRequest(message) || message.method !== "initialize") return deliver(message)
     void checked().then((result) =>
       Either.isRight(result)
