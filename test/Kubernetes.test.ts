@@ -36,8 +36,12 @@ describe("deploy/kubernetes", () => {
     expect(pod.topologySpreadConstraints?.[0]?.topologyKey).toBe("kubernetes.io/hostname")
     expect(container.resources?.requests).toBeDefined()
     expect(container.resources?.limits).toBeDefined()
-    const grace = Number(container.env!.find((e) => e.name === "SHUTDOWN_GRACE_MS")!.value) / 1000
-    expect(5 + grace).toBeLessThan(pod.terminationGracePeriodSeconds!)
+    const seconds = (name: string) => Number(container.env!.find((e) => e.name === name)!.value) / 1000
+    const grace = seconds("SHUTDOWN_GRACE_MS")
+    // A call started just before SIGTERM fits in the grace, and the grace in the pod's own.
+    expect(grace).toBeGreaterThanOrEqual(seconds("TOOL_TIMEOUT_MS"))
+    expect(seconds("TOOL_TIMEOUT_MS")).toBeGreaterThanOrEqual(Math.max(seconds("LITELLM_TIMEOUT_MS"), seconds("LITELLM_WRITE_TIMEOUT_MS")))
+    expect(5 + grace + 1).toBeLessThan(pod.terminationGracePeriodSeconds!)
   })
 
   it("the Service, HPA and PDB select and scale that Deployment", () => {

@@ -162,6 +162,32 @@ describe("the server process", () => {
     }
   })
 
+  it("on SIGTERM the exit comes within SHUTDOWN_GRACE_MS and a second, whatever is in flight, and what was abandoned is said", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const port = await freePort()
+    const run = start({ LITELLM_BASE_URL: standIn.url, PORT: String(port), SHUTDOWN_GRACE_MS: "1000", LITELLM_TIMEOUT_MS: "15000" })
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      const admin = standIn.addAdminKey()
+      standIn.injectFault("/key/list", { kind: "delay", ms: 8_000 })
+      void fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${admin}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "litellm_key_list", arguments: {} } })
+      }).catch(() => undefined)
+      while (standIn.requestsTo("/key/list").length === 0) await new Promise((r) => setTimeout(r, 20))
+      const signalled = Date.now()
+      run.child.kill("SIGTERM")
+      await run.exited
+      expect(Date.now() - signalled).toBeLessThan(2_000 + 500)
+      expect(run.output()).toContain("shutdown grace period over")
+    } finally {
+      run.child.kill("SIGKILL")
+      await standIn.stop()
+    }
+  })
+
   it("on SIGTERM a client still sending its body does not hold the shutdown", async () => {
     const port = await freePort()
     const run = start({ PORT: String(port), SHUTDOWN_GRACE_MS: "20000" })

@@ -28,7 +28,9 @@ export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
           const pending = yield* Ref.get(count)
           if (pending === 0) return
           yield* Effect.logInfo(`shutting down: waiting for ${pending} request(s) in flight`)
-          yield* Effect.timeout(idle, grace).pipe(
+          // Interruptible, though it runs in a finalizer: otherwise the timeout could only fire once
+          // the calls were done, and the grace would bound nothing.
+          yield* Effect.timeout(Effect.interruptible(idle), grace).pipe(
             Effect.catchTag("TimeoutException", () => Effect.logWarning("shutdown grace period over; stopping anyway"))
           )
         })

@@ -109,7 +109,8 @@ export const serve = Effect.gen(function*() {
     const started = Date.now()
     const idle = Effect.repeat(Effect.sync(() => pending.size), { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
     return Effect.logInfo(`stopping: waiting for ${pending.size} request(s) in flight`).pipe(
-      Effect.zipRight(Effect.timeout(idle, config.shutdownGrace)),
+      // Interruptible inside the finalizer, or the grace would bound nothing.
+      Effect.zipRight(Effect.timeout(Effect.interruptible(idle), config.shutdownGrace)),
       Effect.zipRight(Effect.logInfo(`stopped after the drain (${Date.now() - started} ms)`)),
       Effect.catchTag("TimeoutException", () =>
         Effect.logWarning(`shutdown grace period over; ${pending.size} request(s) abandoned, their answers not written`))
