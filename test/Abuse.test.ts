@@ -328,3 +328,29 @@ layer(TestEnvLive({ env: { MAX_CALLS_IN_FLIGHT: "2" } }), { excludeTestServices:
       expect((yield* rawRequest(env.mcpUrl, { headers: mcpHeaders(env.adminKey), body: toolCall("litellm_key_list", {}) })).status).toBe(200)
     }))
 })
+
+layer(TestEnvLive(), { excludeTestServices: true })("a caller that goes away", (it) => {
+  const hangUpAfter = (env: Env, body: string, ms: number) =>
+    Effect.promise(() => {
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(), ms)
+      return fetch(env.mcpUrl, { method: "POST", headers: mcpHeaders(env.adminKey), body, signal: controller.signal }).then(() => "answered", () => "gone")
+    })
+
+  it.effect("stops the read it asked for, and never the change: LiteLLM's request for a read is cancelled, a write's completes", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      env.standIn.injectFault("/key/list", { kind: "delay", ms: 1_500 })
+      expect(yield* hangUpAfter(env, toolCall("litellm_key_list", {}), 200)).toBe("gone")
+      yield* Effect.sleep("300 millis")
+      expect(env.standIn.abandoned).toBe(1)
+      env.standIn.reset()
+      env.standIn.injectFault("/key/generate", { kind: "delay", ms: 800 })
+      expect(yield* hangUpAfter(env, toolCall("litellm_key_generate", { key_alias: "left-behind" }), 200)).toBe("gone")
+      yield* Effect.sleep("1200 millis")
+      expect(env.standIn.abandoned).toBe(0)
+      const made = [...env.standIn.keys.values()].find((k) => k["key_alias"] === "left-behind")
+      expect(made).toBeDefined()
+    }))
+})

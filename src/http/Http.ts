@@ -41,9 +41,11 @@ const serve = Effect.fn("Http.mcp")(function*(
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
   const listed = policy.listedFor(access)
-  const server = McpServer.make(yield* Effect.runtime<LiteLlm>(), policy, limits, () => Promise.resolve(listed))
-  // The SDK side is promises from end to end; the fiber waits once, for all of it.
-  const { response, text } = yield* Effect.promise(async () => {
+  const runtime = yield* Effect.runtime<LiteLlm>()
+  // The SDK side is promises from end to end; the fiber waits once, for all of it. Its signal is
+  // aborted when the fiber is interrupted, as when the client hangs up.
+  const { response, text } = yield* Effect.promise(async (abandoned) => {
+    const server = McpServer.make(runtime, policy, limits, () => Promise.resolve(listed), abandoned)
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
     await server.connect(transport)
     // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest

@@ -58,7 +58,9 @@ export const make = (
   runtime: Runtime.Runtime<LiteLlm>,
   policy: Policy,
   limits: Limits,
-  listed: () => Promise<ReadonlyArray<McpTool>>
+  listed: () => Promise<ReadonlyArray<McpTool>>,
+  /** Aborted when the caller has gone: a read it asked for is then stopped, a change never is. */
+  abandoned?: AbortSignal
 ): Server => {
   const run = Runtime.runPromise(runtime)
   const server = new Server(
@@ -76,7 +78,11 @@ export const make = (
       const envelope = Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy }))
       return toResult({ envelope, text: JSON.stringify(envelope) })
     }
-    return toResult(await run(tool.call(request.params.arguments, limits), { signal: extra.signal }))
+    // A change under way is never cut short: LiteLLM may have made it, and it must finish.
+    const signal = abandoned !== undefined && tool.definition.annotations?.readOnlyHint === true
+      ? AbortSignal.any([extra.signal, abandoned])
+      : extra.signal
+    return toResult(await run(tool.call(request.params.arguments, limits), { signal }))
   })
   return server
 }

@@ -85,6 +85,8 @@ export class LiteLlmSandbox extends Store {
   /** What this sandbox answered, in order: a refusal of LiteLLM's must reach the agent as it was. */
   readonly answers: Array<{ readonly path: string; readonly status: number; readonly body: unknown }> = []
   readonly violations: Array<string> = []
+  /** Requests whose sender went away before the answer was sent: a read the server stopped. */
+  abandoned = 0
   private readonly faults = new Map<string, Fault>()
   private readonly sockets = new Set<Socket>()
   private server: Server | undefined
@@ -108,6 +110,7 @@ export class LiteLlmSandbox extends Store {
     this.requests.length = 0
     this.answers.length = 0
     this.violations.length = 0
+    this.abandoned = 0
     this.faults.clear()
     this.release = "current"
   }
@@ -132,6 +135,9 @@ export class LiteLlmSandbox extends Store {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    res.on("close", () => {
+      if (!res.writableFinished) this.abandoned++
+    })
     const chunks: Array<Buffer> = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const answer = await this.answer({
