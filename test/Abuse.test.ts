@@ -39,6 +39,22 @@ layer(
   TestEnvLive({ env: { MAX_LITELLM_RESPONSE_BYTES: "100000", REQUEST_TIMEOUT_MS: "1500", HEADERS_TIMEOUT_MS: "1000" } }),
   { excludeTestServices: true }
 )("abuse", (it) => {
+  it.effect("an argument or a key named __proto__ is refused, not dropped on the way in", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      for (const [args, path] of [
+        [`{"__proto__": {"key_alias": "sneaky"}}`, "__proto__"],
+        [`{"key_alias": "p", "metadata": {"a": 1, "__proto__": {"b": 2}}}`, "metadata.__proto__"]
+      ] as const) {
+        const body = `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"litellm_key_generate","arguments":${args}}}`
+        const res = yield* rawRequest(env.mcpUrl, { headers: mcpHeaders(env.adminKey), body })
+        expect(res.status).toBe(400)
+        expect(JSON.parse(res.body)).toMatchObject({ id: 3, error: { code: -32602, message: expect.stringContaining(`arguments.${path}`) } })
+      }
+      expect(env.standIn.requestsTo("/key/generate")).toHaveLength(0)
+    }))
+
   it.effect("the edge serves exactly /mcp: no case, slash, parameter or encoding variant of it reaches MCP", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv

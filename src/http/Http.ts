@@ -9,6 +9,7 @@ import type { LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import { redactKeysAndHashes } from "../litellm/Redaction.js"
+import { protoKeyPath } from "../mcp/ProtoKeys.js"
 import { accessOf, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import * as McpServer from "../mcp/McpServer.js"
 import type * as Tool from "../mcp/Tool.js"
@@ -193,6 +194,10 @@ const makeRouter = Effect.gen(function*() {
         if (Array.isArray(body.right)) return yield* new Refusals.Batch()
         const call = decodeRpcCall(body.right)
         if (Option.isNone(call) && !isResponse(body.right)) return yield* new Refusals.InvalidRequest()
+        if (Option.isSome(call) && call.value.method === "tools/call") {
+          const path = protoKeyPath((call.value.params as { arguments?: unknown } | undefined)?.arguments)
+          if (path !== undefined) return yield* new Refusals.ProtoKey({ path, id: call.value.id ?? null })
+        }
         yield* noteRpc(call)
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.

@@ -1,5 +1,6 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Schema } from "effect"
+import { protoKeyError } from "../mcp/ProtoKeys.js"
 
 // Every way the /mcp edge refuses a request before a tool runs, as typed errors, and the one
 // place (`toResponse`) where each becomes its HTTP status and JSON-RPC error, as tool failures
@@ -35,6 +36,9 @@ export class NotJson extends Schema.TaggedError<NotJson>()("NotJson", {}) {}
 
 export class Batch extends Schema.TaggedError<Batch>()("Batch", {}) {}
 
+/** A tool call whose arguments name "__proto__", which would vanish inside the SDK. */
+export class ProtoKey extends Schema.TaggedError<ProtoKey>()("ProtoKey", { path: Schema.String, id: Schema.Unknown }) {}
+
 /** A message that is neither a request nor a notification with a method, nor a response. */
 export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {}) {}
 
@@ -54,6 +58,7 @@ export type Refusal =
   | NotJson
   | Batch
   | InvalidRequest
+  | ProtoKey
   | ShuttingDown
   | Busy
 
@@ -112,6 +117,10 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
         -32600,
         "Invalid Request: JSON-RPC batches are not supported (removed in MCP 2025-06-18); send one message per request."
       )
+    case "ProtoKey": {
+      const { code, message } = protoKeyError(refusal.path)
+      return jsonRpcError(400, code, message, {}, refusal.id)
+    }
     case "InvalidRequest":
       return jsonRpcError(400, -32600, "Invalid Request: a JSON-RPC message is an object whose method is a string.")
     case "ShuttingDown":
@@ -137,6 +146,7 @@ const tags: Readonly<Record<Refusal["_tag"], true>> = {
   NotJson: true,
   Batch: true,
   InvalidRequest: true,
+  ProtoKey: true,
   ShuttingDown: true,
   Busy: true
 }

@@ -220,9 +220,12 @@ export class CallerCheck extends Effect.Service<CallerCheck>()("app/CallerCheck"
         // about the same key meanwhile wait for that answer, and would otherwise all fail with it.
         Effect.flatMap(
           // A failure that is not an answer is dropped at once: its zero TTL alone still serves it
-          // to a request in the same millisecond.
-          Effect.forkDaemon(Effect.tapError(cache.get(keyHash), (e) => isKeyRefusal(e) ? Effect.void : cache.invalidate(keyHash))),
-          Fiber.join
+          // to a request in the same millisecond. The fiber ends with its exit, not a failure, so
+          // a refused key is no "unhandled error" in the log.
+          Effect.forkDaemon(Effect.exit(
+            Effect.tapError(cache.get(keyHash), (e) => isKeyRefusal(e) ? Effect.void : cache.invalidate(keyHash))
+          )),
+          (fiber) => Effect.flatten(Fiber.join(fiber))
         )
     } as const
   }),

@@ -10,6 +10,7 @@ import type { LiteLlmApiError, LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import * as McpServer from "../mcp/McpServer.js"
+import { protoKeyError, protoKeyPath } from "../mcp/ProtoKeys.js"
 import { accessOf, type Admission, CallerCheck, isKeyRefusal } from "../resources/Caller.js"
 import { redactKeys } from "../litellm/Redaction.js"
 import { ToolPolicy } from "../mcp/ToolPolicy.js"
@@ -120,6 +121,10 @@ export const serve = Effect.gen(function*() {
   // the client shows the refusal when it connects, as over HTTP.
   const deliver = transport.onmessage!
   transport.onmessage = (message) => {
+    if (isJSONRPCRequest(message) && message.method === "tools/call") {
+      const path = protoKeyPath((message.params as { arguments?: unknown } | undefined)?.arguments)
+      if (path !== undefined) return void transport.send({ jsonrpc: "2.0", id: message.id, error: protoKeyError(path) })
+    }
     if (isJSONRPCRequest(message)) pending.add(message.id)
     if (!isJSONRPCRequest(message) || message.method !== "initialize") return deliver(message)
     void checked().then((result) =>
