@@ -15,6 +15,17 @@ import { LiteLlmStandIn } from "./support/StandIn.js"
 // The built bundle, as npm ships it and the Docker image runs it (test/support/BundleSetup.ts).
 const MAIN = inject("bundle")
 
+/** The bundle in --stdio mode with its pipes, what it wrote so far, and its exit code. */
+const stdioProcess = (env: Record<string, string>) => {
+  const child = spawn(process.execPath, [MAIN, "--stdio"], { env: { PATH: process.env["PATH"] ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] })
+  const out = { stdout: "", stderr: "" }
+  child.stdout!.on("data", (chunk) => out.stdout += chunk)
+  child.stderr!.on("data", (chunk) => out.stderr += chunk)
+  child.stdin!.on("error", () => {})
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, out, exited }
+}
+
 interface Run {
   readonly child: ChildProcess
   readonly output: () => string
@@ -214,18 +225,11 @@ describe("the server process", () => {
   })
 
   it("--stdio says on stderr why it stops when a line is over the SDK's limit, and exits 1", async () => {
-    const run = spawn(process.execPath, [MAIN, "--stdio"], {
-      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: "sk-stdio-limit", LITELLM_BASE_URL: "http://127.0.0.1:9" },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stderr = ""
-    run.stderr!.on("data", (chunk) => stderr += chunk)
-    run.stdin!.on("error", () => {})
-    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
-    run.stdin!.write(`${"x".repeat(11 * 1024 * 1024)}\n`)
+    const { child, out, exited } = stdioProcess({ LITELLM_API_KEY: "sk-stdio-limit", LITELLM_BASE_URL: "http://127.0.0.1:9" })
+    child.stdin!.write(`${"x".repeat(11 * 1024 * 1024)}\n`)
     expect(await exited).toBe(1)
-    expect(stderr).toContain("the stdio transport closed: ReadBuffer exceeded maximum size")
-    expect(stderr).not.toContain("sk-stdio-limit")
+    expect(out.stderr).toContain("the stdio transport closed: ReadBuffer exceeded maximum size")
+    expect(out.stderr).not.toContain("sk-stdio-limit")
   })
 
   it.each(["stdin's end", "SIGTERM"])("--stdio drains on %s: a change under way is answered before the process exits 0", async (how) => {
@@ -233,20 +237,11 @@ describe("the server process", () => {
     await standIn.start()
     const key = standIn.addAdminKey()
     standIn.injectFault("/key/generate", { kind: "delay", ms: 800 })
-    const run = spawn(process.execPath, [MAIN, "--stdio"], {
-      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    run.stdout!.on("data", (chunk) => stdout += chunk)
-    run.stderr!.on("data", (chunk) => stderr += chunk)
-    run.stdin!.on("error", () => {})
-    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
+    const { child: run, out, exited } = stdioProcess({ LITELLM_API_KEY: key, LITELLM_BASE_URL: standIn.url })
     const send = (message: unknown) => run.stdin!.write(`${JSON.stringify(message)}\n`)
     try {
       send({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } } })
-      while (!stdout.includes("\"id\":1")) await new Promise((r) => setTimeout(r, 20))
+      while (!out.stdout.includes("\"id\":1")) await new Promise((r) => setTimeout(r, 20))
       send({ jsonrpc: "2.0", method: "notifications/initialized" })
       send({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "litellm_key_generate", arguments: { key_alias: "made-at-exit" } } })
       while (standIn.requestsTo("/key/generate").length === 0) await new Promise((r) => setTimeout(r, 20))
@@ -254,31 +249,34 @@ describe("the server process", () => {
       if (how === "SIGTERM") run.kill("SIGTERM")
       else run.stdin!.end()
       expect(await exited).toBe(0)
-      const answer = stdout.split("\n").filter((l) => l.includes("\"id\":2")).map((l) => JSON.parse(l) as { result: { structuredContent: { success: boolean; data: { key: string } } } })[0]
+      const answer = out.stdout.split("\n").filter((l) => l.includes("\"id\":2")).map((l) => JSON.parse(l) as { result: { structuredContent: { success: boolean; data: { key: string } } } })[0]
       expect(answer?.result.structuredContent.success).toBe(true)
       standIn.secrets.add(answer!.result.structuredContent.data.key)
       expect([...standIn.keys.values()].some((k) => k["key_alias"] === "made-at-exit")).toBe(true)
-      expect(stderr).toContain("waiting for 1 request(s) in flight")
-      expect(stderr).not.toContain(key)
+      expect(out.stderr).toContain("waiting for 1 request(s) in flight")
+      expect(out.stderr).not.toContain(key)
     } finally {
       run.kill("SIGKILL")
       await standIn.stop()
     }
   })
 
-  it("--stdio says so when the input ends inside a line", async () => {
-    const run = spawn(process.execPath, [MAIN, "--stdio"], {
-      env: { PATH: process.env["PATH"] ?? "", LITELLM_API_KEY: "sk-stdio-partial", LITELLM_BASE_URL: "http://127.0.0.1:9" },
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stderr = ""
-    run.stderr!.on("data", (chunk) => stderr += chunk)
-    run.stdin!.on("error", () => {})
-    const exited = new Promise<number | null>((resolve) => run.on("exit", (code) => resolve(code)))
-    while (!stderr.includes("serving MCP on stdio")) await new Promise((r) => setTimeout(r, 20))
-    run.stdin!.end(`{"jsonrpc":"2.0","id":1,"method":"tools/list"`)
+  it("--stdio ends the session with one line and exit 0 when the reader closes stdout with answers due", async () => {
+    const { child, out, exited } = stdioProcess({ LITELLM_API_KEY: "sk-stdio-epipe", LITELLM_BASE_URL: "http://127.0.0.1:9" })
+    while (!out.stderr.includes("serving MCP on stdio")) await new Promise((r) => setTimeout(r, 20))
+    child.stdout!.destroy()
+    for (let id = 1; id <= 20; id++) child.stdin!.write(`${JSON.stringify({ jsonrpc: "2.0", id, method: "ping" })}\n`)
     expect(await exited).toBe(0)
-    expect(stderr).toContain("the input ended inside a line")
+    expect(out.stderr).toContain("the client closed its end of stdout")
+    expect(out.stderr).not.toContain("    at ")
+  })
+
+  it("--stdio says so when the input ends inside a line", async () => {
+    const { child, out, exited } = stdioProcess({ LITELLM_API_KEY: "sk-stdio-partial", LITELLM_BASE_URL: "http://127.0.0.1:9" })
+    while (!out.stderr.includes("serving MCP on stdio")) await new Promise((r) => setTimeout(r, 20))
+    child.stdin!.end(`{"jsonrpc":"2.0","id":1,"method":"tools/list"`)
+    expect(await exited).toBe(0)
+    expect(out.stderr).toContain("the input ended inside a line")
   })
 
   it("in the pretty log format, a tool name with line breaks cannot forge a log line, and a key pasted as a name is not logged", async () => {

@@ -90,6 +90,8 @@ export const serve = Effect.gen(function*() {
       if (error.code !== "EPIPE") return
       ended = true
       log(Effect.logWarning("stdio: the client closed its end of stdout; stopping"))
+      // Nothing more can be answered: stop reading too, or an open stdin keeps the process alive.
+      process.stdin.destroy()
       resume(Effect.void)
     })
     transport.onclose = () =>
