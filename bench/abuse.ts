@@ -33,7 +33,8 @@ const cases: ReadonlyArray<{ readonly name: string; readonly body: string; reado
     }),
     concurrency: 20
   },
-  { name: "a 100 MB LiteLLM answer", body: toolCall("litellm_user_list", {}), concurrency: 4 }
+  { name: "a 100 MB LiteLLM answer", body: toolCall("litellm_user_list", {}), concurrency: 4 },
+  { name: "2,000 calls at once, LiteLLM taking 5 s", body: toolCall("litellm_team_info", { team_id: "t" }), concurrency: 2_000 }
 ]
 
 const startServer = async (litellm: string, dist: string) => {

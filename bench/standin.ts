@@ -77,6 +77,13 @@ createServer((req, res) => {
     res.writeHead(401, { "content-type": "application/json" })
     return void res.end("{\"error\":{\"message\":\"Authentication Error, No api key passed in.\",\"code\":\"401\"}}")
   }
+  // A LiteLLM that takes 5 s, for a burst of calls in flight.
+  if (req.url!.startsWith("/team/info")) {
+    return void setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end("{\"team_id\":\"t\",\"team_info\":{\"team_id\":\"t\"},\"keys\":[]}")
+    }, 5_000)
+  }
   if (req.url!.startsWith("/user/list")) {
     res.writeHead(200, { "content-type": "application/json", "content-length": huge.length })
     return void res.end(huge)
