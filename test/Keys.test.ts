@@ -37,6 +37,24 @@ layer(InProcessEnv())("key tools", (it) => {
       expect(problem(yield* call(client, "litellm_key_list", { user_id: "" }))).toBe("Invalid arguments: user_id: must not be empty")
     }))
 
+  it.scoped("a LiteLLM message that names a route also names the tool that calls it; a refused spend-log read points to daily activity", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup
+      env.standIn.injectFault("/key/list", {
+        kind: "status",
+        status: 401,
+        body: JSON.stringify({ error: { message: "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", type: "auth_error", param: "None", code: "401" } })
+      })
+      expect(expectFailure(yield* call(client, "litellm_key_list"), 401).message)
+        .toBe("Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin. (with this server: litellm_key_unblock calls /key/unblock)")
+      env.standIn.injectFault("/spend/logs/v2", {
+        kind: "status",
+        status: 403,
+        body: JSON.stringify({ detail: "Virtual key is not allowed to call this route. Only allowed to call routes: ['/key/list']. Tried to call route: /spend/logs/v2" })
+      })
+      expect(expectFailure(yield* call(client, "litellm_usage_spend_logs"), 403).message).toContain("litellm_usage_daily_activity")
+    }))
+
   it.scoped("an update that only names what to update is a 400 saying so, never a success that changed nothing", () =>
     Effect.gen(function*() {
       const { client, env, ci } = yield* setup

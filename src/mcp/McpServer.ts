@@ -63,6 +63,13 @@ export const make = (
   abandoned?: AbortSignal
 ): Server => {
   const run = Runtime.runPromise(runtime)
+  const named: Limits = {
+    ...limits,
+    toolForRoute: (route) => {
+      const tool = policy.registry.byRoute.get(route)?.definition.name
+      return tool !== undefined && policy.hiddenBy(tool) === undefined ? tool : undefined
+    }
+  }
   const server = new Server(
     { name: Package.name, version: Package.version },
     { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: sharedValidator }
@@ -82,7 +89,7 @@ export const make = (
     const signal = abandoned !== undefined && tool.definition.annotations?.readOnlyHint === true
       ? AbortSignal.any([extra.signal, abandoned])
       : extra.signal
-    return toResult(await run(tool.call(request.params.arguments, limits), { signal }))
+    return toResult(await run(tool.call(request.params.arguments, named), { signal }))
   })
   return server
 }

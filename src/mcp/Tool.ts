@@ -26,6 +26,23 @@ export interface Tool {
 export interface Limits {
   readonly maxResultBytes: number
   readonly deadline: Duration.Duration
+  /** The tool this caller may call for a LiteLLM route, to name where LiteLLM's message names the route. */
+  readonly toolForRoute?: (route: string) => string | undefined
+}
+
+// A route as LiteLLM's messages name it ("Update via `/key/unblock` if you're an admin").
+const ROUTE = /\/[a-z][a-z0-9_]*(?:\/[a-z0-9_]+)+/g
+
+/** A failure whose message names a LiteLLM route also names the tool that calls it. */
+const namingTools = (envelope: Envelope.Envelope, self: string, toolFor: Limits["toolForRoute"]): Envelope.Envelope => {
+  if (envelope.success || toolFor === undefined) return envelope
+  const named = [...new Set(envelope.error.message.match(ROUTE) ?? [])].flatMap((route) => {
+    const tool = toolFor(route)
+    return tool === undefined || tool === self ? [] : [`${tool} calls ${route}`]
+  })
+  return named.length === 0
+    ? envelope
+    : { success: false, error: { ...envelope.error, message: `${envelope.error.message} (with this server: ${named.join("; ")})` } }
 }
 
 // Hints describe the effect on LiteLLM's database. LiteLLM is one fixed system, not an open world.
@@ -263,6 +280,7 @@ export const make = <A, I, O, OI>(options: {
           )
         )
       ).pipe(
+        Effect.map((envelope) => namingTools(envelope, options.name, limits.toolForRoute)),
         Effect.map((envelope) =>
           ResultSize.fit(
             envelope,

@@ -6,11 +6,18 @@ export interface Registry {
   readonly toolsets: Readonly<Record<string, ReadonlyArray<Tool>>>
   readonly all: ReadonlyArray<Tool>
   readonly byName: ReadonlyMap<string, Tool>
+  /** The tool that calls each LiteLLM route, by the route it cannot do without. */
+  readonly byRoute: ReadonlyMap<string, Tool>
 }
 
 export const make = (toolsets: Readonly<Record<string, ReadonlyArray<Tool>>>): Registry => {
   const all = Object.values(toolsets).flat()
-  return { toolsets, all, byName: new Map(all.map((tool) => [tool.definition.name, tool])) }
+  return {
+    toolsets,
+    all,
+    byName: new Map(all.map((tool) => [tool.definition.name, tool])),
+    byRoute: new Map(all.flatMap((tool) => tool.needs === null ? [] : [[tool.needs.route, tool] as const]).reverse())
+  }
 }
 
 /** The registry the MCP layer serves; the resources provide it (resources/Tools.ts). */

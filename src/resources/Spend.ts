@@ -1,6 +1,7 @@
 import { Clock, Effect, Option, Schema } from "effect"
 import { InputIssue, InvalidInput, Unsupported } from "../mcp/Errors.js"
 import { toKeyHash } from "../litellm/KeyHash.js"
+import { LiteLlmApiError } from "../litellm/Errors.js"
 import { isAtLeast, LiteLlm, onMissingRoute } from "../litellm/LiteLlm.js"
 import {
   Amount,
@@ -180,6 +181,9 @@ const checkedRows = (
   })
 }
 
+// How LiteLLM's route checks refuse a role or a key (route_checks.py), unlike its other 401s.
+const ROLE_REFUSAL = /Only proxy admin|not allowed to (?:access|call) this route/i
+
 const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput.Type) {
   const litellm = yield* LiteLlm
   const window = yield* spendWindow(input.start_date, input.end_date)
@@ -192,7 +196,18 @@ const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput
   }
   return yield* litellm.get("/spend/logs/v2", query, SpendLogsResponse).pipe(
     Effect.flatMap((page) => checkedRows("/spend/logs/v2", query, page)),
-    onMissingRoute(() => legacySpendLogs(query))
+    onMissingRoute(() => legacySpendLogs(query)),
+    // A role LiteLLM keeps from spend logs may still read its own usage, by day.
+    Effect.catchIf(
+      (e): e is LiteLlmApiError =>
+        e instanceof LiteLlmApiError && (e.status === 401 || e.status === 403) && ROLE_REFUSAL.test(e.message),
+      (e) =>
+        Effect.fail(new LiteLlmApiError({
+          status: e.status,
+          message: `${e.message} (your own usage, by day and model, is what litellm_usage_daily_activity answers any role)`,
+          detail: e.detail
+        }))
+    )
   )
 })
 
