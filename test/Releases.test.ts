@@ -76,6 +76,33 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases", (it) =>
         expect(k.row["blocked"]).toBe(true)
       }))
 
+    it.scoped(`${release}: block and unblock several keys at once, each key's outcome said, an unknown one not stopping the rest`, () =>
+      Effect.gen(function*() {
+        const { client, env } = yield* setup(release)
+        const a = env.standIn.seedKey({ key_alias: "a" })
+        const b = env.standIn.seedKey({ key_alias: "b" })
+        const c = env.standIn.seedKey({ key_alias: "c" })
+        const args = { keys: [a.raw, String(b.row["token"]), "d".repeat(64)], key_aliases: ["c", "no-such"] }
+        type Results = { results: Array<{ given: string; token: string | null; blocked: boolean | null; error?: { status: number } }> }
+        const blocked = expectSuccess(yield* call(client, "litellm_key_block", args)) as Results
+        expect(blocked.results.map((r) => [r.given, r.blocked, r.error?.status])).toEqual([
+          ["keys[0]", true, undefined],
+          ["keys[1]", true, undefined],
+          ["keys[2]", null, 404],
+          ["key_aliases[0]", true, undefined],
+          ["key_aliases[1]", null, 404]
+        ])
+        expect([a.row["blocked"], b.row["blocked"], c.row["blocked"]]).toEqual([true, true, true])
+        // Never the raw key in the answer.
+        expect(JSON.stringify(blocked)).not.toContain(a.raw)
+        const unblocked = expectSuccess(yield* call(client, "litellm_key_unblock", { key_aliases: ["a", "b", "c"] })) as Results
+        expect(unblocked.results.map((r) => r.blocked)).toEqual([false, false, false])
+        expect([a.row["blocked"], b.row["blocked"], c.row["blocked"]]).toEqual([false, false, false])
+        const tooMany = { keys: Array.from({ length: 101 }, (_, i) => `sk-${String(i).padStart(20, "0")}`) }
+        expectFailure(yield* call(client, "litellm_key_block", tooMany), 400)
+        expectFailure(yield* call(client, "litellm_key_block", { key: a.raw, keys: [a.raw] }), 400)
+      }))
+
     it.scoped(`${release}: unblock works by alias, hash and raw key, where /key/unblock hashes a hash again too, and only hashes reach LiteLLM`, () =>
       Effect.gen(function*() {
         const { client, env } = yield* setup(release)

@@ -1,4 +1,5 @@
-import { Clock, Effect, Schema } from "effect"
+import { Clock, Effect, Either, Schema } from "effect"
+import * as Envelope from "../mcp/Envelope.js"
 import { LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
 import { Ambiguous, nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
@@ -209,6 +210,31 @@ const exactlyOneKey = (i: { readonly key?: string | undefined; readonly key_alia
 const KeyRef = Schema.Struct(keyRefFields).pipe(
   Schema.filter(exactlyOneKey, { message: () => "give exactly one of key or key_alias" })
 )
+
+/** Block or unblock: one key as KeyRef, or several (raw, hash or alias), at most MAX_BATCH a call. */
+const BlockInput = Schema.Struct({
+  ...keyRefFields,
+  keys: Schema.optional(Batch(KeyOrHash).annotations({ description: "Several keys: raw sk- keys or hashes." })),
+  key_aliases: Schema.optional(Batch(NonEmptyString).annotations({ description: "Several keys, by alias." }))
+}).pipe(
+  Schema.filter((i) => [i.key, i.key_alias, i.keys, i.key_aliases].filter((x) => x !== undefined).length === 1 ||
+    (i.key === undefined && i.key_alias === undefined && i.keys !== undefined && i.key_aliases !== undefined), {
+    message: () => "give exactly one of key or key_alias, or keys and/or key_aliases for several"
+  }),
+  Schema.filter((i) => (i.keys?.length ?? 0) + (i.key_aliases?.length ?? 0) <= MAX_BATCH, {
+    message: () => `at most ${MAX_BATCH} keys and aliases together in one call`
+  })
+)
+
+/** What happened to each of several keys, named by where it was given (never by the raw key). */
+const BlockedKeys = Schema.Struct({
+  results: Schema.Array(Schema.Struct({
+    given: Schema.String.annotations({ description: "Where the key was named: keys[0], key_aliases[1]" }),
+    token: Schema.NullOr(Schema.String).annotations({ description: "The key's hash, when found" }),
+    blocked: Schema.NullOr(Schema.Boolean).annotations({ description: "Its state after the call; null when the call failed" }),
+    error: Schema.optional(Schema.Struct({ status: Schema.Number, message: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+  }))
+})
 
 const RegenerateInput = Schema.Struct({
   ...keyRefFields,
@@ -446,10 +472,9 @@ const unblockByUpdate = (hash: string) =>
 
 type UnblockedByUpdate = Effect.Effect.Success<ReturnType<typeof unblockByUpdate>>
 
-const setBlocked = (blocked: boolean) =>
-  Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof KeyRef.Type) {
+const setOneBlocked = (blocked: boolean) =>
+  Effect.fn(blocked ? "Keys.blockOne" : "Keys.unblockOne")(function*(hash: string) {
     const litellm = yield* LiteLlm
-    const hash = yield* hashOfRef(input)
     return yield* litellm.write(blocked ? "/key/block" : "/key/unblock", { key: hash }, BlockedKey).pipe(
       // An unknown key fails inside LiteLLM as an authentication error (get_key_object): ask
       // whether the key exists before passing on a 401 that would blame the caller's own key.
@@ -462,6 +487,37 @@ const setBlocked = (blocked: boolean) =>
             : Effect.fail(e)))
     )
   })
+
+/**
+ * One key as before, or several, each its own LiteLLM write: every key's outcome is said, and a
+ * failure on one (an unknown alias, a refusal, an outcome unknown) neither hides the others nor
+ * stops them.
+ */
+const setBlocked = (blocked: boolean) =>
+  Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof BlockInput.Type) {
+    const one = setOneBlocked(blocked)
+    if (input.keys === undefined && input.key_aliases === undefined) return yield* Effect.flatMap(hashOfRef(input), one)
+    const named = [
+      ...(input.keys ?? []).map((k, i) => ({ given: `keys[${i}]`, hash: Effect.succeed(toKeyHash(k)) })),
+      ...(input.key_aliases ?? []).map((a, i) => ({ given: `key_aliases[${i}]`, hash: hashOfAlias(a) }))
+    ]
+    type Outcome = typeof BlockedKeys.Type["results"][number]
+    const results = yield* Effect.forEach(named, ({ given, hash }): Effect.Effect<Outcome, never, LiteLlm> =>
+      Effect.flatMap(Effect.either(hash), (found): Effect.Effect<Outcome, never, LiteLlm> =>
+        Either.isLeft(found)
+          ? Effect.succeed({ given, token: null, blocked: null, error: errorOf(found.left) })
+          : Effect.map(Effect.either(one(found.right)), (done): Outcome =>
+            Either.isLeft(done)
+              ? { given, token: found.right, blocked: null, error: errorOf(done.left) }
+              : { given, token: found.right, blocked: isUnexpected(done.right) ? null : done.right.blocked ?? blocked })), { concurrency: 4 })
+    return { results } as typeof BlockedKeys.Type
+  })
+
+// A key's failure inside a batch answer: as the envelope would say it on its own.
+const errorOf = (error: LiteLlmError | NotFound | Ambiguous | Unsupported): Readonly<Record<string, unknown>> & { status: number; message: string } => {
+  const envelope = Envelope.fromError(error)
+  return envelope.success ? { status: 500, message: "unknown" } : { ...envelope.error }
+}
 
 // == Tools
 
@@ -531,9 +587,10 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     needs: { method: "POST", route: "/key/block" },
     title: "Block a LiteLLM virtual key",
     description: "Block a key: LiteLLM refuses every request made with it until it is unblocked. Name it by exactly " +
-      "one of key (raw sk- key or its hash) or key_alias. Result: the key's row with blocked: true.",
-    input: KeyRef,
-    output: Written(BlockedKey),
+      "one of key (raw sk- key or its hash) or key_alias (result: its row, blocked: true), or several by keys and/or " +
+      "key_aliases (result: results[], each key's outcome).",
+    input: BlockInput,
+    output: Schema.Union(Written(BlockedKey), BlockedKeys),
     annotations: Tool.reversible,
     run: setBlocked(true)
   }),
@@ -542,9 +599,10 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     needs: { method: "POST", route: "/key/unblock" },
     title: "Unblock a LiteLLM virtual key",
     description: "Unblock a blocked key so LiteLLM accepts it again. Name it by exactly one of key (raw sk- key or " +
-      "its hash) or key_alias. Result: the key's row with blocked: false.",
-    input: KeyRef,
-    output: Written(BlockedKey),
+      "its hash) or key_alias (result: its row, blocked: false), or several by keys and/or key_aliases (result: " +
+      "results[], each key's outcome).",
+    input: BlockInput,
+    output: Schema.Union(Written(BlockedKey), BlockedKeys),
     annotations: Tool.reversible,
     run: setBlocked(false)
   }),
