@@ -130,8 +130,6 @@ const NO_OAUTH = HttpServerResponse.unsafeJson({
     "/mcp means that header was missing or malformed, or that LiteLLM refused the key (the 401's body says which)."
 }, { status: 404, headers: NO_STORE })
 
-const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)
-
 const HEALTHY = HttpServerResponse.unsafeJson({ status: "ok" })
 
 const NOT_FOUND = HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 })
@@ -250,7 +248,7 @@ const makeHttpApp = (options: { readonly announce: boolean }) => Layer.scopedDis
   // an agent's first call. A LiteLLM that is down does not stop the server.
   if (!options.announce) return
   // Every caller's key crosses this listener: beyond loopback it should sit behind TLS.
-  if (!isLoopback(config.host)) {
+  if (!RebindingGuard.isLoopbackName(config.host)) {
     yield* Effect.logWarning(
       `listening on ${config.host}, beyond loopback: every caller's LiteLLM key crosses this port, so put TLS in ` +
         `front of it (an ingress or a reverse proxy); clients use that address's URL with /mcp, not 127.0.0.1`

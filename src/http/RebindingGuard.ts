@@ -4,7 +4,7 @@ import type { AppConfig } from "../config/AppConfig.js"
 // makes the browser send its own Origin and Host. A loopback server accepts only loopback names
 // unless the operator lists more; requests without Origin (non-browser clients) pass.
 
-const isLoopbackName = (hostname: string) =>
+export const isLoopbackName = (hostname: string) =>
   hostname === "localhost" || hostname.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(hostname) ||
   hostname === "[::1]" || hostname === "::1"
 

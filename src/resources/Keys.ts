@@ -488,6 +488,9 @@ const setOneBlocked = (blocked: boolean) =>
     )
   })
 
+const blockOne = setOneBlocked(true)
+const unblockOne = setOneBlocked(false)
+
 /**
  * One key as before, or several, each its own LiteLLM write: every key's outcome is said, and a
  * failure on one (an unknown alias, a refusal, an outcome unknown) neither hides the others nor
@@ -495,7 +498,7 @@ const setOneBlocked = (blocked: boolean) =>
  */
 const setBlocked = (blocked: boolean) =>
   Effect.fn(blocked ? "Keys.block" : "Keys.unblock")(function*(input: typeof BlockInput.Type) {
-    const one = setOneBlocked(blocked)
+    const one = blocked ? blockOne : unblockOne
     if (input.keys === undefined && input.key_aliases === undefined) return yield* Effect.flatMap(hashOfRef(input), one)
     const named = [
       ...(input.keys ?? []).map((k, i) => ({ given: `keys[${i}]`, hash: Effect.succeed(toKeyHash(k)) })),

@@ -95,8 +95,4 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
 }
 
 /** The version string each release states. */
-export const versionOf: Readonly<Record<Release, string>> = {
-  current: traitsOf.current.version,
-  mid: traitsOf.mid.version,
-  legacy: traitsOf.legacy.version
-}
+export const versionOf = Object.fromEntries(RELEASES.map((r) => [r, traitsOf[r].version])) as Readonly<Record<Release, string>>

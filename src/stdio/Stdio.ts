@@ -73,8 +73,8 @@ export const serve = Effect.gen(function*() {
   }
   // A last line without its newline is no message: said, not dropped without a word.
   let partial = false
-  process.stdin.on("data", (chunk: Buffer | string) => {
-    partial = !String(chunk).endsWith("\n")
+  process.stdin.on("data", (chunk: Buffer) => {
+    partial = chunk.at(-1) !== 0x0a
   })
   // One answer may wait on stdout's drain per request in flight: as many listeners, no warning.
   process.stdout.setMaxListeners(config.maxCallsInFlight + 16)
