@@ -5,7 +5,13 @@
 // Model-serving, pass-through and UI lists are kept only for the management routes they hold.
 
 /** The lists route_checks.py decides by, with the management routes they hold. */
-export interface Lists {
+export interface Lists extends Read {
+  /** org_admin_only + management + self_managed + admin_viewer, as _types.py composes it. */
+  readonly org_admin_allowed_routes: ReadonlyArray<string>
+}
+
+/** The lists as read; the composed one is derived (`lists`). */
+interface Read {
   readonly info_routes: ReadonlyArray<string>
   readonly key_management_routes: ReadonlyArray<string>
   readonly management_routes: ReadonlyArray<string>
@@ -16,10 +22,19 @@ export interface Lists {
   readonly self_managed_routes: ReadonlyArray<string>
   readonly org_admin_only_routes: ReadonlyArray<string>
   readonly admin_viewer_routes: ReadonlyArray<string>
-  readonly org_admin_allowed_routes: ReadonlyArray<string>
   /** Its management members only: the rest serve models. */
   readonly llm_api_routes: ReadonlyArray<string>
 }
+
+const lists = (read: Read): Lists => ({
+  ...read,
+  org_admin_allowed_routes: [
+    ...read.org_admin_only_routes,
+    ...read.management_routes,
+    ...read.self_managed_routes,
+    ...read.admin_viewer_routes
+  ]
+})
 
 export interface Revision {
   /** Where it was read: the search index's id of that _types.py, and when it is from. */
@@ -56,7 +71,7 @@ const R2025_SELF_MANAGED = [
 ]
 const R2025_ORG_ADMIN_ONLY = ["/organization/info", "/organization/delete", "/organization/member_add", "/organization/member_update"]
 
-const R2025: Lists = {
+const R2025: Lists = lists({
   info_routes: R2025_INFO,
   key_management_routes: R2025_KEYS,
   management_routes: R2025_MANAGEMENT,
@@ -70,9 +85,8 @@ const R2025: Lists = {
   self_managed_routes: R2025_SELF_MANAGED,
   org_admin_only_routes: R2025_ORG_ADMIN_ONLY,
   admin_viewer_routes: [],
-  org_admin_allowed_routes: [...R2025_ORG_ADMIN_ONLY, ...R2025_MANAGEMENT, ...R2025_SELF_MANAGED],
   llm_api_routes: []
-}
+})
 
 // == 2026 (_types.py, index id 56100580135): /spend/logs/v2 (November 2025) is in; key management
 // holds the spend-log routes, management routes /user/list (PR #14868, 2025-09-24).
@@ -124,25 +138,24 @@ const R2026_ADMIN_VIEWER_OWN = [
   "/schedule/model_cost_map_reload/status", "/model/cost_map/source"
 ]
 const R2026_ADMIN_VIEWER = [...R2026_ADMIN_VIEWER_OWN, ...R2026_SPEND, ...R2026_INFO]
+const R2026_INTERNAL_USER_OWN = [
+  "/global/activity", "/global/activity/model", "/global/activity/cache_hits", "/tag/daily/activity", "/tag/list",
+  "/v1/models/{model_id}", "/models/{model_id}", "/guardrails/list", "/v2/guardrails/list", "/project/list", "/project/info"
+]
 
-const R2026: Lists = {
+const R2026: Lists = lists({
   info_routes: R2026_INFO,
   key_management_routes: R2026_KEYS,
   management_routes: R2026_MANAGEMENT,
   spend_tracking_routes: R2026_SPEND,
   global_spend_tracking_routes: R2026_GLOBAL_SPEND,
-  internal_user_routes: [
-    "/global/activity", "/global/activity/model", "/global/activity/cache_hits", "/tag/daily/activity", "/tag/list",
-    "/v1/models/{model_id}", "/models/{model_id}", "/guardrails/list", "/v2/guardrails/list", "/project/list",
-    "/project/info", ...R2026_SPEND, ...R2026_KEYS, ...COMPLIANCE
-  ],
+  internal_user_routes: [...R2026_INTERNAL_USER_OWN, ...R2026_SPEND, ...R2026_KEYS, ...COMPLIANCE],
   internal_user_view_only_routes: [...R2026_SPEND, ...COMPLIANCE, "/tag/daily/activity", "/tag/list"],
   self_managed_routes: R2026_SELF_MANAGED,
   org_admin_only_routes: R2026_ORG_ADMIN_ONLY,
   admin_viewer_routes: R2026_ADMIN_VIEWER,
-  org_admin_allowed_routes: [...R2026_ORG_ADMIN_ONLY, ...R2026_MANAGEMENT, ...R2026_SELF_MANAGED, ...R2026_ADMIN_VIEWER],
   llm_api_routes: []
-}
+})
 
 // == newest stored (_types.py, index id 57469109325): more team activity and agent routes, team
 // member spend resets, and llm_api_routes holding /model/info.
@@ -186,26 +199,23 @@ const NEWEST_ADMIN_VIEWER = [
   "/management/v1/spend_logs/users", "/management/v1/budgets", ...NEWEST_SPEND, ...NEWEST_INFO
 ]
 
-const NEWEST: Lists = {
+const NEWEST: Lists = lists({
   info_routes: NEWEST_INFO,
   key_management_routes: NEWEST_KEYS,
   management_routes: NEWEST_MANAGEMENT,
   spend_tracking_routes: NEWEST_SPEND,
   global_spend_tracking_routes: R2026_GLOBAL_SPEND,
   internal_user_routes: [
-    "/global/activity", "/global/activity/model", "/global/activity/cache_hits", "/tag/daily/activity", "/tag/list",
-    "/v1/models/{model_id}", "/models/{model_id}", "/guardrails/list", "/v2/guardrails/list", "/project/list",
-    "/project/info", "/search_tools/list", "/search_tools/ui/available_providers", ...NEWEST_SPEND, ...NEWEST_KEYS,
-    ...COMPLIANCE
+    ...R2026_INTERNAL_USER_OWN, "/search_tools/list", "/search_tools/ui/available_providers", ...NEWEST_SPEND,
+    ...NEWEST_KEYS, ...COMPLIANCE
   ],
   internal_user_view_only_routes: [...NEWEST_SPEND, ...COMPLIANCE, "/tag/daily/activity", "/tag/list"],
   self_managed_routes: NEWEST_SELF_MANAGED,
   org_admin_only_routes: R2026_ORG_ADMIN_ONLY,
   admin_viewer_routes: NEWEST_ADMIN_VIEWER,
-  org_admin_allowed_routes: [...R2026_ORG_ADMIN_ONLY, ...NEWEST_MANAGEMENT, ...NEWEST_SELF_MANAGED, ...NEWEST_ADMIN_VIEWER],
   // model_info_routes joined llm_api_routes.
   llm_api_routes: ["/model/info", "/v1/model/info"]
-}
+})
 
 export const REVISIONS: ReadonlyArray<Revision> = [
   { source: "_types.py, index id 236780123 (mid 2025)", lists: R2025 },
