@@ -8,7 +8,7 @@ import { type Release, RELEASES } from "../src/sandbox/Sandbox.js"
 import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, emptyProxy, expectSuccess, listTools, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 import { READ_ONLY_TOOLS } from "./support/ToolNames.js"
-import { LiteLlmStandIn } from "./support/StandIn.js"
+import { LiteLlmStandIn, proxyError } from "./support/StandIn.js"
 
 // What a caller sees when it connects: LiteLLM is asked about its key first, a key LiteLLM refuses
 // fails there, and the tool list leaves out what LiteLLM would certainly refuse that key.
@@ -366,12 +366,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("knowing the caller", (it) =
     Effect.gen(function*() {
       const { env, keys } = yield* world("current")
       // info_key_fn with api_key None, or without Prisma: handle_exception_on_proxy's 500 envelope.
-      env.standIn.injectFault("/key/info", {
-        kind: "status",
-        status: 500,
-        body: JSON.stringify({ error: { message: "Database not connected", type: "internal_server_error", param: "None", code: "500" } }),
-        repeat: true
-      })
+      env.standIn.injectFault("/key/info", proxyError(500, "Database not connected", "internal_server_error", { repeat: true }))
       const key = keys["internal_user"]!
       expect((yield* post(env, key, INITIALIZE)).status).toBe(200)
       expect((yield* post(env, key, INITIALIZE)).status).toBe(200)

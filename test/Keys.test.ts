@@ -10,6 +10,7 @@ import {
   TestEnv,
   InProcessEnv
 } from "./support/Harness.js"
+import { proxyError } from "./support/StandIn.js"
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex")
 
@@ -40,11 +41,7 @@ layer(InProcessEnv())("key tools", (it) => {
   it.scoped("a LiteLLM message that names a route also names the tool that calls it; a refused spend-log read points to daily activity", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
-      env.standIn.injectFault("/key/list", {
-        kind: "status",
-        status: 401,
-        body: JSON.stringify({ error: { message: "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", type: "auth_error", param: "None", code: "401" } })
-      })
+      env.standIn.injectFault("/key/list", proxyError(401, "Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.", "auth_error"))
       expect(expectFailure(yield* call(client, "litellm_key_list"), 401).message)
         .toBe("Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin. (with this server: litellm_key_unblock calls /key/unblock)")
       env.standIn.injectFault("/spend/logs/v2", {

@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { RELEASES } from "../src/sandbox/Sandbox.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
+import { proxyError } from "./support/StandIn.js"
 
 const setup = Effect.gen(function*() {
   const env = yield* TestEnv
@@ -79,11 +80,7 @@ layer(InProcessEnv())("litellm_model_list", (it) => {
   it.scoped("another LiteLLM failure is passed on, not masked by the fallback", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
-      env.standIn.injectFault("/v2/model/info", {
-        kind: "status",
-        status: 500,
-        body: JSON.stringify({ error: { message: "boom", type: "x", param: null, code: "500" } })
-      })
+      env.standIn.injectFault("/v2/model/info", proxyError(500, "boom"))
       expectFailure(yield* call(client, "litellm_model_list", {}), 500)
       expect(env.standIn.requestsTo("/model/info")).toHaveLength(0)
     }))

@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import { call, connect, expectFailure, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { proxyError } from "./support/StandIn.js"
 
 // Texts that reach an agent by a side door: a gateway's redirect, a key with delimiters LiteLLM
 // quotes whole, an argument echoed back in a refusal. None may carry a key or a key's hash.
@@ -32,11 +33,7 @@ layer(TestEnvLive(), { excludeTestServices: true })("no key or hash by a side do
       const env = yield* TestEnv
       env.standIn.reset()
       const key = env.standIn.addAdminKey(`sk-ops,team"(alpha){beta}'gamma\\delta`)
-      env.standIn.injectFault("/key/list", {
-        kind: "status",
-        status: 400,
-        body: JSON.stringify({ error: { message: `Bad key ${key} (sent as ${encodeURIComponent(key)})`, type: "x", param: null, code: "400" } })
-      })
+      env.standIn.injectFault("/key/list", proxyError(400, `Bad key ${key} (sent as ${encodeURIComponent(key)})`))
       const client = yield* connect(key)
       const text = JSON.stringify(expectFailure(yield* call(client, "litellm_key_list"), 400))
       for (const piece of ["team", "alpha", "beta", "gamma", "delta"]) expect({ piece, text }).not.toEqual({ piece, text: expect.stringContaining(piece) })

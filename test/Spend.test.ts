@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import { call, connect, expectFailure, expectOnlyToken, expectSuccess, TestEnv, InProcessEnv } from "./support/Harness.js"
+import { proxyError } from "./support/StandIn.js"
 
 const setup = Effect.gen(function*() {
   const env = yield* TestEnv
@@ -96,11 +97,7 @@ layer(InProcessEnv(), { excludeTestServices: true })("litellm_usage_spend_logs",
   it.scoped("LiteLLM's own failure (no database) comes through with its status", () =>
     Effect.gen(function*() {
       const { client, env } = yield* setup
-      env.standIn.injectFault("/spend/logs/v2", {
-        kind: "status",
-        status: 401,
-        body: JSON.stringify({ error: { message: "Prisma Client is not initialized", type: "auth_error", param: "None", code: "401" } })
-      })
+      env.standIn.injectFault("/spend/logs/v2", proxyError(401, "Prisma Client is not initialized", "auth_error"))
       const error = expectFailure(yield* call(client, "litellm_usage_spend_logs", {}), 401)
       expect(error.message).toBe("Prisma Client is not initialized")
     }))
