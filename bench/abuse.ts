@@ -34,6 +34,7 @@ const cases: ReadonlyArray<{ readonly name: string; readonly body: string; reado
     concurrency: 20
   },
   { name: "a 100 MB LiteLLM answer", body: toolCall("litellm_user_list", {}), concurrency: 4 },
+  { name: "100 calls at once, each a valid 7.9 MiB LiteLLM answer", body: toolCall("litellm_team_list", {}), concurrency: 100 },
   { name: "2,000 calls at once, LiteLLM taking 5 s", body: toolCall("litellm_team_info", { team_id: "t" }), concurrency: 2_000 }
 ]
 
@@ -53,13 +54,13 @@ const startServer = async (litellm: string, dist: string) => {
 }
 
 /** Each case against a fresh server, so one that kills it does not hide the others. */
-export const runAbuse = async (litellm: string, dist: string, seconds = 5) => {
+export const runAbuse = async (litellm: string, dist: string, seconds = 5, only?: string) => {
   const rows = []
-  for (const c of cases) {
+  for (const c of cases.filter((c) => only === undefined || c.name.includes(only))) {
     const { server, port, state } = await startServer(litellm, dist)
     const agent = new Agent({ keepAlive: true, maxSockets: c.concurrency })
     const health: Array<number> = []
-    const statuses = new Map<number, number>()
+    const statuses = new Map<string, number>()
     const cpu0 = cpuMs(server.pid!)
     const until = Date.now() + seconds * 1000
     let done = false
@@ -80,8 +81,12 @@ export const runAbuse = async (litellm: string, dist: string, seconds = 5) => {
     let calls = 0
     await Promise.all(Array.from({ length: c.concurrency }, async () => {
       while (Date.now() < until && state.died === undefined) {
-        const { status } = await postMcp(agent, port, c.body)
-        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+        const { status, text } = await postMcp(agent, port, c.body)
+        // A tool's own failure travels in a 200: its envelope's status is what the caller met.
+        const outcome = status !== 200 || text.includes("\"success\":true")
+          ? String(status)
+          : `200/${/"status\\?":(\d+)/.exec(text)?.[1] ?? "?"}`
+        statuses.set(outcome, (statuses.get(outcome) ?? 0) + 1)
         calls++
       }
     }))

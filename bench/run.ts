@@ -1,4 +1,4 @@
-// npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>]] [-- --ab <distA> <distB>]
+// npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>] [--case <words>]] [-- --ab <distA> <distB>]
 // Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
 // then measures the same tool calls through each, interleaved, at several concurrencies.
 import { type ChildProcess, fork } from "node:child_process"
@@ -112,7 +112,7 @@ const main = async () => {
   }
 
   if (ABUSE) {
-    await runAbuse(litellm, DIST)
+    await runAbuse(litellm, DIST, 5, argv.includes("--case") ? argv[argv.indexOf("--case") + 1] : undefined)
     stopAll()
     return
   }

@@ -72,6 +72,17 @@ const huge = Buffer.concat([
   Buffer.from("\"}")
 ])
 
+// A valid page of teams of 7.9 MiB, as an unpaged team list of a large proxy can be.
+const team = (i: number) => ({ team_id: `team-${i}`, team_alias: `team ${i}`, metadata: { note: "t".repeat(318) }, members_with_roles: [] })
+const TEAMS = 20_000
+const largeTeams = Buffer.from(JSON.stringify({
+  teams: Array.from({ length: TEAMS }, (_, i) => team(i)),
+  total: TEAMS,
+  page: 1,
+  page_size: TEAMS,
+  total_pages: 1
+}))
+
 createServer((req, res) => {
   if (req.headers.authorization === undefined) {
     res.writeHead(401, { "content-type": "application/json" })
@@ -83,6 +94,10 @@ createServer((req, res) => {
       res.writeHead(200, { "content-type": "application/json" })
       res.end("{\"team_id\":\"t\",\"team_info\":{\"team_id\":\"t\"},\"keys\":[]}")
     }, 5_000)
+  }
+  if (req.url!.startsWith("/v2/team/list")) {
+    res.writeHead(200, { "content-type": "application/json", "content-length": largeTeams.length })
+    return void res.end(largeTeams)
   }
   if (req.url!.startsWith("/user/list")) {
     res.writeHead(200, { "content-type": "application/json", "content-length": huge.length })

@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { connect as netConnect } from "node:net"
 import * as Tools from "../src/resources/Tools.js"
 import { call, connect, type Env, expectFailure, expectSuccess, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
@@ -279,6 +279,37 @@ layer(
       })
       expect(answer).toMatch(/^HTTP\/1\.1 408/)
       expect(Date.now() - started).toBeLessThan(5_000)
+    }))
+})
+
+layer(
+  TestEnvLive({ timeoutMs: 4_000, env: { MAX_LITELLM_RESPONSE_BYTES: "100000", MAX_LITELLM_RESPONSE_BYTES_HELD: "150000" } }),
+  { excludeTestServices: true }
+)("answers held at once", (it) => {
+  it.scoped("past MAX_LITELLM_RESPONSE_BYTES_HELD a read's answer is left unread (503, retry after), a write's never is", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const client = yield* connect(env.adminKey)
+      // An answer of unstated length counts as the largest one read (100,000 here) while it arrives.
+      env.standIn.injectFault("/key/list", { kind: "stall" })
+      const stalled = yield* Effect.fork(call(client, "litellm_key_list", {}))
+      yield* Effect.sleep("300 millis")
+      // A small answer still fits beside it.
+      expectSuccess(yield* call(client, "litellm_user_list", {}))
+      const teams = JSON.stringify({ teams: [{ team_id: "t1" }], total: 1, page: 1, page_size: 10, total_pages: 1 })
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      const busy = expectFailure(yield* call(client, "litellm_team_list", {}), 503)
+      expect(busy.message).toContain("MAX_LITELLM_RESPONSE_BYTES_HELD")
+      expect(busy.message).toContain("nothing was changed")
+      expect(busy.detail).toEqual({ retry_after_s: 2 })
+      // LiteLLM made the change: its answer is read, whatever else is held.
+      env.standIn.injectFault("/key/generate", { kind: "chunked", body: JSON.stringify({ key: "sk-chunked-new-key", key_alias: "c" }) })
+      expect(expectSuccess(yield* call(client, "litellm_key_generate", { key_alias: "c" }))).toMatchObject({ key: "sk-chunked-new-key" })
+      expectFailure(yield* Fiber.join(stalled), 504)
+      // Room again once the stalled answer is given up.
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      expect(expectSuccess(yield* call(client, "litellm_team_list", {}))).toMatchObject({ teams: [{ team_id: "t1" }] })
     }))
 })
 

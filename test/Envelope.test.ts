@@ -5,6 +5,7 @@ import { parseErrorBody, unwrapPythonRepr } from "../src/litellm/ErrorBody.js"
 import { isMissingRoute } from "../src/litellm/LiteLlm.js"
 import {
   CallTimeout,
+  LiteLlmAnswersBusy,
   LiteLlmAnswerTooLarge,
   LiteLlmApiError,
   LiteLlmBadResponse,
@@ -29,6 +30,7 @@ const AnyToolError = Schema.Union(
   LiteLlmTimeout,
   LiteLlmBadResponse,
   LiteLlmAnswerTooLarge,
+  LiteLlmAnswersBusy,
   MissingCallerToken,
   InvalidInput,
   NotFound,
@@ -53,6 +55,8 @@ const expectedStatus = (error: ToolError): number => {
       return 504
     case "WriteOutcomeUnknown":
       return 202
+    case "LiteLlmAnswersBusy":
+      return 503
     case "MissingCallerToken":
       return 401
     case "InvalidInput":

@@ -1,5 +1,6 @@
-import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Effect, FastCheck } from "effect"
+import * as ResultSize from "../src/mcp/ResultSize.js"
 import { call, connect, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 const MAX = 4_000
@@ -67,4 +68,29 @@ layer(TestEnvLive({ env: { MAX_RESULT_BYTES: String(MAX) } }))("MAX_RESULT_BYTES
       expect([...env.standIn.keys.values()].some((k) => k["token"] === data.token)).toBe(true)
       expect(data.key).toMatch(/^sk-/)
     }))
+})
+
+describe("ResultSize.fit", () => {
+  const paging = { items: "keys", page: "page", size: "size", defaultSize: 50 }
+  const Item = FastCheck.record({ key_alias: FastCheck.string({ unit: "binary", maxLength: 40 }), spend: FastCheck.double({ noNaN: true, noDefaultInfinity: true }) })
+  it.prop(
+    "a cut page is the longest prefix that fits, measured in UTF-8 bytes",
+    [FastCheck.array(Item, { minLength: 2, maxLength: 60 }), FastCheck.integer({ min: 300, max: 4_000 })],
+    ([keys, max]) => {
+      const envelope = { success: true as const, data: { keys, total: keys.length } }
+      const fitted = ResultSize.fit(envelope, max, paging, { page: 1, size: 50 })
+      expect(fitted.text).toBe(JSON.stringify(fitted.envelope))
+      expect(Buffer.byteLength(fitted.text)).toBeLessThanOrEqual(max)
+      const data = fitted.envelope.success
+        ? fitted.envelope.data as { keys: Array<unknown>; truncated?: boolean; returned?: number }
+        : { ...envelope.data, keys: [], truncated: true, returned: 0 }
+      const k = data.truncated === true ? data.returned! : keys.length
+      expect(data.keys).toEqual(keys.slice(0, k))
+      if (k === keys.length) return true
+      expect(data.keys).toEqual(keys.slice(0, k))
+      // One more item would not have fit (page 1: every length divides its offset, 0).
+      const longer = { ...data, keys: keys.slice(0, k + 1), returned: k + 1, next: { page: 2, size: k + 1 } }
+      return Buffer.byteLength(JSON.stringify({ success: true, data: longer })) > max
+    }
+  )
 })

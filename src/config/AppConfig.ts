@@ -46,6 +46,13 @@ export const formatConfigError = (error: ConfigError.ConfigError): string => {
  */
 const callsInFlightForHeap = () => Math.max(16, Math.min(2_000, Math.floor(getHeapStatistics().heap_size_limit / 4 / 110_000)))
 
+/**
+ * An answer being read and checked costs about five times its bytes (the body, its text, the
+ * parsed values, the result cut from them): an eighth of the heap for answers keeps them under
+ * two thirds of it. Never less than one largest answer at the default MAX_LITELLM_RESPONSE_BYTES.
+ */
+const answerBytesForHeap = () => Math.max(8 * 1024 * 1024, Math.floor(getHeapStatistics().heap_size_limit / 8))
+
 const positiveInt = (name: string, fallback: number, unit: string) =>
   Config.integer(name).pipe(
     Config.withDefault(fallback),
@@ -135,6 +142,12 @@ const settings = {
     name: "max-litellm-response-bytes",
     value: "<bytes>",
     description: "Largest answer read from LiteLLM; larger is 502",
+    show: String
+  }),
+  maxLitellmResponseBytesHeld: setting("MAX_LITELLM_RESPONSE_BYTES_HELD", (env) => positiveInt(env, answerBytesForHeap(), "bytes"), {
+    name: "max-litellm-response-bytes-held",
+    value: "<bytes>",
+    description: "Most bytes of LiteLLM answers read and checked at once; a read past it waits a moment, then 503 (default: from the heap limit)",
     show: String
   }),
   // Under the 60 s the MCP TypeScript SDK's clients wait for an answer by default.

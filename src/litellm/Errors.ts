@@ -70,6 +70,23 @@ export class LiteLlmAnswerTooLarge extends Schema.TaggedError<LiteLlmAnswerTooLa
   }
 }
 
+/**
+ * LiteLLM answered a read, and the answers other calls are reading already fill
+ * MAX_LITELLM_RESPONSE_BYTES_HELD: this one was left unread rather than risk the heap.
+ */
+export class LiteLlmAnswersBusy extends Schema.TaggedError<LiteLlmAnswersBusy>()("LiteLlmAnswersBusy", {
+  url: Schema.String,
+  bytes: Schema.Number,
+  maxHeld: Schema.Number,
+  retryAfterS: Schema.Number
+}) {
+  override get message() {
+    return `LiteLLM answered ${this.url} with ${this.bytes} bytes while this server was already reading its most ` +
+      `(${this.maxHeld} bytes, MAX_LITELLM_RESPONSE_BYTES_HELD) for other calls, so it was not read; nothing was ` +
+      `changed. Retry in ${this.retryAfterS} s, or ask for a smaller page.`
+  }
+}
+
 /** LiteLLM answered 2xx, but not with the JSON this server expects from that endpoint. */
 export class LiteLlmBadResponse extends Schema.TaggedError<LiteLlmBadResponse>()("LiteLlmBadResponse", {
   url: Schema.String,
@@ -93,6 +110,7 @@ export type LiteLlmError =
   | LiteLlmTimeout
   | LiteLlmBadResponse
   | LiteLlmAnswerTooLarge
+  | LiteLlmAnswersBusy
   | MissingCallerToken
   | CallTimeout
   | WriteOutcomeUnknown

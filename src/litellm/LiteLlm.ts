@@ -9,8 +9,10 @@ import {
   Option,
   ParseResult,
   Redacted,
+  Ref,
   Schema,
-  SchemaAST as AST
+  SchemaAST as AST,
+  type Scope
 } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
@@ -18,6 +20,7 @@ import { CallDeadline } from "./CallDeadline.js"
 import {
   CallTimeout,
   LiteLlmAnswerTooLarge,
+  LiteLlmAnswersBusy,
   LiteLlmApiError,
   LiteLlmBadResponse,
   type LiteLlmError,
@@ -72,6 +75,8 @@ const MAX_UNEXPECTED_TEXT = 2_000
 const MAX_ERROR_TEXT = 64 * 1024
 // A shape check's report quotes the values it met: a few lines are enough to say what was wrong.
 const MAX_REASON = 1_000
+// Another call's answer is read and checked well within this, so a read waits this long for room.
+const ROOM_WAIT_MS = 2_000
 
 /** Whether a LiteLLM version string (1.80.7, 1.80.7-nightly, v1.96.0) is at least `minimum`. */
 export const isAtLeast = (version: string, minimum: ReadonlyArray<number>): boolean => {
@@ -275,6 +280,30 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactAndCut(text, MAX_ERROR_TEXT, redact)) })
       })
 
+    // The bytes of LiteLLM answers being read and checked, against MAX_LITELLM_RESPONSE_BYTES_HELD.
+    // An answer counts at its stated length (uvicorn states it for JSON), or at the largest read
+    // when not stated; one answer alone is always read, however large.
+    const held = yield* Ref.make(0)
+    const maxHeld = config.maxLitellmResponseBytesHeld
+    const take = (bytes: number) => Ref.modify(held, (h) => h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h])
+    const room = (bytes: number) =>
+      Effect.acquireRelease(take(bytes), (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void)
+    const holdAnswer = (response: HttpClientResponse.HttpClientResponse, url: string, write: boolean) => {
+      const stated = Number(response.headers["content-length"] ?? Number.NaN)
+      const bytes = Number.isFinite(stated) && stated >= 0 ? Math.min(stated, config.maxLitellmResponseBytes) : config.maxLitellmResponseBytes
+      // A change LiteLLM answered has happened: its answer is read whatever else is held.
+      if (write) return Effect.asVoid(Effect.acquireRelease(Ref.update(held, (h) => h + bytes), () => Ref.update(held, (h) => h - bytes)))
+      const attempt = (until: number): Effect.Effect<void, LiteLlmAnswersBusy, Scope.Scope> =>
+        Effect.flatMap(room(bytes), (taken) =>
+          taken
+            ? Effect.void
+            : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              now >= until
+                ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
+                : Effect.zipRight(Effect.sleep(Duration.millis(20)), attempt(until))))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => attempt(now + ROOM_WAIT_MS))
+    }
+
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
     const note = (outcome: number | string) => Effect.map(FiberRef.get(LiteLlmCalls), Option.map((calls) => calls.push(outcome)))
 
@@ -301,12 +330,14 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             )
           ))
         yield* note(response.status)
+        yield* holdAnswer(response, url, lenient)
         // The caller's own key by its exact value as well: any character it holds is covered.
         const secret = Redacted.value(token.value)
         return yield* toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
       }).pipe(
         Effect.scoped,
         Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => note(`${e.status}, answer too large`)),
+        Effect.tapErrorTag("LiteLlmAnswersBusy", () => note("answer not read: busy")),
         // A write LiteLLM answered with success has happened, however large its answer.
         Effect.catchIf(
           (e): e is LiteLlmAnswerTooLarge => lenient && e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,

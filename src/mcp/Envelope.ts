@@ -70,6 +70,7 @@ export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>()
     },
     LiteLlmBadResponse: (e) => failure(502, e.message, e.reason),
     LiteLlmAnswerTooLarge: (e) => failure(502, e.message),
+    LiteLlmAnswersBusy: (e) => failure(503, e.message, { retry_after_s: e.retryAfterS }),
     MissingCallerToken: (e) => failure(401, e.message),
     InvalidInput: (e) => failure(400, e.message, e.issues.map((i) => ({ path: i.path, message: i.message }))),
     NotFound: (e) => failure(404, e.message),

@@ -74,18 +74,23 @@ export const fit = (
     const page = typeof args[paging.page] === "number" ? args[paging.page] as number : 1
     const size = typeof args[paging.size] === "number" ? args[paging.size] as number : paging.defaultSize
     const offset = (page - 1) * size
-    const cut = (k: number): Envelope.Envelope => ({
+    const cut = (k: number, taken: ReadonlyArray<unknown> = items.slice(0, k)): Envelope.Envelope => ({
       success: true,
       data: {
         ...data,
-        [paging.items]: items.slice(0, k),
+        [paging.items]: taken,
         truncated: true,
         returned: k,
         next: { [paging.page]: offset / k + 2, [paging.size]: k },
         note: `Only ${k} of this page's ${items.length} items fit in MAX_RESULT_BYTES (${max}); ask for next to continue.`
       }
     })
-    const fits = largestFitting((k) => bytes(cut(k)) <= max, items.length - 1)
+    // A cut's size is its frame (the page without items) plus its items and their commas: each item
+    // is measured once, not once per try (a 8 MiB page tried 15 times held the loop for 0.4 s).
+    const prefix = [0]
+    for (const item of items) prefix.push(prefix.at(-1)! + bytes(item))
+    const frame = (k: number) => bytes(cut(k, []))
+    const fits = largestFitting((k) => frame(k) + prefix[k]! + Math.max(0, k - 1) <= max, items.length - 1)
     let k = fits
     while (k > 0 && offset % k !== 0) k--
     if (k > 0) return fitted(cut(k))
