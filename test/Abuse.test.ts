@@ -2,6 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { connect as netConnect } from "node:net"
 import * as Tools from "../src/resources/Tools.js"
+import { MAX_TEXT } from "../src/mcp/Tool.js"
 import { call, connect, type Env, expectFailure, expectSuccess, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 /**
@@ -124,6 +125,24 @@ layer(
       })
       const object = yield* post(env, toolCall("litellm_key_generate", { metadata: Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}`, i])) }))
       expect(object.answer.result.structuredContent.error!.message).toContain("an object holds 5000 entries")
+    }))
+
+  it.scoped("a text past MAX_TEXT characters, a value or an entry's name, is refused naming where it is, and LiteLLM is not asked", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const id = yield* post(env, toolCall("litellm_user_info", { user_id: "u".repeat(200_000) }))
+      expect(id.answer.result.structuredContent.error).toMatchObject({
+        status: 400,
+        detail: [{ path: "user_id", message: `has 200000 characters; the most any text argument takes is ${MAX_TEXT}` }]
+      })
+      const nested = yield* post(env, toolCall("litellm_key_generate", { models: ["a", "m".repeat(MAX_TEXT + 1)] }))
+      expect(nested.answer.result.structuredContent.error!.detail).toMatchObject([{ path: "models.1" }])
+      const name = yield* post(env, toolCall("litellm_key_generate", { metadata: { ["k".repeat(MAX_TEXT + 1)]: 1 } }))
+      expect(name.answer.result.structuredContent.error!.detail).toMatchObject([{ path: "metadata", message: expect.stringContaining("a name of 4097") }])
+      // At the limit it is the tool's own schema that judges.
+      expectSuccess(yield* Effect.flatMap(connect(env.adminKey), (c) => call(c, "litellm_key_generate", { metadata: { note: "n".repeat(MAX_TEXT) } })))
+      expect(env.standIn.requestsTo("/user/info")).toHaveLength(0)
     }))
 
   it.effect("many invalid items within the bounds report five problems and a count, never one per item", () =>

@@ -154,6 +154,8 @@ const toInvalidInput = (known: ReadonlyArray<string>) => (error: ParseResult.Par
 /** Bounds on the arguments as a whole, checked before any decoding: nesting and JSON values. */
 const MAX_DEPTH = 16
 export const MAX_VALUES = 10_000
+/** Characters in any one text of the arguments (a name, an id, a metadata value or key). */
+export const MAX_TEXT = 4_096
 
 /**
  * A problem if the arguments are bigger than any tool takes, found in one bounded walk: more
@@ -163,23 +165,30 @@ export const MAX_VALUES = 10_000
  */
 const oversize = (args: unknown): InputIssue | undefined => {
   let values = 0
-  const stack: Array<[unknown, number]> = [[args, 0]]
+  const stack: Array<[unknown, number, string]> = [[args, 0, ""]]
   const tooMany = () => issue("", `the arguments hold more than ${MAX_VALUES} values; no tool takes that many`)
   while (stack.length > 0) {
-    const [value, depth] = stack.pop()!
+    const [value, depth, path] = stack.pop()!
     if (++values > MAX_VALUES) return tooMany()
     if (depth > MAX_DEPTH) return issue("", `the arguments are nested deeper than ${MAX_DEPTH} levels`)
+    // An id of 200,000 characters would become a request target LiteLLM's server refuses.
+    if (typeof value === "string" && value.length > MAX_TEXT) {
+      return issue(path, `has ${value.length} characters; the most any text argument takes is ${MAX_TEXT}`)
+    }
     if (Array.isArray(value)) {
       if (value.length > MAX_LIST) return issue("", `a list holds ${value.length} items; the most any argument takes is ${MAX_LIST}`)
       if (values + value.length > MAX_VALUES) return tooMany()
-      for (const item of value) stack.push([item, depth + 1])
+      for (let i = 0; i < value.length; i++) stack.push([value[i], depth + 1, path === "" ? String(i) : `${path}.${i}`])
     } else if (value !== null && typeof value === "object") {
       const keys = Object.keys(value)
       if (keys.length > MAX_FIELDS) {
         return issue("", `an object holds ${keys.length} entries; the most any argument takes is ${MAX_FIELDS}`)
       }
       if (values + keys.length > MAX_VALUES) return tooMany()
-      for (const key of keys) stack.push([(value as Record<string, unknown>)[key], depth + 1])
+      for (const key of keys) {
+        if (key.length > MAX_TEXT) return issue(path, `has a name of ${key.length} characters; the most any text argument takes is ${MAX_TEXT}`)
+        stack.push([(value as Record<string, unknown>)[key], depth + 1, path === "" ? key : `${path}.${key}`])
+      }
     }
   }
   return undefined
