@@ -82,12 +82,20 @@ export const seed = (sandbox: LiteLlmSandbox): string => {
   return keys[1]!.raw
 }
 
+/** The URL a client on this machine uses: a wildcard address is no URL, loopback reaches it. */
+export const endpointOf = (host: string, port: number) => {
+  const wildcard = host === "0.0.0.0" || host === "::"
+  const urlHost = wildcard ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
+  return { url: `http://${urlHost}:${port}/mcp`, wildcard }
+}
+
 /** What --demo prints: where things are, and configs to paste into the clients people use. */
-const clientConfigs = (sandboxUrl: string, url: string, key: string, bobKey: string) =>
+const clientConfigs = (sandboxUrl: string, url: string, key: string, bobKey: string, beyondLoopback: boolean) =>
   [
     "",
     `Demo: a LiteLLM sandbox with sample users, teams, keys, models and spend is at ${sandboxUrl}; nothing reaches a real LiteLLM.`,
     `MCP endpoint: ${url}   header: Authorization: Bearer ${key}`,
+    ...(beyondLoopback ? [`  (that URL is for clients on this machine; from others, use this machine's address instead of ${new URL(url).hostname})`] : []),
     "",
     "Claude Code:",
     `  claude mcp add --transport http litellm-admin ${url} --header "Authorization: Bearer ${key}"`,
@@ -129,7 +137,8 @@ export const DemoLive = Layer.unwrapScoped(Effect.gen(function*() {
   const key = sandbox.addAdminKey(
     Option.match(demoKey, { onNone: () => `sk-demo-${randomBytes(9).toString("base64url")}`, onSome: Redacted.value })
   )
-  yield* Console.log(clientConfigs(sandbox.url, `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/mcp`, key, bobKey))
+  const endpoint = endpointOf(host, port)
+  yield* Console.log(clientConfigs(sandbox.url, endpoint.url, key, bobKey, endpoint.wildcard))
   const provider = yield* Effect.configProviderWith(Effect.succeed)
   return HttpLive.pipe(
     Layer.provide(Layer.setConfigProvider(
