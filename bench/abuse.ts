@@ -34,6 +34,7 @@ const cases: ReadonlyArray<{ readonly name: string; readonly body: string; reado
     concurrency: 20
   },
   { name: "a 100 MB LiteLLM answer", body: toolCall("litellm_user_list", {}), concurrency: 4 },
+  { name: "10 at once, each a 7.9 MiB LiteLLM error of hex runs", body: toolCall("litellm_model_list", {}), concurrency: 10 },
   { name: "100 calls at once, each a valid 7.9 MiB LiteLLM answer", body: toolCall("litellm_team_list", {}), concurrency: 100 },
   { name: "2,000 calls at once, LiteLLM taking 5 s", body: toolCall("litellm_team_info", { team_id: "t" }), concurrency: 2_000 }
 ]

@@ -83,6 +83,12 @@ const largeTeams = Buffer.from(JSON.stringify({
   total_pages: 1
 }))
 
+// A LiteLLM 400 whose message is 7.9 MiB of 63-hex-digit runs, one short of a key hash: the text
+// a backtracking hash pattern rescans from every start.
+const hostileError = Buffer.from(JSON.stringify({
+  error: { message: Array.from({ length: 126_000 }, () => "a".repeat(63)).join(" "), type: "bad_request", code: "400" }
+}))
+
 createServer((req, res) => {
   if (req.headers.authorization === undefined) {
     res.writeHead(401, { "content-type": "application/json" })
@@ -98,6 +104,10 @@ createServer((req, res) => {
   if (req.url!.startsWith("/v2/team/list")) {
     res.writeHead(200, { "content-type": "application/json", "content-length": largeTeams.length })
     return void res.end(largeTeams)
+  }
+  if (req.url!.startsWith("/v2/model/info")) {
+    res.writeHead(400, { "content-type": "application/json", "content-length": hostileError.length })
+    return void res.end(hostileError)
   }
   if (req.url!.startsWith("/user/list")) {
     res.writeHead(200, { "content-type": "application/json", "content-length": huge.length })
