@@ -172,9 +172,11 @@ layer(InProcessEnv())("key tools", (it) => {
         key: ci.row["token"],
         key_alias: "ci-bot-renamed",
         max_budget: null,
-        duration: null
+        // LiteLLM ignores a null duration: "-1" is its "never expires".
+        duration: "-1"
       })
       expect(ci.row["max_budget"]).toBeNull()
+      expect(ci.row["expires"]).toBeNull()
     }))
 
   it.scoped("litellm_key_update by alias resolves the hash through /key/list first", () =>

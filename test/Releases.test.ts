@@ -336,3 +336,37 @@ layer(InProcessEnv(), { excludeTestServices: true })("LiteLLM releases: daily ac
       expect(expectFailure(envelope, 501).message).toContain("LiteLLM 1.80.15 ignores user_id")
     }))
 })
+
+interface Licence {
+  readonly enterprise: { readonly licensed: boolean | null; readonly needed_by: ReadonlyArray<{ tool: string; what: string }> }
+}
+
+// Each in a layer of its own: the licence LiteLLM states is kept for minutes per LiteLLM.
+layer(InProcessEnv(), { excludeTestServices: true })("an unlicensed LiteLLM", (it) => {
+  it.scoped("whoami says which tools need Enterprise; licensed is false where /health/license says so, null where there is none", () =>
+    Effect.gen(function*() {
+      for (const release of ["legacy", "mid", "current"] as const) {
+        const { client, env } = yield* setup(release)
+        env.standIn.enterprise = false
+        const me = expectSuccess(yield* call(client, "litellm_whoami")) as Licence
+        expect(me.enterprise.licensed).toBe(env.standIn.traits.healthLicense ? false : null)
+        expect(me.enterprise.needed_by).toContainEqual({ tool: "litellm_key_regenerate", what: "the whole tool" })
+        expect(me.enterprise.needed_by).toContainEqual({ tool: "litellm_team_member_add", what: "a member with role admin" })
+      }
+      // Kept: a second whoami does not ask again.
+      const { client, env } = yield* setup("current")
+      expect((expectSuccess(yield* call(client, "litellm_whoami")) as Licence).enterprise.licensed).toBe(false)
+      expect(env.standIn.requestsTo("/health/license")).toHaveLength(0)
+    }))
+})
+
+layer(InProcessEnv(), { excludeTestServices: true })("a licensed LiteLLM", (it) => {
+  it.scoped("whoami says it is licensed, and no tool is marked as needing a licence", () =>
+    Effect.gen(function*() {
+      const { client, env } = yield* setup("current")
+      env.standIn.enterprise = true
+      const me = expectSuccess(yield* call(client, "litellm_whoami")) as Licence
+      expect(me.enterprise).toEqual({ licensed: true, needed_by: [] })
+      env.standIn.enterprise = false
+    }))
+})

@@ -72,7 +72,7 @@ layer(InProcessEnv())("team tools", (it) => {
       const { client, env } = yield* setup
       expectSuccess(yield* call(client, "litellm_team_member_add", {
         team_id: "platform",
-        member: [{ role: "user", user_id: "alice" }, { role: "admin", user_email: "new@example.com" }]
+        member: [{ role: "user", user_id: "alice" }, { role: "user", user_email: "new@example.com" }]
       }))
       const roster = env.standIn.teams.get("platform")!["members_with_roles"] as Array<{ user_id: string }>
       expect(roster).toHaveLength(2)

@@ -18,6 +18,8 @@ export interface Tool {
    * Null for a tool any key may use (it answers even when LiteLLM refuses what it asks).
    */
   readonly needs: Need | null
+  /** What of it needs a LiteLLM Enterprise licence ("the whole tool", or which arguments), if any. */
+  readonly enterprise?: string
   /** Runs the tool within `limits.deadline`; its envelope's JSON text fits in `limits.maxResultBytes`. */
   readonly call: (args: unknown, limits: Limits) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
 }
@@ -251,6 +253,7 @@ export const make = <A, I, O, OI>(options: {
   readonly output: Schema.Schema<O, OI>
   readonly annotations: ToolAnnotations
   readonly needs: Need | null
+  readonly enterprise?: string
   readonly paging?: ResultSize.Paging
   readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
@@ -261,6 +264,7 @@ export const make = <A, I, O, OI>(options: {
   return {
     input: options.input,
     needs: options.needs,
+    ...(options.enterprise === undefined ? {} : { enterprise: options.enterprise }),
     definition: {
       name: options.name,
       title: options.title,

@@ -1,4 +1,4 @@
-import { Cache, Cause, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
+import { Cache, Cause, Clock, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
 import { type LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError } from "../litellm/Errors.js"
@@ -264,10 +264,38 @@ const Whoami = Schema.Struct({
     usable: Schema.Array(Schema.String),
     refused: Schema.Array(Schema.Struct({ tool: Schema.String, reason: Schema.String }))
   }).annotations({ description: "This server's tools LiteLLM may let this key use, and those it would refuse, with why" }),
+  enterprise: Schema.Struct({
+    licensed: Schema.NullOr(Schema.Boolean).annotations({
+      description: "Whether this LiteLLM has an Enterprise licence; null when it does not say"
+    }),
+    needed_by: Schema.Array(Schema.Struct({ tool: Schema.String, what: Schema.String })).annotations({
+      description: "Usable tools, or parts of them, that answer 501 without the licence (empty when licensed)"
+    })
+  }),
   note: Schema.optional(Schema.String)
 })
 
 const TeamInfoAnswer = Open({ team_info: TeamRecord })
+
+// health_license_endpoint: any key LiteLLM lets through says whether the proxy is licensed
+// (license_type "enterprise" when premium_user). Releases without the route, or a role refused
+// it, leave it unknown: then every tool stays, and LiteLLM's 501 says so at the call.
+const LicenceAnswer = Open({ license_type: Schema.String })
+const LICENCE_TTL_MS = 5 * 60_000
+const licences = new WeakMap<object, { readonly at: number; readonly enterprise: boolean }>()
+
+/** Whether the LiteLLM behind this client has an Enterprise licence, kept briefly; null when it will not say. */
+export const licensed: Effect.Effect<boolean | null, never, LiteLlm> = Effect.gen(function*() {
+  const litellm = yield* LiteLlm
+  const now = yield* Clock.currentTimeMillis
+  const kept = licences.get(litellm)
+  if (kept !== undefined && now - kept.at < LICENCE_TTL_MS) return kept.enterprise
+  const answer = yield* Effect.option(litellm.get("/health/license", {}, LicenceAnswer))
+  if (Option.isNone(answer)) return null
+  const enterprise = answer.value.license_type === "enterprise"
+  licences.set(litellm, { at: now, enterprise })
+  return enterprise
+})
 
 /**
  * The team the key itself belongs to, when its user's teams do not hold it (a team's service key
@@ -338,6 +366,8 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
         const judged = others.map((t) => ({ tool: t.definition.name, reason: refusal(access, t.needs) }))
         const note = noteOf(identity)
         const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
+        const enterprise = yield* licensed
+        const usable = new Set(judged.filter((j) => j.reason === undefined).map((j) => j.tool))
         return {
           role: roleOf(identity),
           master_key: isMasterKey(identity),
@@ -351,8 +381,14 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
             }))
             : [],
           tools: {
-            usable: ["litellm_whoami", ...judged.filter((j) => j.reason === undefined).map((j) => j.tool)],
+            usable: ["litellm_whoami", ...usable],
             refused: judged.flatMap((j) => j.reason === undefined ? [] : [{ tool: j.tool, reason: j.reason }])
+          },
+          enterprise: {
+            licensed: enterprise,
+            needed_by: enterprise === true ? [] : others.flatMap((t) =>
+              t.enterprise !== undefined && usable.has(t.definition.name) ? [{ tool: t.definition.name, what: t.enterprise }] : []
+            )
           },
           ...(note === undefined ? {} : { note })
         }

@@ -152,7 +152,7 @@ const KeyUpdateInput = Schema.Struct({
   key_alias: Schema.optional(NonEmptyString.annotations({
     description: "Without key: the alias of the key to update. With key: the key's new alias."
   })),
-  duration: nullable(Duration, "New lifetime counted from now; null = never expires."),
+  duration: nullable(Duration, "New lifetime counted from now; null = never expires (where LiteLLM supports it)."),
   max_budget: nullable(Amount, "Budget in USD; null removes the budget."),
   // prepare_key_update_data keeps budget_duration only when it is a non-empty string: LiteLLM
   // answers 200 to null and keeps the old period, so null is refused here instead of pretending.
@@ -395,14 +395,24 @@ const updateKey = Effect.fn("Keys.update")(function*(input: typeof KeyUpdateInpu
   }
   if (input.user_id !== undefined) yield* Users.getUserInfo(input.user_id)
   // The hash, not the raw key, goes out: LiteLLM echoes `key` back, and a raw key must not travel.
+  // prepare_key_update_data ignores a null duration (the key keeps its expiry); "-1" means never,
+  // on the releases that know it.
+  const sent = changes.duration === null ? { ...changes, duration: "-1" } : changes
   const body = key === undefined
-    ? { ...changes, key: yield* hashOfAlias(key_alias!) }
-    : { ...changes, key: toKeyHash(key), ...(key_alias === undefined ? {} : { key_alias }) }
+    ? { ...sent, key: yield* hashOfAlias(key_alias!) }
+    : { ...sent, key: toKeyHash(key), ...(key_alias === undefined ? {} : { key_alias }) }
   const answer = yield* litellm.write("/key/update", body, UpdateKeyResponse).pipe(
     Effect.catchTag("LiteLlmApiError", (e) =>
-      // LiteLLM reports an unknown key as "Team not found, passed team_id=None".
       Effect.fail(
-        e.status === 404 && input.team_id === undefined ? new NotFound({ message: "No key matches the given key." }) : e
+        // LiteLLM reports an unknown key as "Team not found, passed team_id=None".
+        e.status === 404 && input.team_id === undefined
+          ? new NotFound({ message: "No key matches the given key." })
+          : changes.duration === null && /Invalid duration format/.test(e.message)
+          ? new Unsupported({
+            message: "This LiteLLM release cannot remove a key's expiry (duration \"-1\" came later), so nothing was " +
+              "changed. Give a long duration instead (1200mo is a hundred years), or generate a key without one."
+          })
+          : e
       ))
   )
   return isUnexpected(answer) ? answer : hashAsToken(answer)
@@ -541,6 +551,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_generate",
+    enterprise: "the arguments tags and model_max_budget",
     needs: { method: "POST", route: "/key/generate" },
     output: Written(GeneratedKey),
     title: "Generate a LiteLLM virtual key",
@@ -553,6 +564,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_update",
+    enterprise: "the arguments tags and model_max_budget",
     needs: { method: "POST", route: "/key/update" },
     output: Written(UpdatedKey),
     title: "Update a LiteLLM virtual key",
@@ -611,6 +623,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_regenerate",
+    enterprise: "the whole tool",
     needs: { method: "POST", route: "/key/regenerate" },
     title: "Regenerate a LiteLLM virtual key",
     description: "Replace a key's secret, keeping its settings: the new raw sk- key is in this result's data.key and " +

@@ -186,6 +186,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_create",
+    enterprise: "the argument tags",
     needs: { method: "POST", route: "/team/new" },
     title: "Create a LiteLLM team",
     description: "Create a team (all fields optional; a UUID team_id if none is given) with models, budget, limits " +
@@ -197,6 +198,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_update",
+    enterprise: "the argument tags",
     needs: { method: "POST", route: "/team/update" },
     title: "Update a LiteLLM team",
     description: "Change a team's alias, models, budget, limits, metadata or blocked flag, by team_id. Only the fields " +
@@ -219,6 +221,7 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_team_member_add",
+    enterprise: "a member with role admin",
     needs: { method: "POST", route: "/team/member_add" },
     title: "Add members to a LiteLLM team",
     description: "Add one member or several ({role: admin|user, user_id or user_email}) to a team. Unknown users are " +

@@ -44,6 +44,18 @@ export interface Traits {
   readonly expiredQuotesRawKey: boolean
   /** `/user/daily/activity` takes `user_id` and `timezone`. */
   readonly dailyActivityUserFilter: boolean
+  /**
+   * `/key/update` reads `duration: "-1"` as "never expires" (prepare_key_update_data, as read in
+   * the 1.96 source); before, "-1" fails duration_in_seconds (a 500) and null leaves `expires`.
+   */
+  readonly neverExpiresDuration: boolean
+  /**
+   * `/key/generate` by anyone but a proxy admin, without user_id, makes the key the caller's
+   * (apply_key_generation_ownership_defaults, in the current source); before, it had no owner.
+   */
+  readonly keyOwnedByCreator: boolean
+  /** `GET /health/license` (health_license_endpoint) exists: license_type says "enterprise" or "community". */
+  readonly healthLicense: boolean
 }
 
 export const traitsOf: Readonly<Record<Release, Traits>> = {
@@ -60,7 +72,10 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     unblockHashesTwice: false,
     unknownUserIsEmpty: false,
     expiredQuotesRawKey: false,
-    dailyActivityUserFilter: true
+    dailyActivityUserFilter: true,
+    neverExpiresDuration: true,
+    keyOwnedByCreator: true,
+    healthLicense: true
   },
   mid: {
     version: "1.80.15",
@@ -75,7 +90,10 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     unblockHashesTwice: true,
     unknownUserIsEmpty: false,
     expiredQuotesRawKey: false,
-    dailyActivityUserFilter: false
+    dailyActivityUserFilter: false,
+    neverExpiresDuration: false,
+    keyOwnedByCreator: false,
+    healthLicense: false
   },
   legacy: {
     version: "1.79.3",
@@ -90,7 +108,10 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     unblockHashesTwice: true,
     unknownUserIsEmpty: true,
     expiredQuotesRawKey: true,
-    dailyActivityUserFilter: false
+    dailyActivityUserFilter: false,
+    neverExpiresDuration: false,
+    keyOwnedByCreator: false,
+    healthLicense: false
   }
 }
 

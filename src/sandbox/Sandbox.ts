@@ -78,7 +78,8 @@ export type Fault =
 const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.routes, ...Spend.routes, ...Teams.routes, ...Models.routes }
 
 /** Whether this release has the route at all (FastAPI answers a route it lacks 404 to anyone). */
-const hasRoute = (s: Store, route: string) => route !== "GET /spend/logs/v2" || s.traits.spendLogsV2
+const hasRoute = (s: Store, route: string) =>
+  route === "GET /spend/logs/v2" ? s.traits.spendLogsV2 : route === "GET /health/license" ? s.traits.healthLicense : true
 
 export class LiteLlmSandbox extends Store {
   readonly requests: Array<RecordedRequest> = []

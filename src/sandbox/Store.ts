@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { envelope, detail, pyRepr } from "./Answers.js"
 import { type Release, type Traits, traitsOf } from "./Releases.js"
+import { after, nextReset } from "./Durations.js"
 
 export type Row = Record<string, unknown>
 
@@ -159,6 +160,7 @@ export class Store {
       startTime: now(),
       endTime: now(),
       model: "gpt-4o",
+      custom_llm_provider: "openai",
       user: "",
       team_id: null,
       status: "success",
@@ -205,8 +207,14 @@ export class Store {
       )
     }
     const { key: _key, duration, ...fields } = body
-    const expires = typeof duration === "string" ? new Date(Date.now() + 86_400_000).toISOString() : null
-    return this.seedKey({ ...fields, user_id: userId ?? null, expires }, typeof custom === "string" ? custom : newRawKey())
+    // generate_key_helper_fn: `expires` is now plus the duration exactly; the budget resets on a boundary.
+    const expires = typeof duration === "string" ? after(duration).toISOString() : null
+    const budget = body["budget_duration"]
+    const budgetResetAt = typeof budget === "string" && budget !== "" ? nextReset(budget).toISOString() : null
+    return this.seedKey(
+      { ...fields, user_id: userId ?? null, expires, budget_reset_at: budgetResetAt },
+      typeof custom === "string" ? custom : newRawKey()
+    )
   }
 
   isTeamAdmin(caller: Caller, teamId: unknown): boolean {

@@ -2,6 +2,7 @@ import { sha256Hex, toKeyHash } from "../../litellm/KeyHash.js"
 import { envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
 import type { Traits } from "../Releases.js"
+import { after, nextReset } from "../Durations.js"
 
 /** Which of /key/list's later filters a release knows; FastAPI drops the others silently. */
 const knows = (t: Traits, name: string): boolean => {
@@ -105,7 +106,8 @@ export const keyGenerate = (s: Store, body: Row, caller: Caller) => {
       throw envelope(400, pyRepr(`${field} cannot be negative. Received: ${String(body[field])}`))
     }
   }
-  const { raw, row } = s.createKeyRow(body, body["user_id"])
+  const owner = body["user_id"] ?? (s.traits.keyOwnedByCreator && caller.role !== "proxy_admin" && caller.userId !== "" ? caller.userId : undefined)
+  const { raw, row } = s.createKeyRow(body, owner)
   row["created_by"] = caller.userId
   return { ...row, key: raw, token_id: row["token"] }
 }
@@ -134,10 +136,22 @@ export const keyUpdate = (s: Store, body: Row, caller: Caller) => {
     }
   }
   const { key: _k, duration, budget_duration, ...changes } = body
+  // prepare_key_update_data, before anything is written: a non-empty duration sets expires from
+  // now, null or "" leaves it; one duration_in_seconds cannot read is a ValueError, answered 500
+  // through handle_exception_on_proxy, and nothing changes.
+  const neverExpires = duration === "-1" && s.traits.neverExpiresDuration
+  if (!neverExpires && typeof duration === "string" && duration !== "" && !/^\d/.test(duration)) {
+    throw envelope(500, "Internal Server Error, Invalid duration format")
+  }
   Object.assign(row, changes, { updated_at: now() })
-  if (duration !== undefined) row["expires"] = duration === null ? null : new Date(Date.now() + 86_400_000).toISOString()
-  // prepare_key_update_data keeps budget_duration only when it is a non-empty string: null is ignored.
-  if (typeof budget_duration === "string" && budget_duration !== "") row["budget_duration"] = budget_duration
+  if (neverExpires) row["expires"] = null
+  else if (typeof duration === "string" && duration !== "") row["expires"] = after(duration).toISOString()
+  // It keeps budget_duration only when it is a non-empty string (null is ignored), and resets the
+  // budget's clock with it.
+  if (typeof budget_duration === "string" && budget_duration !== "") {
+    row["budget_duration"] = budget_duration
+    row["budget_reset_at"] = nextReset(budget_duration).toISOString()
+  }
   return { key: given ?? alias, ...row }
 }
 

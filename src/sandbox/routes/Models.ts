@@ -15,6 +15,14 @@ export const modelInfoV2 = (s: Store, q: URLSearchParams) => {
 }
 
 export const routes: Record<string, Handler> = {
+  // health_license_endpoint: the licence, never its key; premium_user decides license_type.
+  "GET /health/license": (s) => ({
+    has_license: s.enterprise,
+    license_type: s.enterprise ? "enterprise" : "community",
+    expiration_date: null,
+    allowed_features: [],
+    limits: { max_users: null, max_teams: null }
+  }),
   "GET /v2/model/info": (s, r) => modelInfoV2(s, r.q),
   "GET /model/info": (s, r) => ({
     data: s.models.filter((m) => r.q.get("litellm_model_id") === null || m.model_info.id === r.q.get("litellm_model_id"))

@@ -90,26 +90,45 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
     total_tokens: (m?.total_tokens ?? 0) + Number(r["total_tokens"]),
     api_requests: (m?.api_requests ?? 0) + 1
   })
-  const days = new Map<string, { metrics: Metrics; entities: Map<string, Metrics>; models: Map<string, Metrics> }>()
+  interface Day {
+    metrics: Metrics
+    entities: Map<string, Metrics>
+    models: Map<string, Metrics>
+    providers: Map<string, Metrics>
+    keys: Map<string, Metrics>
+  }
+  const days = new Map<string, Day>()
   for (const r of s.spendLogs) {
     const day = String(r["startTime"]).slice(0, 10)
     if (day < start || day > end) continue
     if (q.get("model") !== null && r["model"] !== q.get("model")) continue
     if (q.get("api_key") !== null && r["api_key"] !== q.get("api_key")) continue
     if (userId !== null && r["user"] !== userId) continue
-    const d = days.get(day) ?? { metrics: { spend: 0, total_tokens: 0, api_requests: 0 }, entities: new Map(), models: new Map() }
+    const d: Day = days.get(day) ??
+      { metrics: { spend: 0, total_tokens: 0, api_requests: 0 }, entities: new Map(), models: new Map(), providers: new Map(), keys: new Map() }
     d.metrics = add(d.metrics, r)
     // update_breakdown_metrics with entity_id_field "user_id": a row without a user is "Unassigned".
     const entity = typeof r["user"] === "string" && r["user"] !== "" ? r["user"] : "Unassigned"
     d.entities.set(entity, add(d.entities.get(entity), r))
     d.models.set(String(r["model"]), add(d.models.get(String(r["model"])), r))
+    d.providers.set(String(r["custom_llm_provider"]), add(d.providers.get(String(r["custom_llm_provider"])), r))
+    d.keys.set(String(r["api_key"]), add(d.keys.get(String(r["api_key"])), r))
     days.set(day, d)
   }
   const byName = (m: Map<string, Metrics>) => Object.fromEntries([...m].map(([k, metrics]) => [k, { metrics, metadata: {} }]))
   const results = [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, d]) => ({
     date,
     metrics: d.metrics,
-    breakdown: { models: byName(d.models), entities: byName(d.entities) }
+    // SpendAnalyticsPaginatedResponse's breakdowns; a key's carries its alias and team.
+    breakdown: {
+      models: byName(d.models),
+      providers: byName(d.providers),
+      api_keys: Object.fromEntries([...d.keys].map(([hash, metrics]) => {
+        const key = s.keys.get(hash)
+        return [hash, { metrics, metadata: { key_alias: key?.["key_alias"] ?? null, team_id: key?.["team_id"] ?? null } }]
+      })),
+      entities: byName(d.entities)
+    }
   }))
   const pageNo = Number(q.get("page") ?? 1)
   const size = Number(q.get("page_size") ?? 50)

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { detail, envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, type Row, type Store } from "../Store.js"
+import { after } from "../Durations.js"
 /**
  * list_team_v2: anyone but a proxy admin gets the teams of its own user when it names none (a key
  * without a user: every team, its user_id being None), and any user it names otherwise, from that
@@ -67,15 +68,19 @@ export const teamInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
   return { team_id: id, team_info: team, keys, team_memberships: [] }
 }
 
+/** A budget period given sets when the budget next resets (new_team, update_team). */
+const budgetReset = (body: Row): Row =>
+  typeof body["budget_duration"] === "string" ? { budget_reset_at: after(body["budget_duration"]).toISOString() } : {}
+
 export const teamNew = (s: Store, body: Row) => {
   const id = typeof body["team_id"] === "string" ? body["team_id"] : randomUUID()
   if (s.teams.has(id)) throw envelope(400, pyRepr(`Team id = ${id} already exists. Please use a different team id.`))
-  return s.seedTeam({ ...body, team_id: id, members_with_roles: body["members_with_roles"] ?? [] })
+  return s.seedTeam({ ...body, team_id: id, members_with_roles: body["members_with_roles"] ?? [], ...budgetReset(body) })
 }
 
 export const teamUpdate = (s: Store, body: Row) => {
   const team = s.team(String(body["team_id"]))
-  Object.assign(team, body)
+  Object.assign(team, body, budgetReset(body))
   return { team_id: team["team_id"], data: team }
 }
 
@@ -88,8 +93,15 @@ export const teamDelete = (s: Store, body: Row) => {
 }
 
 export const teamMemberAdd = (s: Store, body: Row) => {
-  const team = s.team(String(body["team_id"]))
   const members = (Array.isArray(body["member"]) ? body["member"] : [body["member"]]) as Array<Row>
+  // team_call_validation_checks, before the team is even read: _check_team_member_admin_add.
+  if (!s.enterprise && members.some((m) => m["role"] === "admin")) {
+    throw detail(
+      400,
+      "Assigning team admins is a premium feature. You must be a LiteLLM Enterprise user to use this feature. If you have a license please set `LITELLM_LICENSE` in your env."
+    )
+  }
+  const team = s.team(String(body["team_id"]))
   const roster = team["members_with_roles"] as Array<Row>
   const updatedUsers: Array<Row> = []
   for (const member of members) {
@@ -123,6 +135,11 @@ export const teamMemberDelete = (s: Store, body: Row) => {
   )
   if (index < 0) throw detail(400, "User not found in team")
   roster.splice(index, 1)
+  // team_member_delete also takes the team out of the user's row.
+  for (const user of s.users.values()) {
+    const named = body["user_id"] != null ? user["user_id"] === body["user_id"] : user["user_email"] === body["user_email"]
+    if (named) user["teams"] = (user["teams"] as Array<string>).filter((t) => t !== id)
+  }
   return team
 }
 
