@@ -5,6 +5,7 @@ import { Cause, ConfigError, Console, Effect, Layer, Option } from "effect"
 import { formatConfigError } from "./config/AppConfig.js"
 import * as Cli from "./config/Cli.js"
 import { HttpLive } from "./http/Http.js"
+import * as Shutdown from "./http/Shutdown.js"
 import * as Stdio from "./stdio/Stdio.js"
 import * as Demo from "./demo/Demo.js"
 import { redactKeys } from "./litellm/Redaction.js"
@@ -22,9 +23,16 @@ const reportFailure = (cause: Cause.Cause<unknown>) =>
         : error instanceof Stdio.StdioClosed
         ? Console.error(`litellm-admin-mcp stopped: ${error.message}`)
         : error instanceof HttpServerError.ServeError
-        ? Console.error(`litellm-admin-mcp: cannot listen: ${String((error.cause as Error | undefined)?.message ?? error.cause)}`)
+        ? Console.error(`litellm-admin-mcp: cannot listen: ${listenFailure(error.cause)}`)
         : Console.error(`litellm-admin-mcp stopped: ${Cause.pretty(cause)}`)
   })
+
+const listenFailure = (cause: unknown) => {
+  const text = String((cause as Error | undefined)?.message ?? cause)
+  return (cause as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE"
+    ? `${text}; another process has that port: stop it, or choose another with --port (PORT)`
+    : text
+}
 
 const command = Cli.parse(process.argv.slice(2), process.env)
 switch (command._tag) {
@@ -36,6 +44,8 @@ switch (command._tag) {
     process.exitCode = 2
     break
   case "Serve": {
+    Shutdown.watchSignals()
+    Shutdown.followParent()
     // Stdio mode ends when the client closes stdin; the others serve until stopped.
     const program: Effect.Effect<unknown, unknown> = command.mode === "stdio"
       ? Stdio.run

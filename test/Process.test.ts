@@ -123,6 +123,9 @@ describe("the server process", () => {
       const output = run.output()
       // One JSON line per MCP request: request id, JSON-RPC method, tool, LiteLLM statuses, duration.
       const lines = output.trim().split("\n").map((line) => JSON.parse(line) as { message: string; annotations: Record<string, string> })
+      // The master key is admitted by LiteLLM's "no such key" 404: the log says so, not a bare 404.
+      expect(lines.find((l) => l.annotations["rpc_method"] === "initialize")?.annotations["litellm_status"])
+        .toBe("404 (the master key: accepted)")
       expect(lines.find((l) => l.annotations["tool"] === "litellm_key_info")).toMatchObject({
         message: expect.stringMatching(/^POST \/mcp 200 \d+ms$/),
         annotations: { request_id: expect.stringMatching(/^[0-9a-f-]{36}$/), rpc_method: "tools/call", litellm_status: "200" }
@@ -167,6 +170,9 @@ describe("the server process", () => {
         expect(r.body.result?.structuredContent?.success).toBe(true)
       }
       expect(await run.exited).toBe(0)
+      // One line says why it stops, one how long the drain took.
+      expect(run.output()).toContain("shutting down (SIGTERM): waiting for 8 request(s) in flight")
+      expect(run.output()).toMatch(/shut down: the 8 request\(s\) in flight finished in \d+ ms/)
     } finally {
       run.child.kill("SIGKILL")
       await standIn.stop()
@@ -192,7 +198,7 @@ describe("the server process", () => {
       run.child.kill("SIGTERM")
       await run.exited
       expect(Date.now() - signalled).toBeLessThan(2_000 + 500)
-      expect(run.output()).toContain("shutdown grace period over")
+      expect(run.output()).toContain("shutdown grace period over; stopping anyway, 1 request(s) abandoned")
     } finally {
       run.child.kill("SIGKILL")
       await standIn.stop()
@@ -476,6 +482,52 @@ describe("the server process", () => {
     expect(run.output()).not.toContain("sk-server-held-key")
   })
 
+  it("run by npm, it stops when npm is gone (npm does not pass SIGTERM on): no orphan keeps the port", async () => {
+    const port = await freePort()
+    // A stand-in for npm: a parent that starts the server with npm's environment, then is killed.
+    const npm = spawn(process.execPath, ["-e", `
+      const child = require("node:child_process").spawn(process.execPath, [${JSON.stringify(MAIN)}], {
+        env: { PATH: process.env.PATH, PORT: "${port}", npm_lifecycle_event: "start" }, stdio: "ignore"
+      })
+      console.log(child.pid)
+      setInterval(() => {}, 1000)
+    `], { stdio: ["ignore", "pipe", "ignore"] })
+    const pid = Number(await new Promise<string>((resolve) => npm.stdout!.once("data", (d) => resolve(String(d)))))
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      npm.kill("SIGKILL")
+      const deadline = Date.now() + 5_000
+      let alive = true
+      while (alive && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100))
+        try {
+          process.kill(pid, 0)
+        } catch {
+          alive = false
+        }
+      }
+      expect(alive).toBe(false)
+    } finally {
+      npm.kill("SIGKILL")
+      try {
+        process.kill(pid, "SIGKILL")
+      } catch { /* gone */ }
+    }
+  })
+
+  it("a busy port stops start-up with one line that says to choose another with --port", async () => {
+    const busy = createHttpServer(() => {})
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
+    try {
+      const port = (busy.address() as { port: number }).port
+      const run = start({ PORT: String(port) })
+      expect(await run.exited).toBe(1)
+      expect(run.output()).toContain(`cannot listen: listen EADDRINUSE: address already in use 127.0.0.1:${port}; another process has that port: stop it, or choose another with --port (PORT)`)
+    } finally {
+      busy.close()
+    }
+  })
+
   it("a configuration error is reported before the port is opened: a busy port does not hide it", async () => {
     const busy = createHttpServer(() => {})
     await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve))
@@ -497,7 +549,7 @@ describe("the server process", () => {
       await waitFor(`http://127.0.0.1:${port}/health`)
       const deadline = Date.now() + 5_000
       while (!run.output().includes("does not answer") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-      expect(run.output()).toContain("LiteLLM at http://127.0.0.1:9 does not answer /health/liveliness (yet)")
+      expect(run.output()).toContain("LiteLLM at http://127.0.0.1:9 does not answer /health/liveliness (yet): the connection failed (ECONNREFUSED)")
     } finally {
       run.child.kill("SIGKILL")
     }

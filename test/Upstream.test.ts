@@ -156,12 +156,14 @@ layer(
       expect(error.message).toContain("LITELLM_BASE_URL")
     }))
 
-  it.effect("GET /ready is 503 while /health stays 200", () =>
+  it.effect("GET /ready is 503 and says why (here: refused) while /health stays 200", () =>
     Effect.gen(function*() {
       const { mcpUrl } = yield* TestEnv
       const ready = yield* Effect.promise(() => fetch(new URL("/ready", mcpUrl)))
       expect(ready.status).toBe(503)
-      expect(yield* Effect.promise(() => ready.json())).toMatchObject({ status: "unavailable" })
+      const body = (yield* Effect.promise(() => ready.json())) as { status: string; reason: string }
+      expect(body.status).toBe("unavailable")
+      expect(body.reason).toMatch(/^LiteLLM's \/health\/liveliness at http:\/\/127\.0\.0\.1:\d+ does not answer: the connection failed \(ECONNREFUSED\)$/)
       const health = yield* Effect.promise(() => fetch(new URL("/health", mcpUrl)))
       expect(health.status).toBe(200)
     }))
@@ -198,5 +200,17 @@ layer(TestEnvLive(), { excludeTestServices: true })("answers outside the one res
       expect(JSON.stringify(huge).length).toBeLessThan(4_000)
       expect(JSON.stringify(huge)).not.toContain(hash)
       yield* expectHealthy
+    }))
+})
+
+layer(TestEnvLive(), { excludeTestServices: true })("a URL whose liveness route is not LiteLLM's", (it) => {
+  it.effect("GET /ready says what answered instead", () =>
+    Effect.gen(function*() {
+      const { mcpUrl, standIn } = yield* TestEnv
+      standIn.injectFault("/health/liveliness", { kind: "status", status: 404, body: "{\"detail\":\"Not Found\"}" })
+      const ready = yield* Effect.promise(() => fetch(new URL("/ready", mcpUrl)))
+      expect(ready.status).toBe(503)
+      expect(((yield* Effect.promise(() => ready.json())) as { reason: string }).reason)
+        .toContain("does not answer: it answered HTTP 404; is LITELLM_BASE_URL a LiteLLM Proxy?")
     }))
 })

@@ -213,12 +213,14 @@ const makeRouter = Effect.gen(function*() {
   }).pipe(Effect.catchIf(Refusals.isRefusal, (refusal) => Effect.succeed(Refusals.toResponse(refusal))))
 
   const litellm = yield* LiteLlm
-  const ready = Effect.map(litellm.ready, (up) =>
-    up
-      ? HttpServerResponse.unsafeJson({ status: "ready" })
-      : HttpServerResponse.unsafeJson({ status: "unavailable", reason: "LiteLLM's /health/liveliness does not answer" }, {
-        status: 503
-      }))
+  const ready = Effect.map(litellm.ready, Option.match({
+    onNone: () => HttpServerResponse.unsafeJson({ status: "ready" }),
+    onSome: (why) =>
+      HttpServerResponse.unsafeJson({
+        status: "unavailable",
+        reason: `LiteLLM's /health/liveliness at ${config.litellmBaseUrl} does not answer: ${why}`
+      }, { status: 503 })
+  }))
 
   return HttpRouter.empty.pipe(
     // Whether this process serves: 503 from the moment a shutdown drains, so a readiness probe on
@@ -255,11 +257,13 @@ const makeHttpApp = (options: { readonly announce: boolean }) => Layer.scopedDis
     )
   }
   const litellm = yield* LiteLlm
-  yield* Effect.forkScoped(Effect.flatMap(litellm.ready, (up) =>
-    up
-      ? Effect.logInfo(`LiteLLM at ${config.litellmBaseUrl} answers`)
-      : Effect.logWarning(`LiteLLM at ${config.litellmBaseUrl} does not answer /health/liveliness (yet); calls will be 502 until it does`)
-  ))
+  yield* Effect.forkScoped(Effect.flatMap(litellm.ready, Option.match({
+    onNone: () => Effect.logInfo(`LiteLLM at ${config.litellmBaseUrl} answers`),
+    onSome: (why) =>
+      Effect.logWarning(
+        `LiteLLM at ${config.litellmBaseUrl} does not answer /health/liveliness (yet): ${why}; calls will be 502 until it does`
+      )
+  })))
 })).pipe(
   HttpServer.withLogAddress,
   Layer.provide(CallerCheck.Default),

@@ -1,5 +1,6 @@
-import { type Duration, Effect, Option, Ref, Schedule } from "effect"
+import { Clock, type Duration, Effect, Option, Ref, Schedule } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
+import * as Shutdown from "./Shutdown.js"
 
 /**
  * The MCP requests being served, so a shutdown can refuse new ones and let these finish before
@@ -25,13 +26,19 @@ export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
       drain: (grace: Duration.Duration) =>
         Effect.gen(function*() {
           yield* Ref.set(draining, true)
+          const started = yield* Clock.currentTimeMillis
           const pending = yield* Ref.get(count)
-          if (pending === 0) return
-          yield* Effect.logInfo(`shutting down: waiting for ${pending} request(s) in flight`)
+          const why = Shutdown.reason()
+          if (pending === 0) return yield* Effect.logInfo(`shutting down (${why}): no request in flight`)
+          yield* Effect.logInfo(`shutting down (${why}): waiting for ${pending} request(s) in flight`)
           // Interruptible, though it runs in a finalizer: otherwise the timeout could only fire once
           // the calls were done, and the grace would bound nothing.
           yield* Effect.timeout(Effect.interruptible(idle), grace).pipe(
-            Effect.catchTag("TimeoutException", () => Effect.logWarning("shutdown grace period over; stopping anyway"))
+            Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.logInfo(`shut down: the ${pending} request(s) in flight finished in ${now - started} ms`))),
+            Effect.catchTag("TimeoutException", () =>
+              Effect.flatMap(Ref.get(count), (left) =>
+                Effect.logWarning(`shutdown grace period over; stopping anyway, ${left} request(s) abandoned`)))
           )
         })
     } as const

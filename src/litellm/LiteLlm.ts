@@ -150,6 +150,15 @@ export const LiteLlmCalls: FiberRef.FiberRef<Option.Option<Array<number | string
 )
 
 /**
+ * Says in the request log what LiteLLM's last answer meant, where its status alone would mislead
+ * (the master key's "no such key" 404 is how LiteLLM admits it).
+ */
+export const meaningOfLast = (meaning: string) =>
+  Effect.map(FiberRef.get(LiteLlmCalls), Option.map((calls) => {
+    if (calls.length > 0) calls[calls.length - 1] = `${calls[calls.length - 1]} (${meaning})`
+  }))
+
+/**
  * The LiteLLM Proxy admin API as seen by one caller: every request carries the `Authorization`
  * header of the MCP request being served (from `CallerToken`), never follows a redirect, and
  * fails with a typed `LiteLlmError`.
@@ -354,12 +363,19 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       )
     }
 
-    // LiteLLM's public liveness route: no caller, so no Authorization header at all.
-    const live = client.get("/health/liveliness").pipe(
-      Effect.map((response) => response.status === 200),
+    // LiteLLM's public liveness route: no caller, so no Authorization header at all. Why it does
+    // not answer, in the words an operator searches for: refused, a name that does not resolve, a
+    // timeout, or a status from something that is not LiteLLM's liveness route.
+    const liveWithin = Duration.min(config.litellmTimeout, Duration.seconds(2))
+    const live: Effect.Effect<Option.Option<string>> = client.get("/health/liveliness").pipe(
+      Effect.map((response) =>
+        response.status === 200 ? Option.none() : Option.some(`it answered HTTP ${response.status}; is LITELLM_BASE_URL a LiteLLM Proxy?`)
+      ),
       Effect.scoped,
-      Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
-      Effect.orElseSucceed(() => false)
+      Effect.timeoutFail({ duration: liveWithin, onTimeout: () => `no answer within ${Duration.format(liveWithin)}` }),
+      Effect.catchAll((e) =>
+        Effect.succeed(Option.some(typeof e === "string" ? e : `the connection failed (${transportReason(e.cause)})`))
+      )
     )
     // Load balancers ask often; LiteLLM is asked at most every few seconds.
     const ready = yield* Effect.cachedWithTTL(live, Duration.seconds(3))
@@ -387,6 +403,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     return {
       /** LITELLM_BASE_URL, for messages that name where LiteLLM was looked for. */
       url: config.litellmBaseUrl,
+      /** Why LiteLLM's liveness route does not answer now; none while it does. */
       ready,
       /** LiteLLM's release as its public routes state it; none when they do not say. */
       version,

@@ -3,7 +3,7 @@ import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
 import { type LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
-import { isMissingRoute, LiteLlm } from "../litellm/LiteLlm.js"
+import { isMissingRoute, LiteLlm, meaningOfLast } from "../litellm/LiteLlm.js"
 import { Open } from "../litellm/Answers.js"
 import { Sha256Hex } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
@@ -164,7 +164,10 @@ export const identify: Effect.Effect<Identity, LiteLlmError, LiteLlm> = Effect.g
       isMissingRoute(e)
         ? notLiteLlm(litellm.url)
         : acceptedUndescribed(e)
-        ? Effect.succeed({ _tag: "Undescribed", status: e.status, message: e.message, allowedRoutes: quotedRoutes(e.message) })
+        ? Effect.as(
+          e.status === 404 ? meaningOfLast("the master key: accepted") : Effect.void,
+          { _tag: "Undescribed", status: e.status, message: e.message, allowedRoutes: quotedRoutes(e.message) } as const
+        )
         : Effect.fail(e))
   )
   if (!("answer" in self)) return self
