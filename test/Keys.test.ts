@@ -315,14 +315,17 @@ layer(InProcessEnv())("key tools", (it) => {
       expectFailure(yield* call(client, "litellm_key_unblock", {}), 400)
     }))
 
-  it.scoped("litellm_key_regenerate without Enterprise: 501, with a message saying what to do instead", () =>
+  it.scoped("litellm_key_regenerate without Enterprise rotates by copy (test/Rotation.test.ts has each step's failure)", () =>
     Effect.gen(function*() {
-      const { client, env } = yield* setup
+      const { client, env, dev } = yield* setup
       env.standIn.enterprise = false
-      const error = expectFailure(yield* call(client, "litellm_key_regenerate", { key_alias: "dev" }), 501)
-      expect(error.message).toContain("needs LiteLLM Enterprise")
-      expect(error.message).toContain("litellm_key_generate")
-      expect(JSON.stringify(error.detail)).toContain("Enterprise feature")
+      const data = expectSuccess(yield* call(client, "litellm_key_regenerate", { key_alias: "dev" })) as {
+        key: string
+        rotation: { method: string }
+      }
+      env.standIn.secrets.add(data.key)
+      expect(data.rotation.method).toBe("copy")
+      expect(env.standIn.keys.has(dev.row["token"] as string)).toBe(false)
     }))
 
   it.scoped("litellm_key_regenerate with Enterprise: a new raw key once, the old one gone", () =>

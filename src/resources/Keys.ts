@@ -1,4 +1,5 @@
 import { Clock, Effect, Either, Schema } from "effect"
+import type { ToolError } from "../mcp/Errors.js"
 import * as Envelope from "../mcp/Envelope.js"
 import { LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
 import { Ambiguous, nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
@@ -444,24 +445,102 @@ const keyInfo = Effect.fn("Keys.info")(function*(input: typeof KeyRef.Type) {
   return { ...rest, token: key, info }
 })
 
+// The settings a copy carries: GenerateKeyRequest's fields that a key row holds as they are sent
+// (tags and per-model limits travel inside metadata). Spend is not copied: it stays with the old hash.
+const COPIED = [
+  "models", "aliases", "config", "max_budget", "user_id", "team_id", "organization_id", "max_parallel_requests",
+  "metadata", "tpm_limit", "rpm_limit", "budget_duration", "allowed_cache_controls", "allowed_routes", "permissions",
+  "budget_id", "blocked"
+] as const
+
+const copyOf = (info: Readonly<Record<string, unknown>>, now: number): Record<string, unknown> => {
+  const copied = Object.fromEntries(COPIED.filter((f) => info[f] != null).map((f) => [f, info[f]]))
+  // Per-model budgets are Enterprise: copied only when the old key has some.
+  const perModel = info["model_max_budget"]
+  if (typeof perModel === "object" && perModel !== null && Object.keys(perModel).length > 0) copied["model_max_budget"] = perModel
+  // The same expiry, to the second.
+  const expires = typeof info["expires"] === "string" ? Date.parse(info["expires"]) : Number.NaN
+  if (Number.isFinite(expires)) copied["duration"] = `${Math.max(0, Math.ceil((expires - now) / 1000))}s`
+  return copied
+}
+
+const failureText = (e: ToolError) => Envelope.fromError(e)
+
+/**
+ * Rotation where /key/regenerate is Enterprise-only: a new key with the old one's settings under a
+ * temporary alias, the old key deleted (or, with grace_period, set to expire then and renamed),
+ * then the alias moved. Once the new key exists its raw key is returned whatever happens next, with
+ * exactly what exists if a later step failed: a write that happened is never hidden.
+ */
+const rotateByCopy = Effect.fn("Keys.rotateByCopy")(function*(input: typeof RegenerateInput.Type, oldHash: string) {
+  const litellm = yield* LiteLlm
+  const { info } = yield* litellm.get("/key/info", { key: oldHash }, KeyInfoResponse)
+  const now = yield* Clock.currentTimeMillis
+  const alias = typeof info["key_alias"] === "string" ? info["key_alias"] : undefined
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15)
+  const temporary = alias === undefined ? undefined : `${alias}-rotated-${stamp}`
+  const made = yield* litellm.write("/key/generate", {
+    ...copyOf(info, now),
+    ...(temporary === undefined ? {} : { key_alias: temporary }),
+    ...(input.new_key === undefined ? {} : { key: input.new_key })
+  }, GeneratedKey)
+  if (isUnexpected(made)) return made
+  const fresh = withHash(made)
+  const done: Array<string> = [`made the new key ${alias === undefined ? "" : `as ${temporary} `}with the old one's settings`]
+  const stopped = input.grace_period === undefined
+    ? litellm.write("/key/delete", { keys: [oldHash] }, DeleteKeyResponse).pipe(Effect.as("deleted the old key"))
+    : litellm.write("/key/update", {
+      key: oldHash,
+      duration: input.grace_period,
+      ...(alias === undefined ? {} : { key_alias: `${alias}-retired-${stamp}` })
+    }, UpdateKeyResponse).pipe(Effect.as(`set the old key to expire in ${input.grace_period}${alias === undefined ? "" : `, renamed ${alias}-retired-${stamp}`}`))
+  const renamed = alias === undefined
+    ? Effect.succeed(undefined)
+    : litellm.write("/key/update", { key: fresh.token, key_alias: alias }, UpdateKeyResponse).pipe(Effect.as(`moved the alias ${alias} to the new key`))
+  const outcome = yield* Effect.either(Effect.flatMap(
+    Effect.tap(stopped, (step) => Effect.sync(() => done.push(step))),
+    () => Effect.tap(renamed, (step) => step === undefined ? Effect.void : Effect.sync(() => done.push(step)))
+  ))
+  const rotation = {
+    method: "copy",
+    old_token: oldHash,
+    done,
+    note: "This LiteLLM has no Enterprise licence, so the key was rotated by copy: the new key has a new hash, and the " +
+      "old key's spend history stays under its hash (old_token)."
+  }
+  if (Either.isRight(outcome)) return { ...fresh, key_alias: alias ?? null, rotation }
+  const { error } = failureText(outcome.left) as { error: { status: number; message: string } }
+  // Which step stopped, and whether LiteLLM may have carried it out all the same.
+  const unknown = outcome.left._tag === "WriteOutcomeUnknown"
+  const atOld = done.length === 1
+  const state = atOld
+    ? unknown
+      ? "The old key may or may not be stopped: read it with litellm_key_info (key: old_token) before anything else."
+      : `The old key still works: stop it with litellm_key_delete (keys: [old_token])${input.grace_period === undefined ? "" : ", or set its expiry with litellm_key_update"}.`
+    : unknown
+    ? `The old key is stopped; the alias ${alias} may or may not be on the new key yet (read it with litellm_key_info).`
+    : `The old key is stopped; the new key is still named ${temporary}: rename it with litellm_key_update (key: token, key_alias: ${alias}).`
+  return {
+    ...fresh,
+    rotation,
+    warning: "The new key exists and works (this result holds its raw key, shown once here), but the rotation stopped: " +
+      `${error.message} (HTTP ${error.status}). ${state}`
+  }
+})
+
 const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof RegenerateInput.Type) {
   const litellm = yield* LiteLlm
   const { key: _key, key_alias: _alias, ...options } = input
-  const answer = yield* litellm.write("/key/regenerate", { ...options, key: yield* hashOfRef(input) }, GeneratedKey).pipe(
-    Effect.catchTag("LiteLlmApiError", (e) =>
-      Effect.fail(
-        e.message.includes("Enterprise")
-          ? new LiteLlmApiError({
-            status: e.status,
-            message: "Regenerating a key needs LiteLLM Enterprise (LITELLM_LICENSE on the proxy). Without it, create a " +
-              "new key with litellm_key_generate (same settings) and delete the old one with litellm_key_delete.",
-            // LiteLLM's own words, since the message above replaces them.
-            detail: e.detail === null ? { litellm_message: e.message } : { litellm_message: e.message, detail: e.detail }
-          })
-          : e
-      ))
+  const oldHash = yield* hashOfRef(input)
+  const answer = yield* litellm.write("/key/regenerate", { ...options, key: oldHash }, GeneratedKey).pipe(
+    Effect.map((a) => isUnexpected(a) ? a : withHash(a)),
+    // LiteLLM refuses before it changes anything: rotate by copy instead.
+    Effect.catchIf(
+      (e): e is LiteLlmApiError => e instanceof LiteLlmApiError && e.message.includes("Enterprise"),
+      () => rotateByCopy(input, oldHash)
+    )
   )
-  return isUnexpected(answer) ? answer : withHash(answer)
+  return answer
 })
 
 /**
@@ -623,12 +702,13 @@ export const tools: ReadonlyArray<Tool.Tool> = [
   }),
   Tool.make({
     name: "litellm_key_regenerate",
-    enterprise: "the whole tool",
+    // Asked first on every LiteLLM; its Enterprise refusal is what starts a rotation by copy.
     needs: { method: "POST", route: "/key/regenerate" },
     title: "Regenerate a LiteLLM virtual key",
     description: "Replace a key's secret, keeping its settings: the new raw sk- key is in this result's data.key and " +
       "never shown again; the old one stops working (after grace_period, if given). Name the key by exactly one of " +
-      "key (raw or hash) or key_alias. Needs LiteLLM Enterprise; without it the error says what to do instead.",
+      "key (raw or hash) or key_alias. Without LiteLLM Enterprise it rotates by copy (data.rotation says what was " +
+      "done): a new key with a new hash, the old one deleted, the alias moved.",
     input: RegenerateInput,
     output: Written(GeneratedKey),
     annotations: Tool.destructive,
