@@ -45,7 +45,8 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete"]),
   // No user: no role, so only the info and self-managed routes.
   team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
-  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_whoami"],
+  // The route tier reads only LiteLLM's own document: any key may search it.
+  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_route_describe", "litellm_route_search", "litellm_whoami"],
   // key_type "management" (handle_key_type): management_routes holds team list/info and, since the
   // spend-log routes joined key_management_routes, /spend/logs/v2; never the team member routes.
   management_key: sorted([
@@ -53,7 +54,10 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   ]),
   admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete"),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
-  no_info_key: ["litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_whoami"]
+  no_info_key: [
+    "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
+    "litellm_route_search", "litellm_whoami"
+  ]
 }
 
 /** Releases before December 2025 refuse such a key with a plain 500 that quotes nothing: in doubt, every tool. */

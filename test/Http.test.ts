@@ -119,6 +119,8 @@ layer(TestEnvLive())("HTTP surface", (it) => {
         "litellm_key_unblock",
         "litellm_key_update",
         "litellm_model_list",
+        "litellm_route_describe",
+        "litellm_route_search",
         "litellm_team_create",
         "litellm_team_delete",
         "litellm_team_info",

@@ -634,6 +634,9 @@ describe("the server process", () => {
         const result = await client.callTool({ name, arguments: args })
         expect({ name, envelope: result.structuredContent }).toMatchObject({ name, envelope: { success: true } })
       }
+      // The route tier's bundled document is a chunk of its own, loaded on first use.
+      const routes = await client.callTool({ name: "litellm_route_search", arguments: { query: "organization new" } })
+      expect((routes.structuredContent as { data: { routes: Array<{ path: string }> } }).data.routes[0]!.path).toBe("/organization/new")
       const spend = await client.callTool({ name: "litellm_usage_spend_logs", arguments: {} })
       expect((spend.structuredContent as { data: { data: Array<unknown> } }).data.data.length).toBeGreaterThan(0)
       // Teams and models consistent with the users and keys.

@@ -65,6 +65,8 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
   litellm_team_member_delete: { team_id: "t-team", user_id: "mem" },
   litellm_model_list: {},
+  litellm_route_search: { query: "organization new" },
+  litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_whoami: {}
 }
 

@@ -46,7 +46,7 @@ const serve = Effect.fn("Http.mcp")(function*(
   // The SDK side is promises from end to end; the fiber waits once, for all of it. Its signal is
   // aborted when the fiber is interrupted, as when the client hangs up.
   const { response, text } = yield* Effect.promise(async (abandoned) => {
-    const server = McpServer.make(runtime, policy, limits, () => Promise.resolve(listed), abandoned)
+    const server = McpServer.make(runtime, policy, access === undefined ? limits : { ...limits, access }, () => Promise.resolve(listed), abandoned)
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
     await server.connect(transport)
     // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest
@@ -165,6 +165,14 @@ const makeRouter = Effect.gen(function*() {
       )
       : Effect.succeed(undefined)
 
+  // For a tool that asks who calls (the route tier's "may this key call it"): kept, never failing.
+  const callerOf = (key: Redacted.Redacted<string>): Effect.Effect<KeyAccess | undefined> =>
+    Effect.locally(
+      callers.admit(sha256Hex(Redacted.value(key))).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined)),
+      CallerToken,
+      Option.some(key)
+    )
+
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     // The router forgives case, slashes and encodings; a front proxy's rule for /mcp must not be
@@ -202,7 +210,8 @@ const makeRouter = Effect.gen(function*() {
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
         // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
         const served = yield* inFlight.track(Effect.locally(
-          Effect.flatMap(offeredTo(call, token.value), (access) => serve(request, body.right, policy, limits, access)),
+          Effect.flatMap(offeredTo(call, token.value), (access) =>
+            serve(request, body.right, policy, { ...limits, caller: callerOf(token.value) }, access)),
           CallerToken,
           token
         ))

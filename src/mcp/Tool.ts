@@ -6,7 +6,7 @@ import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
 import { redactAndCut, redactKeys } from "../litellm/Redaction.js"
 import { MAX_FIELDS, MAX_LIST } from "./Schemas.js"
 import type { LiteLlm } from "../litellm/LiteLlm.js"
-import type { Need } from "../litellm/Access.js"
+import type { KeyAccess, Need } from "../litellm/Access.js"
 import * as ResultSize from "./ResultSize.js"
 
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
@@ -24,12 +24,19 @@ export interface Tool {
   readonly call: (args: unknown, limits: Limits) => Effect.Effect<ResultSize.Fitted, never, LiteLlm>
 }
 
+/** What a tool may know of the call beyond its arguments: the caller's key, the tools it may use. */
+export type CallContext = Pick<Limits, "access" | "caller" | "toolForRoute">
+
 /** What one tool call may cost: its result's size, and the time for all its LiteLLM requests. */
 export interface Limits {
   readonly maxResultBytes: number
   readonly deadline: Duration.Duration
   /** The tool this caller may call for a LiteLLM route, to name where LiteLLM's message names the route. */
   readonly toolForRoute?: (route: string) => string | undefined
+  /** What LiteLLM said of the caller's key, where it was asked (undefined: in doubt, nothing ruled out). */
+  readonly access?: KeyAccess
+  /** Asks it (kept CALLER_CHECK_TTL_MS) for a call that was not checked at the edge; undefined when it cannot say. */
+  readonly caller?: Effect.Effect<KeyAccess | undefined>
 }
 
 // A route as LiteLLM's messages name it ("Update via `/key/unblock` if you're an admin").
@@ -255,7 +262,7 @@ export const make = <A, I, O, OI>(options: {
   readonly needs: Need | null
   readonly enterprise?: string
   readonly paging?: ResultSize.Paging
-  readonly run: (input: A) => Effect.Effect<O, ToolError, LiteLlm>
+  readonly run: (input: A, call: CallContext) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
   const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
@@ -286,7 +293,7 @@ export const make = <A, I, O, OI>(options: {
               // One deadline for the whole call, however many LiteLLM requests it makes: a request
               // is not started after it, and one under way is never cut short (it may be a write).
               Effect.locally(
-                options.run(input),
+                options.run(input, limits),
                 CallDeadline,
                 Option.some({ tool: options.name, at: now + Duration.toMillis(limits.deadline) })
               ))

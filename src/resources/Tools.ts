@@ -6,13 +6,15 @@ import * as Models from "./Models.js"
 import * as Spend from "./Spend.js"
 import * as Teams from "./Teams.js"
 import * as Users from "./Users.js"
+import * as RouteTier from "../routes/RouteTier.js"
 
 const resources = {
   users: Users.tools,
   keys: Keys.tools,
   spend: Spend.tools,
   teams: Teams.tools,
-  models: Models.tools
+  models: Models.tools,
+  routes: RouteTier.tools
 }
 
 /** Every tool, one toolset per LiteLLM resource module; `caller` (litellm_whoami) first, as agents should call it. */

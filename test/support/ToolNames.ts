@@ -3,6 +3,8 @@ export const READ_ONLY_TOOLS = [
   "litellm_key_info",
   "litellm_key_list",
   "litellm_model_list",
+  "litellm_route_describe",
+  "litellm_route_search",
   "litellm_team_info",
   "litellm_team_list",
   "litellm_usage_daily_activity",

@@ -1,0 +1,176 @@
+import { Effect, Schema } from "effect"
+import { type KeyAccess, refusal } from "../litellm/Access.js"
+import { NotFound } from "../mcp/Errors.js"
+import { Int, NonEmptyString } from "../mcp/Schemas.js"
+import * as Tool from "../mcp/Tool.js"
+import { keyOf, resolved, type Route } from "./Catalogue.js"
+import { sourceNote, table } from "./Source.js"
+
+// What this server knows of a route that its schema does not say: the trap an agent would meet.
+const TRAPS: Readonly<Record<string, string>> = {
+  "POST /user/update": "Creates the user when the id or email matches none; litellm_user_update checks first.",
+  "POST /key/delete": "Ignores key_aliases when keys is given, and deletes whatever subset exists; litellm_key_delete checks every key first.",
+  "GET /key/info": "Without key it describes the caller's own key; it has no alias lookup.",
+  "POST /key/unblock": "Some 2025 releases hash a hash again and answer 401; litellm_key_unblock works around it.",
+  "POST /key/regenerate": "LiteLLM Enterprise only; litellm_key_regenerate rotates by copy without it.",
+  "GET /spend/logs/v2": "api_key is compared with the stored hash as is; dates are YYYY-MM-DD HH:MM:SS in UTC.",
+  "POST /team/member_add": "role admin needs LiteLLM Enterprise.",
+  "POST /model/new": "Its body holds provider credentials in litellm_params: they are stored in LiteLLM's database.",
+  "POST /global/spend/reset": "Erases every recorded spend, proxy-wide."
+}
+
+// A JSON Schema, as LiteLLM's document states it: an object.
+const JsonSchema = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+const asSchema = (u: unknown): Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) ? u as Record<string, unknown> : {}
+
+const MethodName = Schema.Literal("GET", "POST", "PUT", "PATCH", "DELETE")
+
+// The route checks this server knows are by path; any method but GET writes.
+const likelyAllowed = (access: KeyAccess | undefined, route: Route) =>
+  refusal(access, { method: route.method === "GET" ? "GET" : "POST", route: route.path }) === undefined
+
+// Who calls, as LiteLLM said at connect (kept by the edge); in doubt, nothing is ruled out.
+const accessOf = (call: Tool.CallContext) =>
+  call.access !== undefined ? Effect.succeed(call.access) : call.caller ?? Effect.succeed(undefined)
+
+const words = (text: string) => text.toLowerCase().split(/[^a-z0-9_]+/).filter((w) => w.length > 1)
+
+const SearchInput = Schema.Struct({
+  query: NonEmptyString.annotations({ description: "Words to look for in method, path, summary and family, e.g. \"budget new\"." }),
+  kind: Schema.optional(Schema.Literal("read", "change")),
+  limit: Schema.optional(Int(1, 50).annotations({ description: "Rows, default 15." }))
+})
+
+const Row = Schema.Struct({
+  method: Schema.String,
+  path: Schema.String,
+  summary: Schema.String,
+  kind: Schema.Literal("read", "change"),
+  allowed: Schema.Boolean.annotations({ description: "Whether LiteLLM may let this key call it (when in doubt, true)" }),
+  tool: Schema.optional(Schema.String.annotations({ description: "This server's own tool for it: prefer it" }))
+})
+
+const SearchOutput = Schema.Struct({
+  routes: Schema.Array(Row),
+  matches: Schema.Number.annotations({ description: "Routes that matched, before limit" }),
+  note: Schema.optional(Schema.String)
+})
+
+const search = (input: typeof SearchInput.Type, call: Tool.CallContext) =>
+  Effect.map(Effect.zip(table, accessOf(call)), ([t, access]) => {
+    const wanted = words(input.query)
+    const scored = t.catalogue.routes
+      .filter((r) => r.excluded === undefined && (input.kind === undefined || r.kind === input.kind))
+      .map((r) => {
+        const haystack = `${r.method} ${r.path} ${r.summary} ${r.tags.join(" ")}`.toLowerCase()
+        return { r, score: wanted.filter((w) => haystack.includes(w)).length }
+      })
+      .filter((s) => s.score > 0)
+      .sort((a, b) => b.score - a.score || a.r.path.localeCompare(b.r.path))
+    const note = sourceNote(t)
+    return {
+      routes: scored.slice(0, input.limit ?? 15).map(({ r }) => {
+        const tool = call.toolForRoute?.(r.path)
+        return {
+          method: r.method,
+          path: r.path,
+          summary: r.summary,
+          kind: r.kind,
+          allowed: likelyAllowed(access, r),
+          ...(tool === undefined ? {} : { tool })
+        }
+      }),
+      matches: scored.length,
+      ...(note === undefined ? {} : { note })
+    }
+  })
+
+const DescribeInput = Schema.Struct({
+  method: MethodName,
+  path: NonEmptyString.annotations({ description: "The route as listed, with {placeholders}, e.g. /team/{team_id}/callback." })
+})
+
+const DescribeOutput = Schema.Struct({
+  method: Schema.String,
+  path: Schema.String,
+  summary: Schema.String,
+  kind: Schema.Literal("read", "change"),
+  allowed: Schema.Boolean,
+  tool: Schema.optional(Schema.String),
+  excluded: Schema.optional(Schema.Struct({ class: Schema.String, reason: Schema.String })),
+  parameters: Schema.Array(Schema.Struct({
+    name: Schema.String,
+    in: Schema.Literal("path", "query"),
+    required: Schema.Boolean,
+    schema: JsonSchema,
+    description: Schema.optional(Schema.String)
+  })),
+  body: Schema.optional(JsonSchema.annotations({ description: "The JSON body's schema, references resolved, cut where large" })),
+  body_required: Schema.Boolean,
+  trap: Schema.optional(Schema.String),
+  note: Schema.optional(Schema.String)
+})
+
+const describe = (input: typeof DescribeInput.Type, call: Tool.CallContext) =>
+  Effect.flatMap(Effect.zip(table, accessOf(call)), ([t, access]) => {
+    const route = t.catalogue.byKey.get(keyOf(input.method, input.path))
+    if (route === undefined) {
+      return Effect.fail(new NotFound({
+        message: `No management route ${input.method} ${input.path} in ${t.source === "litellm" ? "this LiteLLM's" : "LiteLLM 1.96's"} ` +
+          "document; find routes with litellm_route_search."
+      }))
+    }
+    const tool = call.toolForRoute?.(route.path)
+    const trap = TRAPS[keyOf(route.method, route.path)]
+    const note = sourceNote(t)
+    return Effect.succeed({
+      method: route.method,
+      path: route.path,
+      summary: route.summary,
+      kind: route.kind,
+      allowed: likelyAllowed(access, route),
+      ...(tool === undefined ? {} : { tool }),
+      ...(route.excluded === undefined ? {} : {
+        excluded: {
+          class: route.excluded.class,
+          reason: `Not reachable through this server: it ${route.excluded.reason} (an operator may allow the ${route.excluded.class} class).`
+        }
+      }),
+      parameters: route.parameters.map((p) => ({ ...p, schema: asSchema(resolved(t.catalogue, p.schema, 1_000)) })),
+      ...(route.body === undefined ? {} : { body: asSchema(resolved(t.catalogue, route.body)) }),
+      body_required: route.bodyRequired,
+      ...(trap === undefined ? {} : { trap }),
+      ...(note === undefined ? {} : { note })
+    })
+  })
+
+// One LiteLLM request at most (its /openapi.json, kept ten minutes): reading the table is not a
+// LiteLLM route of its own, so any key may search it.
+export const tools: ReadonlyArray<Tool.Tool> = [
+  Tool.make({
+    name: "litellm_route_search",
+    needs: null,
+    title: "Search LiteLLM's management routes",
+    description: "Find any LiteLLM management route by words (organizations, budgets, customers, tags, model " +
+      "deployments, credentials…): method, path, summary, read or change, whether this key may call it, and this " +
+      "server's own tool for it where there is one (prefer that). Then litellm_route_describe for its arguments.",
+    input: SearchInput,
+    output: SearchOutput,
+    annotations: Tool.readOnly,
+    run: search
+  }),
+  Tool.make({
+    name: "litellm_route_describe",
+    needs: null,
+    title: "Describe a LiteLLM management route",
+    description: "One route's path and query parameters and its JSON body schema (references resolved, large ones " +
+      "cut), with the trap this server knows of it, if any.",
+    input: DescribeInput,
+    output: DescribeOutput,
+    annotations: Tool.readOnly,
+    run: describe
+  })
+]
+

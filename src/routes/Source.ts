@@ -1,0 +1,50 @@
+import { Clock, Effect, Option, Schema } from "effect"
+import { LiteLlm } from "../litellm/LiteLlm.js"
+import { Open } from "../litellm/Answers.js"
+import { type Catalogue, catalogue } from "./Catalogue.js"
+
+/** Where the route table came from: the connected LiteLLM's own document, or the bundled 1.96 one. */
+export interface Table {
+  readonly catalogue: Catalogue
+  readonly source: "litellm" | "bundled"
+}
+
+const OpenApiDocument = Open({ paths: Schema.Record({ key: Schema.String, value: Schema.Unknown }) })
+
+// LiteLLM's document changes only with its release: kept ten minutes per LiteLLM. The bundled
+// fallback is kept one minute, so a LiteLLM that comes back (or starts serving it) is read again.
+const FROM_LITELLM_MS = 10 * 60_000
+const FALLBACK_MS = 60_000
+const kept = new WeakMap<object, { readonly until: number; readonly table: Table }>()
+
+// Loaded on first need, in a chunk of its own: 1.2 MB that most processes never read.
+let bundled: Catalogue | undefined
+const bundledCatalogue = Effect.promise(async () => {
+  bundled ??= catalogue((await import("./litellm-openapi-1.96.0.json", { with: { type: "json" } })).default)
+  return bundled
+})
+
+/**
+ * The route table of the LiteLLM behind this client, from its own /openapi.json (asked with the
+ * caller's key, as every LiteLLM request), or LiteLLM 1.96's when it does not serve one.
+ */
+export const table: Effect.Effect<Table, never, LiteLlm> = Effect.gen(function*() {
+  const litellm = yield* LiteLlm
+  const now = yield* Clock.currentTimeMillis
+  const held = kept.get(litellm)
+  if (held !== undefined && now < held.until) return held.table
+  const served = yield* Effect.option(litellm.get("/openapi.json", {}, OpenApiDocument))
+  const fromLiteLlm = Option.map(served, catalogue).pipe(Option.filter((c) => c.routes.length > 0))
+  const table: Table = Option.isSome(fromLiteLlm)
+    ? { catalogue: fromLiteLlm.value, source: "litellm" }
+    : { catalogue: yield* bundledCatalogue, source: "bundled" }
+  kept.set(litellm, { until: now + (table.source === "litellm" ? FROM_LITELLM_MS : FALLBACK_MS), table })
+  return table
+})
+
+/** What an answer says of its source, when it is not the connected LiteLLM's own document. */
+export const sourceNote = (t: Table): string | undefined =>
+  t.source === "bundled"
+    ? "This LiteLLM does not serve its /openapi.json (or it holds no management routes): these routes are LiteLLM " +
+      `${t.catalogue.version ?? "1.96"}'s, and this release may differ.`
+    : undefined
