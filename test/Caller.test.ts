@@ -30,7 +30,8 @@ const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 
 // An internal_user_viewer may still add members to a team the proxy lists in
 // default_internal_user_params.available_teams (_is_available_team): in doubt, so listed.
-const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list"), "litellm_team_member_add"])
+// The route tier's tools need no route of their own (LiteLLM decides each call): every key gets them.
+const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list"), "litellm_team_member_add", "litellm_route_change"])
 const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
 
 const KEY_ROUTES_ONLY = ["/key/generate", "/key/list", "/key/update", "/key/delete"]
@@ -46,7 +47,10 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   // No user: no role, so only the info and self-managed routes.
   team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
   // The route tier reads only LiteLLM's own document: any key may search it.
-  narrow_key: ["litellm_key_info", "litellm_key_list", "litellm_route_describe", "litellm_route_search", "litellm_whoami"],
+  narrow_key: sorted([
+    "litellm_key_info", "litellm_key_list", "litellm_route_describe", "litellm_route_search", "litellm_route_read",
+    "litellm_route_change", "litellm_whoami"
+  ]),
   // key_type "management" (handle_key_type): management_routes holds team list/info and, since the
   // spend-log routes joined key_management_routes, /spend/logs/v2; never the team member routes.
   management_key: sorted([
@@ -54,10 +58,10 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   ]),
   admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete"),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
-  no_info_key: [
+  no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
-    "litellm_route_search", "litellm_whoami"
-  ]
+    "litellm_route_search", "litellm_route_read", "litellm_route_change", "litellm_whoami"
+  ])
 }
 
 /** Releases before December 2025 refuse such a key with a plain 500 that quotes nothing: in doubt, every tool. */
@@ -109,6 +113,8 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_key_block: { key: own.key },
     litellm_key_unblock: { key: own.key },
     litellm_key_regenerate: { key: own.key },
+    litellm_route_change: { method: "POST", path: "/key/update", body: { key: sha256(own.key), rpm_limit: 3 } },
+    litellm_route_read: { method: "GET", path: "/key/list" },
     litellm_usage_spend_logs: {},
     litellm_team_create: { team_alias: "new team" },
     litellm_team_update: { team_id: "t-team", max_budget: 9 },

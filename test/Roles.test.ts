@@ -67,6 +67,8 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_model_list: {},
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
+  litellm_route_read: { method: "GET", path: "/key/list" },
+  litellm_route_change: { method: "POST", path: "/key/update", body: { key_alias: "mem-key", rpm_limit: 4 } },
   litellm_whoami: {}
 }
 

@@ -166,3 +166,107 @@ layer(TestEnvLive(), { excludeTestServices: true })("the route tier on a LiteLLM
       expect(env.standIn.requestsTo("/openapi.json")[0]!.authorization).toBe(`Bearer ${env.adminKey}`)
     }))
 })
+
+interface Called { route: string; answer: Record<string, unknown> }
+
+layer(TestEnvLive({ timeoutMs: 2_000 }), { excludeTestServices: true })("calling routes through the tier", (it) => {
+  it.scoped("a read reaches LiteLLM as its route's schema says; a change too, with the caller's key alone", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const key = env.standIn.seedKey({ key_alias: "tier" })
+      const client = yield* connect(env.adminKey)
+      const read = expectSuccess(yield* call(client, "litellm_route_read", { method: "GET", path: "/key/info", query: { key: key.row["token"] as string } })) as Called
+      expect(read.route).toBe("GET /key/info")
+      expect(read.answer).toMatchObject({ info: { key_alias: "tier" } })
+      const changed = expectSuccess(yield* call(client, "litellm_route_change", {
+        method: "POST",
+        path: "/key/update",
+        body: { key: key.row["token"], max_budget: 7 }
+      })) as Called
+      expect(changed.route).toBe("POST /key/update")
+      expect(key.row["max_budget"]).toBe(7)
+      // Every request checked against LiteLLM 1.96's document by the stand-in, and only the caller's key sent.
+      expect(env.standIn.violations).toEqual([])
+      for (const r of env.standIn.requests) expect(r.authorization).toBe(`Bearer ${env.adminKey}`)
+    }))
+
+  it.scoped("arguments are checked against the route's schema first: one problem per field, nothing sent", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const client = yield* connect(env.adminKey)
+      env.standIn.reset()
+      const query = expectFailure(yield* call(client, "litellm_route_read", { method: "GET", path: "/key/list", query: { size: "many", colour: "red" } }), 400)
+      expect(query.detail).toEqual(expect.arrayContaining([
+        { path: "query.size", message: expect.stringContaining("integer") },
+        { path: "query.colour", message: "is not a query parameter of this route" }
+      ]))
+      const body = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/key/update", body: { key: "k", budgett: 5 } }), 400)
+      expect(body.detail).toContainEqual({ path: "body.budgett", message: "is not a field of this route's body" })
+      const missing = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/team/new" }), 400)
+      expect(missing.detail).toContainEqual({ path: "body", message: "is required" })
+      expect(env.standIn.requests.filter((r) => r.path !== "/openapi.json")).toHaveLength(0)
+    }))
+
+  it.scoped("a path parameter cannot leave its segment, and is encoded within it", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const client = yield* connect(env.adminKey)
+      env.standIn.reset()
+      for (const team_id of ["../key/delete", "a/b", "..", ""]) {
+        const error = expectFailure(yield* call(client, "litellm_route_read", { method: "GET", path: "/team/{team_id}/callback", path_params: { team_id } }), 400)
+        expect(error.detail).toEqual([{ path: "path_params.team_id", message: team_id === "" ? "is required" : expect.stringContaining("one path segment") }])
+      }
+      expectFailure(yield* call(client, "litellm_route_read", { method: "GET", path: "/team/{team_id}/callback", path_params: { team: "t" } }), 400)
+      expect(env.standIn.requests.filter((r) => r.path !== "/openapi.json")).toHaveLength(0)
+      env.standIn.injectFault("/team/t%201/callback", { kind: "status", status: 200, body: "{\"team_id\":\"t 1\",\"callbacks\":[]}" })
+      const ok = expectSuccess(yield* call(client, "litellm_route_read", { method: "GET", path: "/team/{team_id}/callback", path_params: { team_id: "t 1" } })) as Called
+      expect(ok.route).toBe("GET /team/t%201/callback")
+      expect(ok.answer).toEqual({ team_id: "t 1", callbacks: [] })
+    }))
+
+  it.scoped("each tool calls its kind only; an excluded route is refused with its reason; a route this LiteLLM lacks says so", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const client = yield* connect(env.adminKey)
+      const wrongTool = expectFailure(yield* call(client, "litellm_route_read", { method: "POST", path: "/key/update", body: {} }), 400)
+      expect(wrongTool.message).toContain("changes LiteLLM: call it with litellm_route_change")
+      const reset = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/global/spend/reset" }), 400)
+      expect(reset.message).toContain("erases every key's, user's and team's recorded spend")
+      expect(reset.message).toContain("LITELLM_MCP_ROUTE_CLASSES")
+      expect(env.standIn.requestsTo("/global/spend/reset")).toHaveLength(0)
+      // In 1.96's document, not served by this (stand-in) LiteLLM: FastAPI's 404 for the route.
+      const absent = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/organization/new", body: { organization_alias: "o" } }), 404)
+      expect(absent.message).toContain("This LiteLLM does not serve POST /organization/new")
+    }))
+
+  it.scoped("a change whose answer never comes is outcome unknown, never a failure; it is not retried", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const key = env.standIn.seedKey({ key_alias: "lost" })
+      const client = yield* connect(env.adminKey)
+      env.standIn.injectFault("/key/update", { kind: "reset" })
+      const envelope = yield* call(client, "litellm_route_change", { method: "POST", path: "/key/update", body: { key: key.row["token"], key_alias: "lost" } })
+      const error = expectFailure(envelope, 202)
+      expect(error).toMatchObject({ outcome: "unknown" })
+      expect(error.message).toContain("Read it back before retrying")
+      expect(env.standIn.requestsTo("/key/update")).toHaveLength(1)
+    }))
+})
+
+layer(TestEnvLive({ env: { LITELLM_MCP_ROUTE_CLASSES: "spend-reset" } }), { excludeTestServices: true })("an operator's route classes", (it) => {
+  it.scoped("let the tier call an excluded class by name, and no other", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const client = yield* connect(env.adminKey)
+      env.standIn.injectFault("/global/spend/reset", { kind: "status", status: 200, body: "{\"message\":\"Spend for all API Keys and Teams reset successfully\"}" })
+      expectSuccess(yield* call(client, "litellm_route_change", { method: "POST", path: "/global/spend/reset" }))
+      expect(env.standIn.requestsTo("/global/spend/reset")).toHaveLength(1)
+      expectFailure(yield* call(client, "litellm_route_change", { method: "PATCH", path: "/config/cost_discount_config", body: {} }), 400)
+    }))
+})

@@ -202,7 +202,7 @@ const settings = {
   toolsets: setting("LITELLM_MCP_TOOLSETS", (env) => Config.option(items(env)), {
     name: "toolsets",
     value: "<list>",
-    description: "Toolsets to expose: users, keys, spend, teams, models (caller, with litellm_whoami, comes with any)",
+    description: "Toolsets to expose: users, keys, spend, teams, models, routes (caller, with litellm_whoami, comes with any)",
     show: Option.match({ onNone: () => "all", onSome: (l) => l.join(",") })
   }),
   tools: setting("LITELLM_MCP_TOOLS", (env) => Config.option(items(env)), {
@@ -210,6 +210,12 @@ const settings = {
     value: "<list>",
     description: "Single tools to expose, adding to --toolsets",
     show: Option.match({ onNone: () => "none", onSome: (l) => l.join(",") })
+  }),
+  routeClasses: setting("LITELLM_MCP_ROUTE_CLASSES", list, {
+    name: "route-classes",
+    value: "<list>",
+    description: "Excluded route classes the route tier may call anyway: spend-reset, cache, config, model-serving",
+    show: orNone
   }),
   allowedHosts: setting("ALLOWED_HOSTS", list, {
     name: "allowed-hosts",

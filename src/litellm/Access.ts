@@ -44,6 +44,11 @@ export interface Need {
    * any release (`/user/list`: management_routes, then `_authorize_user_list_request`).
    */
   readonly orgAdmin?: true
+  /**
+   * Any management route the caller names (the route tier's change tool): ruled out only for a
+   * role that may change nothing at all.
+   */
+  readonly anyRoute?: true
 }
 
 const listed = (name: ListName, route: string) => UNION[name].has(route)
@@ -66,6 +71,9 @@ const keyAllows = (allowed: ReadonlyArray<string>, route: string): boolean =>
 
 /** Why LiteLLM would certainly refuse this one route for this key, or undefined when it may allow it. */
 const refusalOf = (access: KeyAccess, need: Need, route: string): string | undefined => {
+  if (need.anyRoute === true) {
+    return access.role === "proxy_admin_viewer" && need.method !== "GET" ? "LiteLLM's proxy_admin_viewer role may not change anything" : undefined
+  }
   // Applies to every role, proxy admins included.
   if (!keyAllows(access.allowedRoutes, route)) return `the key's allowed_routes do not include ${route}`
   if (access.role === "proxy_admin" || access.role === undefined) return undefined

@@ -414,7 +414,22 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema) as Effect.Effect<A, LiteLlmError>,
       /** A POST that changes LiteLLM: once it answered 2xx, the answer is never turned into a failure. */
       write: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true)
+        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true),
+      /**
+       * Any method, for the route tier: a change (`write`) keeps a write's guarantees (its own
+       * deadline, never a failure once answered 2xx, outcome unknown without an answer).
+       */
+      request: (
+        method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+        path: string,
+        urlParams: UrlParams.Input,
+        body: unknown,
+        write: boolean
+      ) => {
+        const bare = HttpClientRequest.make(method)(path, { urlParams })
+        const request = body === undefined ? bare : HttpClientRequest.bodyUnsafeJson(bare, body)
+        return send(request, Schema.Unknown, write) as Effect.Effect<unknown, LiteLlmError>
+      }
     } as const
   }),
   // The HttpClient comes from the wiring: undici with LiteLLM's limits (`Live`), or the sandbox in

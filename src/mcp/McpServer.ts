@@ -39,7 +39,8 @@ const sharedValidator: jsonSchemaValidator = {
 /** A tool call's limits, from the settings. */
 export const limitsOf = (config: AppConfig): Limits => ({
   maxResultBytes: config.maxResultBytes,
-  deadline: Duration.millis(config.toolTimeoutMs)
+  deadline: Duration.millis(config.toolTimeoutMs),
+  routeClasses: config.routeClasses
 })
 
 const toResult = ({ envelope, text }: Fitted): CallToolResult => ({

@@ -25,7 +25,7 @@ export interface Tool {
 }
 
 /** What a tool may know of the call beyond its arguments: the caller's key, the tools it may use. */
-export type CallContext = Pick<Limits, "access" | "caller" | "toolForRoute">
+export type CallContext = Pick<Limits, "access" | "caller" | "toolForRoute" | "routeClasses">
 
 /** What one tool call may cost: its result's size, and the time for all its LiteLLM requests. */
 export interface Limits {
@@ -37,6 +37,8 @@ export interface Limits {
   readonly access?: KeyAccess
   /** Asks it (kept CALLER_CHECK_TTL_MS) for a call that was not checked at the edge; undefined when it cannot say. */
   readonly caller?: Effect.Effect<KeyAccess | undefined>
+  /** Excluded route classes the operator lets the route tier call (LITELLM_MCP_ROUTE_CLASSES). */
+  readonly routeClasses?: ReadonlyArray<string>
 }
 
 // A route as LiteLLM's messages name it ("Update via `/key/unblock` if you're an admin").

@@ -16,7 +16,9 @@ export const make = (toolsets: Readonly<Record<string, ReadonlyArray<Tool>>>): R
     toolsets,
     all,
     byName: new Map(all.map((tool) => [tool.definition.name, tool])),
-    byRoute: new Map(all.flatMap((tool) => tool.needs === null ? [] : [[tool.needs.route, tool] as const]).reverse())
+    byRoute: new Map(
+      all.flatMap((tool) => tool.needs === null || tool.needs.anyRoute === true ? [] : [[tool.needs.route, tool] as const]).reverse()
+    )
   }
 }
 

@@ -1,7 +1,10 @@
-import { Effect, Schema } from "effect"
+import type { UrlParams } from "@effect/platform"
+import { Effect, Either, Schema } from "effect"
 import { type KeyAccess, refusal } from "../litellm/Access.js"
-import { NotFound } from "../mcp/Errors.js"
-import { Int, NonEmptyString } from "../mcp/Schemas.js"
+import { InputIssue, InvalidInput, NotFound } from "../mcp/Errors.js"
+import { LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
+import { prepare } from "./Arguments.js"
+import { Int, JsonObject, NonEmptyString } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
 import { keyOf, resolved, type Route } from "./Catalogue.js"
 import { sourceNote, table } from "./Source.js"
@@ -21,6 +24,8 @@ const TRAPS: Readonly<Record<string, string>> = {
 
 // A JSON Schema, as LiteLLM's document states it: an object.
 const JsonSchema = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+const JsonBody = JsonObject.annotations({ description: "The JSON body, as litellm_route_describe gives its schema." })
 
 const asSchema = (u: unknown): Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u) ? u as Record<string, unknown> : {}
@@ -146,6 +151,79 @@ const describe = (input: typeof DescribeInput.Type, call: Tool.CallContext) =>
     })
   })
 
+// == Calling a route
+
+// Finite numbers only: JSON carries no other.
+const Numeric = Schema.Number.pipe(Schema.finite({ message: () => "must be a finite number" }))
+
+const PathParams = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Numeric) }).annotations({
+  description: "Values for the path's {placeholders}, e.g. {\"team_id\": \"t1\"}."
+})
+const Scalar = Schema.Union(Schema.String, Numeric, Schema.Boolean)
+const Query = Schema.Record({ key: Schema.String, value: Schema.Union(Scalar, Schema.Array(Scalar)) }).annotations({
+  description: "Query parameters by name, as litellm_route_describe lists them."
+})
+
+const callFields = {
+  path: NonEmptyString.annotations({ description: "The route as listed, with {placeholders}." }),
+  path_params: Schema.optional(PathParams),
+  query: Schema.optional(Query),
+  body: Schema.optional(JsonBody)
+}
+
+const ReadInput = Schema.Struct({ method: Schema.Literal("GET", "POST"), ...callFields })
+const ChangeInput = Schema.Struct({ method: Schema.Literal("POST", "PUT", "PATCH", "DELETE"), ...callFields })
+
+const Called = Schema.Struct({
+  route: Schema.String,
+  answer: Schema.Unknown.annotations({ description: "LiteLLM's answer as it came" })
+})
+
+type CallInput = typeof ReadInput.Type | typeof ChangeInput.Type
+
+const callRoute = (kind: "read" | "change") => (input: CallInput, call: Tool.CallContext) =>
+  Effect.gen(function*() {
+    const t = yield* table
+    const route = t.catalogue.byKey.get(keyOf(input.method, input.path))
+    if (route === undefined) {
+      return yield* new NotFound({
+        message: `No management route ${input.method} ${input.path} in ${t.source === "litellm" ? "this LiteLLM's" : "LiteLLM 1.96's"} ` +
+          "document; find routes with litellm_route_search."
+      })
+    }
+    if (route.excluded !== undefined && !(call.routeClasses ?? []).includes(route.excluded.class)) {
+      return yield* new InvalidInput({
+        issues: [new InputIssue({
+          path: "path",
+          message: `${route.method} ${route.path} ${route.excluded.reason}: this server does not call it unless the operator ` +
+            `allows the ${route.excluded.class} class (LITELLM_MCP_ROUTE_CLASSES)`
+        })]
+      })
+    }
+    if (route.kind !== kind) {
+      return yield* new InvalidInput({
+        issues: [new InputIssue({
+          path: "method",
+          message: kind === "read"
+            ? `${route.method} ${route.path} changes LiteLLM: call it with litellm_route_change`
+            : `${route.method} ${route.path} only reads: call it with litellm_route_read`
+        })]
+      })
+    }
+    const prepared = prepare(t.catalogue, route, input)
+    if (Either.isLeft(prepared)) return yield* new InvalidInput({ issues: prepared.left })
+    const litellm = yield* LiteLlm
+    const { path, query, body } = prepared.right
+    const answer = yield* litellm.request(route.method, path, query as UrlParams.Input, body, kind === "change").pipe(
+      // FastAPI's own 404: the route is in the document read, but this LiteLLM does not serve it.
+      onMissingRoute(() =>
+        Effect.fail(new NotFound({
+          message: `This LiteLLM does not serve ${route.method} ${route.path} (FastAPI's 404 for the route itself)` +
+            (t.source === "bundled" ? `: the routes are LiteLLM ${t.catalogue.version ?? "1.96"}'s, and this release differs.` : ".")
+        })))
+    )
+    return { route: `${route.method} ${path}`, answer }
+  })
 // One LiteLLM request at most (its /openapi.json, kept ten minutes): reading the table is not a
 // LiteLLM route of its own, so any key may search it.
 export const tools: ReadonlyArray<Tool.Tool> = [
@@ -171,6 +249,30 @@ export const tools: ReadonlyArray<Tool.Tool> = [
     output: DescribeOutput,
     annotations: Tool.readOnly,
     run: describe
+  }),
+  Tool.make({
+    name: "litellm_route_read",
+    needs: null,
+    title: "Read from a LiteLLM management route",
+    description: "Call a route that only reads (GET, or a POST such as /budget/info), as litellm_route_describe gives " +
+      "it: path_params, query and body are checked against the route's schema first. Prefer this server's own tool " +
+      "where the search names one.",
+    input: ReadInput,
+    output: Called,
+    annotations: Tool.readOnly,
+    run: callRoute("read")
+  }),
+  Tool.make({
+    name: "litellm_route_change",
+    // LiteLLM decides each route; only a role that may change nothing is certainly refused.
+    needs: { method: "POST", route: "any management route", anyRoute: true },
+    title: "Change LiteLLM through a management route",
+    description: "Call a route that changes LiteLLM (POST, PUT, PATCH, DELETE), checked like litellm_route_read. " +
+      "Never retried: if no answer comes, the result says the change may or may not have been made.",
+    input: ChangeInput,
+    output: Written(Called),
+    annotations: Tool.destructive,
+    run: callRoute("change")
   })
 ]
 

@@ -4,6 +4,7 @@ export const READ_ONLY_TOOLS = [
   "litellm_key_list",
   "litellm_model_list",
   "litellm_route_describe",
+  "litellm_route_read",
   "litellm_route_search",
   "litellm_team_info",
   "litellm_team_list",

@@ -1,0 +1,130 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js"
+import addFormats from "ajv-formats"
+import { Either } from "effect"
+import { InputIssue } from "../mcp/Errors.js"
+import type { Catalogue, Route } from "./Catalogue.js"
+
+// A route tier call's arguments, checked against the route's own schema (from the same document
+// as the route) before anything is sent: one clear message per field, as for the curated tools.
+
+export type QueryValue = string | number | boolean | ReadonlyArray<string | number | boolean>
+
+export interface Arguments {
+  readonly path_params?: Readonly<Record<string, string | number>> | undefined
+  readonly query?: Readonly<Record<string, QueryValue>> | undefined
+  readonly body?: Readonly<Record<string, unknown>> | undefined
+}
+
+/** What goes to LiteLLM: the path with its parameters in place, the query, the body. */
+export interface Prepared {
+  readonly path: string
+  readonly query: Readonly<Record<string, QueryValue>>
+  readonly body: Readonly<Record<string, unknown>> | undefined
+}
+
+interface Compiled {
+  readonly query: ValidateFunction
+  readonly body: ValidateFunction | undefined
+}
+
+// One validator pair per document and route, compiled on first use: the document's components
+// are added once, under an id the routes' references are rebased onto.
+const validators = new WeakMap<Catalogue, { readonly query: Ajv2020; readonly body: Ajv2020; readonly routes: Map<Route, Compiled> }>()
+
+const rebase = (schema: unknown): unknown =>
+  JSON.parse(JSON.stringify(schema ?? {}).replaceAll("\"#/components/", "\"litellm#/components/"))
+
+const ajvFor = (catalogue: Catalogue, coerce: boolean) => {
+  // Query values arrive as text at LiteLLM: "3" for an integer is as good as 3.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: coerce ? "array" : false, logger: false })
+  addFormats.default(ajv)
+  ajv.addSchema({ $id: "litellm", components: { schemas: rebase(catalogue.schemas) } })
+  return ajv
+}
+
+const compiled = (catalogue: Catalogue, route: Route): Compiled => {
+  let held = validators.get(catalogue)
+  if (held === undefined) {
+    held = { query: ajvFor(catalogue, true), body: ajvFor(catalogue, false), routes: new Map() }
+    validators.set(catalogue, held)
+  }
+  let c = held.routes.get(route)
+  if (c === undefined) {
+    const query = route.parameters.filter((p) => p.in === "query")
+    c = {
+      // A name the route does not take is refused, not dropped: a misspelt filter must not be a
+      // silent "every row".
+      query: held.query.compile({
+        type: "object",
+        properties: Object.fromEntries(query.map((p) => [p.name, rebase(p.schema)])),
+        required: query.filter((p) => p.required).map((p) => p.name),
+        additionalProperties: false
+      }),
+      body: route.body === undefined ? undefined : held.body.compile({ allOf: [rebase(route.body)], unevaluatedProperties: false })
+    }
+    held.routes.set(route, c)
+  }
+  return c
+}
+
+const MAX_ISSUES = 5
+
+const issueOf = (where: string) => (e: ErrorObject): InputIssue => {
+  const at = `${where}${e.instancePath.replaceAll("/", ".")}`
+  const params = e.params as Record<string, unknown>
+  if (e.keyword === "additionalProperties") {
+    return new InputIssue({ path: `${at}.${String(params["additionalProperty"])}`, message: "is not a query parameter of this route" })
+  }
+  if (e.keyword === "unevaluatedProperties") {
+    return new InputIssue({ path: `${at}.${String(params["unevaluatedProperty"])}`, message: "is not a field of this route's body" })
+  }
+  if (e.keyword === "required") {
+    return new InputIssue({ path: `${at}.${String(params["missingProperty"])}`, message: "is required" })
+  }
+  if (e.keyword === "enum") {
+    return new InputIssue({ path: at, message: `must be one of ${(params["allowedValues"] as Array<unknown>).map((v) => JSON.stringify(v)).join(", ")}` })
+  }
+  return new InputIssue({ path: at, message: e.message ?? "does not match the route's schema" })
+}
+
+// A union's branches each report: one problem per place is enough to say what is wrong there.
+const onePerPath = (issues: ReadonlyArray<InputIssue>) => [...new Map(issues.map((i) => [i.path, i])).values()]
+
+const segment = (name: string, value: string | number | undefined): Either.Either<string, InputIssue> => {
+  const text = value === undefined ? "" : String(value)
+  if (text === "") return Either.left(new InputIssue({ path: `path_params.${name}`, message: "is required" }))
+  // Encoded, it cannot leave its segment; these would still name another route.
+  if (text === "." || text === ".." || /[/\\]/.test(text)) {
+    return Either.left(new InputIssue({ path: `path_params.${name}`, message: "must be one path segment: no / or \\, not . or .." }))
+  }
+  return Either.right(encodeURIComponent(text))
+}
+
+/** The request for `route`, or every problem with the arguments (at most five). */
+export const prepare = (catalogue: Catalogue, route: Route, args: Arguments): Either.Either<Prepared, ReadonlyArray<InputIssue>> => {
+  const issues: Array<InputIssue> = []
+  const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!)
+  for (const given of Object.keys(args.path_params ?? {})) {
+    if (!names.includes(given)) issues.push(new InputIssue({ path: `path_params.${given}`, message: `is not a parameter of ${route.path}` }))
+  }
+  let path = route.path
+  for (const name of names) {
+    const value = segment(name, args.path_params?.[name])
+    if (Either.isLeft(value)) issues.push(value.left)
+    else path = path.replace(`{${name}}`, value.right)
+  }
+  const { query, body } = compiled(catalogue, route)
+  const queryCopy = structuredClone(args.query ?? {}) as Record<string, unknown>
+  if (!query(queryCopy)) issues.push(...(query.errors ?? []).map(issueOf("query")))
+  if (body === undefined) {
+    if (args.body !== undefined) issues.push(new InputIssue({ path: "body", message: "this route takes no body" }))
+  } else if (args.body === undefined) {
+    if (route.bodyRequired) issues.push(new InputIssue({ path: "body", message: "is required" }))
+  } else if (!body(args.body)) {
+    issues.push(...(body.errors ?? []).map(issueOf("body")))
+  }
+  const distinct = onePerPath(issues)
+  return distinct.length > 0
+    ? Either.left(distinct.length > MAX_ISSUES ? [...distinct.slice(0, MAX_ISSUES), new InputIssue({ path: "", message: `and ${distinct.length - MAX_ISSUES} more problems` })] : distinct)
+    : Either.right({ path, query: args.query ?? {}, body: args.body })
+}
