@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs"
 import { catalogue, keyOf, resolved } from "../src/routes/Catalogue.js"
 import { call, connect, emptyProxy, expectFailure, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
-const published: unknown = JSON.parse(readFileSync(new URL("../src/routes/litellm-openapi-1.96.0.json", import.meta.url), "utf8"))
+const published: unknown = JSON.parse(readFileSync(new URL("../src/litellm/litellm-openapi-1.96.0.json", import.meta.url), "utf8"))
 const bundled = catalogue(published)
 
 describe("the route table, from LiteLLM 1.96's OpenAPI document", () => {
@@ -84,10 +84,10 @@ const own = {
 interface Row { method: string; path: string; kind: string; allowed: boolean; tool?: string }
 
 layer(TestEnvLive(), { excludeTestServices: true })("the route tier", (it) => {
-  it.scoped("without LiteLLM's document it searches 1.96's, says so, and names this server's own tool for a route", () =>
+  it.scoped("without LiteLLM's document (a release with its docs off) it searches 1.96's, says so, and names this server's own tool for a route", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv
-      emptyProxy(env.standIn, "current")
+      emptyProxy(env.standIn, "legacy")
       const client = yield* connect(env.adminKey)
       const found = expectSuccess(yield* call(client, "litellm_route_search", { query: "key block" })) as { routes: Array<Row>; note: string; matches: number }
       expect(found.note).toContain("does not serve its /openapi.json")
@@ -268,5 +268,19 @@ layer(TestEnvLive({ env: { LITELLM_MCP_ROUTE_CLASSES: "spend-reset" } }), { excl
       expectSuccess(yield* call(client, "litellm_route_change", { method: "POST", path: "/global/spend/reset" }))
       expect(env.standIn.requestsTo("/global/spend/reset")).toHaveLength(1)
       expectFailure(yield* call(client, "litellm_route_change", { method: "PATCH", path: "/config/cost_discount_config", body: {} }), 400)
+    }))
+})
+
+layer(TestEnvLive(), { excludeTestServices: true })("the route tier on the stand-in's current release", (it) => {
+  it.scoped("reads the document LiteLLM serves, with no note, once", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      emptyProxy(env.standIn, "current")
+      const client = yield* connect(env.adminKey)
+      const found = expectSuccess(yield* call(client, "litellm_route_search", { query: "organization" })) as { routes: Array<Row>; note?: string }
+      expect(found.note).toBeUndefined()
+      expect(found.routes.length).toBeGreaterThan(3)
+      expectSuccess(yield* call(client, "litellm_route_describe", { method: "POST", path: "/organization/new" }))
+      expect(env.standIn.requestsTo("/openapi.json")).toHaveLength(1)
     }))
 })

@@ -20,7 +20,7 @@ const kept = new WeakMap<object, { readonly until: number; readonly table: Table
 // Loaded on first need, in a chunk of its own: 1.2 MB that most processes never read.
 let bundled: Catalogue | undefined
 const bundledCatalogue = Effect.promise(async () => {
-  bundled ??= catalogue((await import("./litellm-openapi-1.96.0.json", { with: { type: "json" } })).default)
+  bundled ??= catalogue((await import("../litellm/litellm-openapi-1.96.0.json", { with: { type: "json" } })).default)
   return bundled
 })
 

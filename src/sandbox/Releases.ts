@@ -56,6 +56,8 @@ export interface Traits {
   readonly keyOwnedByCreator: boolean
   /** `GET /health/license` (health_license_endpoint) exists: license_type says "enterprise" or "community". */
   readonly healthLicense: boolean
+  /** Serves `/openapi.json` (1.96's own document); the others answer as a proxy with its docs off. */
+  readonly servesOpenApi: boolean
 }
 
 export const traitsOf: Readonly<Record<Release, Traits>> = {
@@ -75,7 +77,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     dailyActivityUserFilter: true,
     neverExpiresDuration: true,
     keyOwnedByCreator: true,
-    healthLicense: true
+    healthLicense: true,
+    servesOpenApi: true
   },
   mid: {
     version: "1.80.15",
@@ -93,7 +96,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     dailyActivityUserFilter: false,
     neverExpiresDuration: false,
     keyOwnedByCreator: false,
-    healthLicense: false
+    healthLicense: false,
+    servesOpenApi: false
   },
   legacy: {
     version: "1.79.3",
@@ -111,7 +115,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     dailyActivityUserFilter: false,
     neverExpiresDuration: false,
     keyOwnedByCreator: false,
-    healthLicense: false
+    healthLicense: false,
+    servesOpenApi: false
   }
 }
 

@@ -81,6 +81,11 @@ const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.rou
 const hasRoute = (s: Store, route: string) =>
   route === "GET /spend/logs/v2" ? s.traits.spendLogsV2 : route === "GET /health/license" ? s.traits.healthLicense : true
 
+// LiteLLM 1.96's published document, loaded the first time a sandbox is asked for it.
+let published: unknown
+const openApiDocument = async () =>
+  published ??= (await import("../litellm/litellm-openapi-1.96.0.json", { with: { type: "json" } })).default
+
 export class LiteLlmSandbox extends Store {
   readonly requests: Array<RecordedRequest> = []
   /** What this sandbox answered, in order: a refusal of LiteLLM's must reach the agent as it was. */
@@ -191,6 +196,10 @@ export class LiteLlmSandbox extends Store {
           ? { status: "healthy", db: "connected", cache: null, litellm_version: this.traits.version }
           : { status: "healthy", db: "connected" }
       )
+    }
+    // FastAPI's own document, public; a proxy may turn its docs off, as the older releases here do.
+    if (method === "GET" && url.pathname === "/openapi.json" && this.traits.servesOpenApi) {
+      return json(200, await openApiDocument())
     }
     // public_model_hub_info (public_endpoints.py): no authentication, on every release read.
     if (method === "GET" && url.pathname === "/public/model_hub/info") {

@@ -19,7 +19,7 @@ interface Document {
 
 // LiteLLM 1.96.0's own /openapi.json, vendored unmodified so a fresh clone can run the tests.
 const published: Document = JSON.parse(
-  readFileSync(new URL("../../src/routes/litellm-openapi-1.96.0.json", import.meta.url), "utf8")
+  readFileSync(new URL("../../src/litellm/litellm-openapi-1.96.0.json", import.meta.url), "utf8")
 )
 
 const optionalString = { anyOf: [{ type: "string" }, { type: "null" }] }
