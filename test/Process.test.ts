@@ -637,6 +637,11 @@ describe("the server process", () => {
       // The route tier's bundled document is a chunk of its own, loaded on first use.
       const routes = await client.callTool({ name: "litellm_route_search", arguments: { query: "organization new" } })
       expect((routes.structuredContent as { data: { routes: Array<{ path: string }> } }).data.routes[0]!.path).toBe("/organization/new")
+      // Its argument checks load on the first call, from a chunk of their own too.
+      const read = await client.callTool({ name: "litellm_route_read", arguments: { method: "GET", path: "/key/list", query: { size: 2 } } })
+      expect(read.structuredContent).toMatchObject({ success: true, data: { route: "GET /key/list" } })
+      const refused = await client.callTool({ name: "litellm_route_read", arguments: { method: "GET", path: "/key/list", query: { size: "x" } } })
+      expect(refused.structuredContent).toMatchObject({ success: false, error: { status: 400 } })
       const spend = await client.callTool({ name: "litellm_usage_spend_logs", arguments: {} })
       expect((spend.structuredContent as { data: { data: Array<unknown> } }).data.data.length).toBeGreaterThan(0)
       // Teams and models consistent with the users and keys.

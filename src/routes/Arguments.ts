@@ -1,6 +1,5 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js"
-import addFormats from "ajv-formats"
-import { Either } from "effect"
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js"
+import { Effect, Either } from "effect"
 import { InputIssue } from "../mcp/Errors.js"
 import type { Catalogue, Route } from "./Catalogue.js"
 
@@ -34,18 +33,35 @@ const validators = new WeakMap<Catalogue, { readonly query: Ajv2020; readonly bo
 const rebase = (schema: unknown): unknown =>
   JSON.parse(JSON.stringify(schema ?? {}).replaceAll("\"#/components/", "\"litellm#/components/"))
 
-const ajvFor = (catalogue: Catalogue, coerce: boolean) => {
+// ajv-formats is CommonJS whose function is its module and its `default` both.
+const fnOf = (mod: unknown): ((ajv: Ajv2020) => unknown) => {
+  let f = mod as { default?: unknown }
+  while (typeof f !== "function" && f.default !== undefined) f = f.default as { default?: unknown }
+  return f as unknown as (ajv: Ajv2020) => unknown
+}
+
+// Loaded on the first route call, not at start-up: most processes never make one.
+let validation: Promise<{ readonly Ajv: typeof Ajv2020; readonly addFormats: (ajv: Ajv2020) => unknown }> | undefined
+const loadValidation = Effect.promise(() =>
+  validation ??= Promise.all([import("ajv/dist/2020.js"), import("ajv-formats")]).then(([ajv, formats]) => ({
+    // CommonJS through import(): its exports sit on `default` once bundled, beside it under tsx.
+    Ajv: (ajv.Ajv2020 ?? (ajv as unknown as { default: { Ajv2020: typeof Ajv2020 } }).default.Ajv2020),
+    addFormats: fnOf(formats)
+  }))
+)
+
+const ajvFor = (lib: Effect.Effect.Success<typeof loadValidation>, catalogue: Catalogue, coerce: boolean) => {
   // Query values arrive as text at LiteLLM: "3" for an integer is as good as 3.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: coerce ? "array" : false, logger: false })
-  addFormats.default(ajv)
+  const ajv = new lib.Ajv({ strict: false, allErrors: true, coerceTypes: coerce ? "array" : false, logger: false })
+  lib.addFormats(ajv)
   ajv.addSchema({ $id: "litellm", components: { schemas: rebase(catalogue.schemas) } })
   return ajv
 }
 
-const compiled = (catalogue: Catalogue, route: Route): Compiled => {
+const compiled = (lib: Effect.Effect.Success<typeof loadValidation>, catalogue: Catalogue, route: Route): Compiled => {
   let held = validators.get(catalogue)
   if (held === undefined) {
-    held = { query: ajvFor(catalogue, true), body: ajvFor(catalogue, false), routes: new Map() }
+    held = { query: ajvFor(lib, catalogue, true), body: ajvFor(lib, catalogue, false), routes: new Map() }
     validators.set(catalogue, held)
   }
   let c = held.routes.get(route)
@@ -101,7 +117,15 @@ const segment = (name: string, value: string | number | undefined): Either.Eithe
 }
 
 /** The request for `route`, or every problem with the arguments (at most five). */
-export const prepare = (catalogue: Catalogue, route: Route, args: Arguments): Either.Either<Prepared, ReadonlyArray<InputIssue>> => {
+export const prepare = (catalogue: Catalogue, route: Route, args: Arguments): Effect.Effect<Either.Either<Prepared, ReadonlyArray<InputIssue>>> =>
+  Effect.map(loadValidation, (lib) => check(lib, catalogue, route, args))
+
+const check = (
+  lib: Effect.Effect.Success<typeof loadValidation>,
+  catalogue: Catalogue,
+  route: Route,
+  args: Arguments
+): Either.Either<Prepared, ReadonlyArray<InputIssue>> => {
   const issues: Array<InputIssue> = []
   const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!)
   for (const given of Object.keys(args.path_params ?? {})) {
@@ -113,7 +137,7 @@ export const prepare = (catalogue: Catalogue, route: Route, args: Arguments): Ei
     if (Either.isLeft(value)) issues.push(value.left)
     else path = path.replace(`{${name}}`, value.right)
   }
-  const { query, body } = compiled(catalogue, route)
+  const { query, body } = compiled(lib, catalogue, route)
   const queryCopy = structuredClone(args.query ?? {}) as Record<string, unknown>
   if (!query(queryCopy)) issues.push(...(query.errors ?? []).map(issueOf("query")))
   if (body === undefined) {

@@ -210,7 +210,7 @@ const callRoute = (kind: "read" | "change") => (input: CallInput, call: Tool.Cal
         })]
       })
     }
-    const prepared = prepare(t.catalogue, route, input)
+    const prepared = yield* prepare(t.catalogue, route, input)
     if (Either.isLeft(prepared)) return yield* new InvalidInput({ issues: prepared.left })
     const litellm = yield* LiteLlm
     const { path, query, body } = prepared.right
