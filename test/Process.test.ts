@@ -454,6 +454,11 @@ describe("the server process", () => {
       const { tools } = await viewerClient.listTools()
       expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true)
       expect(tools.map((t) => t.name)).toContain("litellm_whoami")
+      // The route tier knows the stdio caller too: a viewer may read, not create.
+      const found = await viewerClient.callTool({ name: "litellm_route_search", arguments: { query: "team new info" } })
+      const rows = (found.structuredContent as { data: { routes: Array<{ method: string; path: string; allowed: boolean }> } }).data.routes
+      expect(rows).toContainEqual(expect.objectContaining({ method: "POST", path: "/team/new", allowed: false }))
+      expect(rows).toContainEqual(expect.objectContaining({ method: "GET", path: "/team/info", allowed: true }))
     } finally {
       await client.close()
       await viewerClient.close()

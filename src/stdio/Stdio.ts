@@ -60,7 +60,8 @@ export const serve = Effect.gen(function*() {
   const server = McpServer.make(
     yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token),
     policy,
-    McpServer.limitsOf(config),
+    // The route tier's "may this key call it", from the same kept check.
+    { ...McpServer.limitsOf(config), caller: Effect.map(Effect.either(check), Either.match({ onLeft: () => undefined, onRight: accessOf })) },
     listed
   )
   const transport = new StdioServerTransport()
