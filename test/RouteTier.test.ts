@@ -143,6 +143,9 @@ layer(TestEnvLive(), { excludeTestServices: true })("the route tier", (it) => {
       expect(found.routes).toContainEqual(expect.objectContaining({ method: "POST", path: "/organization/new", allowed: false }))
       const keys = expectSuccess(yield* call(ivan, "litellm_route_search", { query: "key generate" })) as { routes: Array<Row> }
       expect(keys.routes).toContainEqual(expect.objectContaining({ path: "/key/generate", allowed: true }))
+      // LiteLLM's lists hold templates (/key/{key_id}/regenerate) that match a segment under any name.
+      const regenerate = expectSuccess(yield* call(ivan, "litellm_route_search", { query: "regenerate" })) as { routes: Array<Row> }
+      expect(regenerate.routes).toContainEqual(expect.objectContaining({ path: "/key/{key}/regenerate", allowed: true }))
     }))
 })
 

@@ -51,7 +51,16 @@ export interface Need {
   readonly anyRoute?: true
 }
 
-const listed = (name: ListName, route: string) => UNION[name].has(route)
+// A route named as a template (the route tier's rows, such as /key/{key}/regenerate) is the list's
+// template of the same shape, whatever its placeholders are called (/key/{key_id}/regenerate).
+const shapeOf = (route: string) => route.replace(/\{[^}]+\}/g, "{}")
+
+const SHAPES = Object.fromEntries(
+  Object.entries(UNION).map(([name, routes]) => [name, new Set([...routes].filter((r) => r.includes("{")).map(shapeOf))])
+) as unknown as Readonly<Record<ListName, ReadonlySet<string>>>
+
+const listed = (name: ListName, route: string) =>
+  UNION[name].has(route) || (route.includes("{") && SHAPES[name].has(shapeOf(route)))
 
 // An entry of allowed_routes names the route itself, a prefix of it, or a wildcard.
 const explicitly = (entry: string, route: string) =>
