@@ -95,8 +95,17 @@ const MAX_ISSUES = 5
 /** Characters of one problem's message: it quotes the value it met, which may be long or a key. */
 const MAX_ISSUE_MESSAGE = 300
 
-const issue = (path: string, message: string) =>
+/** One problem with the arguments, as the agent reads it: keys redacted, the message cut short. */
+export const issue = (path: string, message: string) =>
   new InputIssue({ path: redactAndCut(path, 200, redactKeys), message: redactAndCut(message, MAX_ISSUE_MESSAGE, redactKeys) })
+
+/** The arguments' problems, the first MAX_ISSUES of them and a count of the rest. */
+export const invalidInput = (all: ReadonlyArray<InputIssue>): InvalidInput => {
+  const shown = all.slice(0, MAX_ISSUES)
+  return new InvalidInput({
+    issues: all.length > MAX_ISSUES ? [...shown, issue("", `and ${all.length - MAX_ISSUES} more problems`)] : shown
+  })
+}
 
 // An optional or nullable field's alternatives: a union reports each, and "Expected undefined"
 // reads as "leave this out". One problem per field says what it takes.
@@ -156,10 +165,7 @@ const toInvalidInput = (known: ReadonlyArray<string>) => (error: ParseResult.Par
     const first = main[0] ?? messages[0]!
     return issue(path, main.length > 0 && nullable ? first.replace(/^Expected (.+?), actual /, "Expected $1 or null, actual ") : first)
   })
-  const shown = all.slice(0, MAX_ISSUES)
-  return new InvalidInput({
-    issues: all.length > MAX_ISSUES ? [...shown, issue("", `and ${all.length - MAX_ISSUES} more problems`)] : shown
-  })
+  return invalidInput(all)
 }
 
 /** Bounds on the arguments as a whole, checked before any decoding: nesting and JSON values. */

@@ -1,6 +1,7 @@
 import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js"
 import { Effect, Either } from "effect"
-import { InputIssue } from "../mcp/Errors.js"
+import type { InputIssue } from "../mcp/Errors.js"
+import { issue } from "../mcp/Tool.js"
 import type { Catalogue, Route } from "./Catalogue.js"
 
 // A route tier call's arguments, checked against the route's own schema (from the same document
@@ -83,24 +84,22 @@ const compiled = (lib: Effect.Effect.Success<typeof loadValidation>, catalogue: 
   return c
 }
 
-const MAX_ISSUES = 5
-
 const issueOf = (where: string) => (e: ErrorObject): InputIssue => {
   const at = `${where}${e.instancePath.replaceAll("/", ".")}`
   const params = e.params as Record<string, unknown>
   if (e.keyword === "additionalProperties") {
-    return new InputIssue({ path: `${at}.${String(params["additionalProperty"])}`, message: "is not a query parameter of this route" })
+    return issue(`${at}.${String(params["additionalProperty"])}`, "is not a query parameter of this route")
   }
   if (e.keyword === "unevaluatedProperties") {
-    return new InputIssue({ path: `${at}.${String(params["unevaluatedProperty"])}`, message: "is not a field of this route's body" })
+    return issue(`${at}.${String(params["unevaluatedProperty"])}`, "is not a field of this route's body")
   }
   if (e.keyword === "required") {
-    return new InputIssue({ path: `${at}.${String(params["missingProperty"])}`, message: "is required" })
+    return issue(`${at}.${String(params["missingProperty"])}`, "is required")
   }
   if (e.keyword === "enum") {
-    return new InputIssue({ path: at, message: `must be one of ${(params["allowedValues"] as Array<unknown>).map((v) => JSON.stringify(v)).join(", ")}` })
+    return issue(at, `must be one of ${(params["allowedValues"] as Array<unknown>).map((v) => JSON.stringify(v)).join(", ")}`)
   }
-  return new InputIssue({ path: at, message: e.message ?? "does not match the route's schema" })
+  return issue(at, e.message ?? "does not match the route's schema")
 }
 
 // A union's branches each report: one problem per place is enough to say what is wrong there.
@@ -108,15 +107,15 @@ const onePerPath = (issues: ReadonlyArray<InputIssue>) => [...new Map(issues.map
 
 const segment = (name: string, value: string | number | undefined): Either.Either<string, InputIssue> => {
   const text = value === undefined ? "" : String(value)
-  if (text === "") return Either.left(new InputIssue({ path: `path_params.${name}`, message: "is required" }))
+  if (text === "") return Either.left(issue(`path_params.${name}`, "is required"))
   // Encoded, it cannot leave its segment; these would still name another route.
   if (text === "." || text === ".." || /[/\\]/.test(text)) {
-    return Either.left(new InputIssue({ path: `path_params.${name}`, message: "must be one path segment: no / or \\, not . or .." }))
+    return Either.left(issue(`path_params.${name}`, "must be one path segment: no / or \\, not . or .."))
   }
   return Either.right(encodeURIComponent(text))
 }
 
-/** The request for `route`, or every problem with the arguments (at most five). */
+/** The request for `route`, or every problem with its arguments, one per place. */
 export const prepare = (catalogue: Catalogue, route: Route, args: Arguments): Effect.Effect<Either.Either<Prepared, ReadonlyArray<InputIssue>>> =>
   Effect.map(loadValidation, (lib) => check(lib, catalogue, route, args))
 
@@ -129,7 +128,7 @@ const check = (
   const issues: Array<InputIssue> = []
   const names = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!)
   for (const given of Object.keys(args.path_params ?? {})) {
-    if (!names.includes(given)) issues.push(new InputIssue({ path: `path_params.${given}`, message: `is not a parameter of ${route.path}` }))
+    if (!names.includes(given)) issues.push(issue(`path_params.${given}`, `is not a parameter of ${route.path}`))
   }
   let path = route.path
   for (const name of names) {
@@ -141,14 +140,12 @@ const check = (
   const queryCopy = structuredClone(args.query ?? {}) as Record<string, unknown>
   if (!query(queryCopy)) issues.push(...(query.errors ?? []).map(issueOf("query")))
   if (body === undefined) {
-    if (args.body !== undefined) issues.push(new InputIssue({ path: "body", message: "this route takes no body" }))
+    if (args.body !== undefined) issues.push(issue("body", "this route takes no body"))
   } else if (args.body === undefined) {
-    if (route.bodyRequired) issues.push(new InputIssue({ path: "body", message: "is required" }))
+    if (route.bodyRequired) issues.push(issue("body", "is required"))
   } else if (!body(args.body)) {
     issues.push(...(body.errors ?? []).map(issueOf("body")))
   }
   const distinct = onePerPath(issues)
-  return distinct.length > 0
-    ? Either.left(distinct.length > MAX_ISSUES ? [...distinct.slice(0, MAX_ISSUES), new InputIssue({ path: "", message: `and ${distinct.length - MAX_ISSUES} more problems` })] : distinct)
-    : Either.right({ path, query: args.query ?? {}, body: args.body })
+  return distinct.length > 0 ? Either.left(distinct) : Either.right({ path, query: args.query ?? {}, body: args.body })
 }

@@ -1,13 +1,13 @@
 import type { UrlParams } from "@effect/platform"
 import { Effect, Either, Schema } from "effect"
 import { type KeyAccess, refusal } from "../litellm/Access.js"
-import { InputIssue, InvalidInput, NotFound } from "../mcp/Errors.js"
+import { NotFound } from "../mcp/Errors.js"
 import { LiteLlm, onMissingRoute, Written } from "../litellm/LiteLlm.js"
 import { prepare } from "./Arguments.js"
 import { Int, JsonObject, NonEmptyString } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
 import { keyOf, resolved, type Route } from "./Catalogue.js"
-import { sourceNote, table } from "./Source.js"
+import { sourceNote, type Table, table } from "./Source.js"
 
 // What this server knows of a route that its schema does not say: the trap an agent would meet.
 const TRAPS: Readonly<Record<string, string>> = {
@@ -39,6 +39,28 @@ const likelyAllowed = (access: KeyAccess | undefined, route: Route) =>
 // Who calls, as LiteLLM said at connect (kept by the edge); in doubt, nothing is ruled out.
 const accessOf = (call: Tool.CallContext) =>
   call.access !== undefined ? Effect.succeed(call.access) : call.caller ?? Effect.succeed(undefined)
+
+// The route named, in the table's document, or where to look for it.
+const routeOf = (t: Table, method: string, path: string): Effect.Effect<Route, NotFound> => {
+  const route = t.catalogue.byKey.get(keyOf(method, path))
+  return route !== undefined ? Effect.succeed(route) : Effect.fail(new NotFound({
+    message: `No management route ${method} ${path} in ${t.source === "litellm" ? "this LiteLLM's" : "LiteLLM 1.96's"} ` +
+      "document; find routes with litellm_route_search."
+  }))
+}
+
+// What search and describe both say of a route.
+const rowOf = (route: Route, access: KeyAccess | undefined, call: Tool.CallContext) => {
+  const tool = call.toolForRoute?.(route.path)
+  return {
+    method: route.method,
+    path: route.path,
+    summary: route.summary,
+    kind: route.kind,
+    allowed: likelyAllowed(access, route),
+    ...(tool === undefined ? {} : { tool })
+  }
+}
 
 const words = (text: string) => text.toLowerCase().split(/[^a-z0-9_]+/).filter((w) => w.length > 1)
 
@@ -76,17 +98,7 @@ const search = (input: typeof SearchInput.Type, call: Tool.CallContext) =>
       .sort((a, b) => b.score - a.score || a.r.path.localeCompare(b.r.path))
     const note = sourceNote(t)
     return {
-      routes: scored.slice(0, input.limit ?? 15).map(({ r }) => {
-        const tool = call.toolForRoute?.(r.path)
-        return {
-          method: r.method,
-          path: r.path,
-          summary: r.summary,
-          kind: r.kind,
-          allowed: likelyAllowed(access, r),
-          ...(tool === undefined ? {} : { tool })
-        }
-      }),
+      routes: scored.slice(0, input.limit ?? 15).map(({ r }) => rowOf(r, access, call)),
       matches: scored.length,
       ...(note === undefined ? {} : { note })
     }
@@ -119,24 +131,13 @@ const DescribeOutput = Schema.Struct({
 })
 
 const describe = (input: typeof DescribeInput.Type, call: Tool.CallContext) =>
-  Effect.flatMap(Effect.zip(table, accessOf(call)), ([t, access]) => {
-    const route = t.catalogue.byKey.get(keyOf(input.method, input.path))
-    if (route === undefined) {
-      return Effect.fail(new NotFound({
-        message: `No management route ${input.method} ${input.path} in ${t.source === "litellm" ? "this LiteLLM's" : "LiteLLM 1.96's"} ` +
-          "document; find routes with litellm_route_search."
-      }))
-    }
-    const tool = call.toolForRoute?.(route.path)
+  Effect.gen(function*() {
+    const t = yield* table
+    const route = yield* routeOf(t, input.method, input.path)
     const trap = TRAPS[keyOf(route.method, route.path)]
     const note = sourceNote(t)
-    return Effect.succeed({
-      method: route.method,
-      path: route.path,
-      summary: route.summary,
-      kind: route.kind,
-      allowed: likelyAllowed(access, route),
-      ...(tool === undefined ? {} : { tool }),
+    return {
+      ...rowOf(route, yield* accessOf(call), call),
       ...(route.excluded === undefined ? {} : {
         excluded: {
           class: route.excluded.class,
@@ -148,7 +149,7 @@ const describe = (input: typeof DescribeInput.Type, call: Tool.CallContext) =>
       body_required: route.bodyRequired,
       ...(trap === undefined ? {} : { trap }),
       ...(note === undefined ? {} : { note })
-    })
+    }
   })
 
 // == Calling a route
@@ -184,34 +185,24 @@ type CallInput = typeof ReadInput.Type | typeof ChangeInput.Type
 const callRoute = (kind: "read" | "change") => (input: CallInput, call: Tool.CallContext) =>
   Effect.gen(function*() {
     const t = yield* table
-    const route = t.catalogue.byKey.get(keyOf(input.method, input.path))
-    if (route === undefined) {
-      return yield* new NotFound({
-        message: `No management route ${input.method} ${input.path} in ${t.source === "litellm" ? "this LiteLLM's" : "LiteLLM 1.96's"} ` +
-          "document; find routes with litellm_route_search."
-      })
-    }
+    const route = yield* routeOf(t, input.method, input.path)
     if (route.excluded !== undefined && !(call.routeClasses ?? []).includes(route.excluded.class)) {
-      return yield* new InvalidInput({
-        issues: [new InputIssue({
-          path: "path",
-          message: `${route.method} ${route.path} ${route.excluded.reason}: this server does not call it unless the operator ` +
-            `allows the ${route.excluded.class} class (LITELLM_MCP_ROUTE_CLASSES)`
-        })]
-      })
+      return yield* Tool.invalidInput([Tool.issue(
+        "path",
+        `${route.method} ${route.path} ${route.excluded.reason}: this server does not call it unless the operator ` +
+          `allows the ${route.excluded.class} class (LITELLM_MCP_ROUTE_CLASSES)`
+      )])
     }
     if (route.kind !== kind) {
-      return yield* new InvalidInput({
-        issues: [new InputIssue({
-          path: "method",
-          message: kind === "read"
-            ? `${route.method} ${route.path} changes LiteLLM: call it with litellm_route_change`
-            : `${route.method} ${route.path} only reads: call it with litellm_route_read`
-        })]
-      })
+      return yield* Tool.invalidInput([Tool.issue(
+        "method",
+        kind === "read"
+          ? `${route.method} ${route.path} changes LiteLLM: call it with litellm_route_change`
+          : `${route.method} ${route.path} only reads: call it with litellm_route_read`
+      )])
     }
     const prepared = yield* prepare(t.catalogue, route, input)
-    if (Either.isLeft(prepared)) return yield* new InvalidInput({ issues: prepared.left })
+    if (Either.isLeft(prepared)) return yield* Tool.invalidInput(prepared.left)
     const litellm = yield* LiteLlm
     const { path, query, body } = prepared.right
     const answer = yield* litellm.request(route.method, path, query as UrlParams.Input, body, kind === "change").pipe(
@@ -224,8 +215,9 @@ const callRoute = (kind: "read" | "change") => (input: CallInput, call: Tool.Cal
     )
     return { route: `${route.method} ${path}`, answer }
   })
-// One LiteLLM request at most (its /openapi.json, kept ten minutes): reading the table is not a
-// LiteLLM route of its own, so any key may search it.
+
+// Searching and describing read only the route table (LiteLLM's /openapi.json, kept ten minutes),
+// no route of LiteLLM's own, so any key may; reading and changing leave each route to LiteLLM.
 export const tools: ReadonlyArray<Tool.Tool> = [
   Tool.make({
     name: "litellm_route_search",
