@@ -1,10 +1,11 @@
-import { Cache, Cause, Clock, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
+import { Cache, Cause, Duration, Effect, Exit, Fiber, Option, Schema } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, isRole, refusal } from "../litellm/Access.js"
 import { type LiteLlmApiError, LiteLlmBadResponse, type LiteLlmError } from "../litellm/Errors.js"
 import { sha256Hex } from "../litellm/KeyHash.js"
 import { isMissingRoute, LiteLlm, meaningOfLast } from "../litellm/LiteLlm.js"
 import { Open } from "../litellm/Answers.js"
+import { perLiteLlm } from "../litellm/Kept.js"
 import { Sha256Hex } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
 
@@ -285,20 +286,14 @@ const TeamInfoAnswer = Open({ team_info: TeamRecord })
 // it, leave it unknown: then every tool stays, and LiteLLM's 501 says so at the call.
 const LicenceAnswer = Open({ license_type: Schema.String })
 const LICENCE_TTL_MS = 5 * 60_000
-const licences = new WeakMap<object, { readonly at: number; readonly enterprise: boolean }>()
 
 /** Whether the LiteLLM behind this client has an Enterprise licence, kept briefly; null when it will not say. */
-export const licensed: Effect.Effect<boolean | null, never, LiteLlm> = Effect.gen(function*() {
-  const litellm = yield* LiteLlm
-  const now = yield* Clock.currentTimeMillis
-  const kept = licences.get(litellm)
-  if (kept !== undefined && now - kept.at < LICENCE_TTL_MS) return kept.enterprise
-  const answer = yield* Effect.option(litellm.get("/health/license", {}, LicenceAnswer))
-  if (Option.isNone(answer)) return null
-  const enterprise = answer.value.license_type === "enterprise"
-  licences.set(litellm, { at: now, enterprise })
-  return enterprise
-})
+export const licensed: Effect.Effect<boolean | null, never, LiteLlm> = perLiteLlm(
+  Effect.flatMap(LiteLlm, (litellm) => litellm.get("/health/license", {}, LicenceAnswer)).pipe(
+    Effect.map((answer) => ({ value: answer.license_type === "enterprise", keepMs: LICENCE_TTL_MS })),
+    Effect.orElseSucceed(() => ({ value: null, keepMs: 0 }))
+  )
+)
 
 /**
  * The team the key itself belongs to, when its user's teams do not hold it (a team's service key

@@ -1,6 +1,7 @@
-import { Clock, Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { LiteLlm } from "../litellm/LiteLlm.js"
 import { Open } from "../litellm/Answers.js"
+import { perLiteLlm } from "../litellm/Kept.js"
 import { type Catalogue, catalogue } from "./Catalogue.js"
 
 /** Where the route table came from: the connected LiteLLM's own document, or the bundled 1.96 one. */
@@ -15,7 +16,6 @@ const OpenApiDocument = Open({ paths: Schema.Record({ key: Schema.String, value:
 // fallback is kept one minute, so a LiteLLM that comes back (or starts serving it) is read again.
 const FROM_LITELLM_MS = 10 * 60_000
 const FALLBACK_MS = 60_000
-const kept = new WeakMap<object, { readonly until: number; readonly table: Table }>()
 
 // Loaded on first need, in a chunk of its own: 1.2 MB that most processes never read.
 let bundled: Catalogue | undefined
@@ -28,19 +28,14 @@ const bundledCatalogue = Effect.promise(async () => {
  * The route table of the LiteLLM behind this client, from its own /openapi.json (asked with the
  * caller's key, as every LiteLLM request), or LiteLLM 1.96's when it does not serve one.
  */
-export const table: Effect.Effect<Table, never, LiteLlm> = Effect.gen(function*() {
+export const table: Effect.Effect<Table, never, LiteLlm> = perLiteLlm<Table>(Effect.gen(function*() {
   const litellm = yield* LiteLlm
-  const now = yield* Clock.currentTimeMillis
-  const held = kept.get(litellm)
-  if (held !== undefined && now < held.until) return held.table
   const served = yield* Effect.option(litellm.get("/openapi.json", {}, OpenApiDocument))
   const fromLiteLlm = Option.map(served, catalogue).pipe(Option.filter((c) => c.routes.length > 0))
-  const table: Table = Option.isSome(fromLiteLlm)
-    ? { catalogue: fromLiteLlm.value, source: "litellm" }
-    : { catalogue: yield* bundledCatalogue, source: "bundled" }
-  kept.set(litellm, { until: now + (table.source === "litellm" ? FROM_LITELLM_MS : FALLBACK_MS), table })
-  return table
-})
+  return Option.isSome(fromLiteLlm)
+    ? { value: { catalogue: fromLiteLlm.value, source: "litellm" as const }, keepMs: FROM_LITELLM_MS }
+    : { value: { catalogue: yield* bundledCatalogue, source: "bundled" as const }, keepMs: FALLBACK_MS }
+}))
 
 /** What an answer says of its source, when it is not the connected LiteLLM's own document. */
 export const sourceNote = (t: Table): string | undefined =>
