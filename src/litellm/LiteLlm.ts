@@ -77,6 +77,7 @@ const MAX_ERROR_TEXT = 64 * 1024
 const MAX_REASON = 1_000
 // Another call's answer is read and checked well within this, so a read waits this long for room.
 const ROOM_WAIT_MS = 2_000
+const ROOM_POLL_MS = 20
 
 /** Whether a LiteLLM version string (1.80.7, 1.80.7-nightly, v1.96.0) is at least `minimum`. */
 export const isAtLeast = (version: string, minimum: ReadonlyArray<number>): boolean => {
@@ -294,23 +295,24 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // when not stated; one answer alone is always read, however large.
     const held = yield* Ref.make(0)
     const maxHeld = config.maxLitellmResponseBytesHeld
-    const take = (bytes: number) => Ref.modify(held, (h) => h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h])
-    const room = (bytes: number) =>
-      Effect.acquireRelease(take(bytes), (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void)
+    // Room for `bytes`, released with the scope; `always` takes it whatever is held.
+    const room = (bytes: number, always: boolean) =>
+      Effect.acquireRelease(
+        Ref.modify(held, (h) => always || h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h]),
+        (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void
+      )
     const holdAnswer = (response: HttpClientResponse.HttpClientResponse, url: string, write: boolean) => {
       const stated = Number(response.headers["content-length"] ?? Number.NaN)
       const bytes = Number.isFinite(stated) && stated >= 0 ? Math.min(stated, config.maxLitellmResponseBytes) : config.maxLitellmResponseBytes
       // A change LiteLLM answered has happened: its answer is read whatever else is held.
-      if (write) return Effect.asVoid(Effect.acquireRelease(Ref.update(held, (h) => h + bytes), () => Ref.update(held, (h) => h - bytes)))
-      const attempt = (until: number): Effect.Effect<void, LiteLlmAnswersBusy, Scope.Scope> =>
-        Effect.flatMap(room(bytes), (taken) =>
+      const attempt = (left: number): Effect.Effect<void, LiteLlmAnswersBusy, Scope.Scope> =>
+        Effect.flatMap(room(bytes, write), (taken) =>
           taken
             ? Effect.void
-            : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              now >= until
-                ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
-                : Effect.zipRight(Effect.sleep(Duration.millis(20)), attempt(until))))
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => attempt(now + ROOM_WAIT_MS))
+            : left === 0
+            ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
+            : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)))
+      return attempt(ROOM_WAIT_MS / ROOM_POLL_MS)
     }
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
