@@ -53,7 +53,8 @@ const failure = (
 // LiteLLM refuses features of its Enterprise licence with a 400 or a 500 (which reads as a bug
 // here) and one sentence: the agent gets 501, "not available on this LiteLLM", and LiteLLM's body.
 const ENTERPRISE_ONLY = /Enterprise|premium user|enterprise license|LITELLM_LICENSE/i
-const enterpriseOnly = (message: string) => ENTERPRISE_ONLY.test(message)
+/** Whether LiteLLM's message refuses a feature of its Enterprise licence. */
+export const enterpriseOnly = (message: string) => ENTERPRISE_ONLY.test(message)
 
 /** The single place where a typed failure becomes what the agent reads. */
 export const fromError: (error: ToolError) => Envelope = Match.type<ToolError>().pipe(

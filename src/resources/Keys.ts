@@ -1,5 +1,4 @@
 import { Clock, Effect, Either, Schema } from "effect"
-import type { ToolError } from "../mcp/Errors.js"
 import * as Envelope from "../mcp/Envelope.js"
 import { LiteLlmApiError, type LiteLlmError } from "../litellm/Errors.js"
 import { Ambiguous, nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
@@ -464,8 +463,6 @@ const copyOf = (info: Readonly<Record<string, unknown>>, now: number): Record<st
   return copied
 }
 
-const failureText = (e: ToolError) => Envelope.fromError(e)
-
 /**
  * Rotation where /key/regenerate is Enterprise-only: a new key with the old one's settings under a
  * temporary alias, the old key deleted (or, with grace_period, set to expire then and renamed),
@@ -486,21 +483,25 @@ const rotateByCopy = Effect.fn("Keys.rotateByCopy")(function*(input: typeof Rege
   }, GeneratedKey)
   if (isUnexpected(made)) return made
   const fresh = withHash(made)
+  const retired = alias === undefined ? undefined : `${alias}-retired-${stamp}`
   const done: Array<string> = [`made the new key ${alias === undefined ? "" : `as ${temporary} `}with the old one's settings`]
-  const stopped = input.grace_period === undefined
-    ? litellm.write("/key/delete", { keys: [oldHash] }, DeleteKeyResponse).pipe(Effect.as("deleted the old key"))
-    : litellm.write("/key/update", {
-      key: oldHash,
-      duration: input.grace_period,
-      ...(alias === undefined ? {} : { key_alias: `${alias}-retired-${stamp}` })
-    }, UpdateKeyResponse).pipe(Effect.as(`set the old key to expire in ${input.grace_period}${alias === undefined ? "" : `, renamed ${alias}-retired-${stamp}`}`))
-  const renamed = alias === undefined
-    ? Effect.succeed(undefined)
-    : litellm.write("/key/update", { key: fresh.token, key_alias: alias }, UpdateKeyResponse).pipe(Effect.as(`moved the alias ${alias} to the new key`))
-  const outcome = yield* Effect.either(Effect.flatMap(
-    Effect.tap(stopped, (step) => Effect.sync(() => done.push(step))),
-    () => Effect.tap(renamed, (step) => step === undefined ? Effect.void : Effect.sync(() => done.push(step)))
-  ))
+  const outcome = yield* Effect.either(Effect.gen(function*() {
+    if (input.grace_period === undefined) {
+      yield* litellm.write("/key/delete", { keys: [oldHash] }, DeleteKeyResponse)
+      done.push("deleted the old key")
+    } else {
+      yield* litellm.write("/key/update", {
+        key: oldHash,
+        duration: input.grace_period,
+        ...(retired === undefined ? {} : { key_alias: retired })
+      }, UpdateKeyResponse)
+      done.push(`set the old key to expire in ${input.grace_period}${retired === undefined ? "" : `, renamed ${retired}`}`)
+    }
+    if (alias !== undefined) {
+      yield* litellm.write("/key/update", { key: fresh.token, key_alias: alias }, UpdateKeyResponse)
+      done.push(`moved the alias ${alias} to the new key`)
+    }
+  }))
   const rotation = {
     method: "copy",
     old_token: oldHash,
@@ -509,7 +510,7 @@ const rotateByCopy = Effect.fn("Keys.rotateByCopy")(function*(input: typeof Rege
       "old key's spend history stays under its hash (old_token)."
   }
   if (Either.isRight(outcome)) return { ...fresh, key_alias: alias ?? null, rotation }
-  const { error } = failureText(outcome.left) as { error: { status: number; message: string } }
+  const { error } = Envelope.fromError(outcome.left) as { error: { status: number; message: string } }
   // Which step stopped, and whether LiteLLM may have carried it out all the same.
   const unknown = outcome.left._tag === "WriteOutcomeUnknown"
   const atOld = done.length === 1
@@ -532,15 +533,14 @@ const regenerateKey = Effect.fn("Keys.regenerate")(function*(input: typeof Regen
   const litellm = yield* LiteLlm
   const { key: _key, key_alias: _alias, ...options } = input
   const oldHash = yield* hashOfRef(input)
-  const answer = yield* litellm.write("/key/regenerate", { ...options, key: oldHash }, GeneratedKey).pipe(
+  return yield* litellm.write("/key/regenerate", { ...options, key: oldHash }, GeneratedKey).pipe(
     Effect.map((a) => isUnexpected(a) ? a : withHash(a)),
     // LiteLLM refuses before it changes anything: rotate by copy instead.
     Effect.catchIf(
-      (e): e is LiteLlmApiError => e instanceof LiteLlmApiError && e.message.includes("Enterprise"),
+      (e): e is LiteLlmApiError => e instanceof LiteLlmApiError && Envelope.enterpriseOnly(e.message),
       () => rotateByCopy(input, oldHash)
     )
   )
-  return answer
 })
 
 /**
