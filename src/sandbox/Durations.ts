@@ -52,3 +52,12 @@ export const nextReset = (text: string, now = new Date()): Date => {
     }
   }
 }
+
+/**
+ * The `budget_reset_at` a budget period sets, if one is given: on a boundary (keys, and users at
+ * creation: get_budget_reset_time) or a whole period from now (user and team updates).
+ */
+export const budgetResetOf = (period: unknown, rule: "boundary" | "from now"): { budget_reset_at?: string } =>
+  typeof period === "string" && period !== ""
+    ? { budget_reset_at: (rule === "boundary" ? nextReset : after)(period).toISOString() }
+    : {}

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { sha256Hex, toKeyHash } from "../litellm/KeyHash.js"
 import { envelope, detail, pyRepr } from "./Answers.js"
 import { type Release, type Traits, traitsOf } from "./Releases.js"
-import { after, nextReset } from "./Durations.js"
+import { after, budgetResetOf } from "./Durations.js"
 
 export type Row = Record<string, unknown>
 
@@ -209,10 +209,8 @@ export class Store {
     const { key: _key, duration, ...fields } = body
     // generate_key_helper_fn: `expires` is now plus the duration exactly; the budget resets on a boundary.
     const expires = typeof duration === "string" ? after(duration).toISOString() : null
-    const budget = body["budget_duration"]
-    const budgetResetAt = typeof budget === "string" && budget !== "" ? nextReset(budget).toISOString() : null
     return this.seedKey(
-      { ...fields, user_id: userId ?? null, expires, budget_reset_at: budgetResetAt },
+      { ...fields, user_id: userId ?? null, expires, ...budgetResetOf(body["budget_duration"], "boundary") },
       typeof custom === "string" ? custom : newRawKey()
     )
   }

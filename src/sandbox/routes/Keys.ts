@@ -2,7 +2,7 @@ import { sha256Hex, toKeyHash } from "../../litellm/KeyHash.js"
 import { envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
 import type { Traits } from "../Releases.js"
-import { after, nextReset } from "../Durations.js"
+import { after, budgetResetOf } from "../Durations.js"
 
 /** Which of /key/list's later filters a release knows; FastAPI drops the others silently. */
 const knows = (t: Traits, name: string): boolean => {
@@ -149,8 +149,7 @@ export const keyUpdate = (s: Store, body: Row, caller: Caller) => {
   // It keeps budget_duration only when it is a non-empty string (null is ignored), and resets the
   // budget's clock with it.
   if (typeof budget_duration === "string" && budget_duration !== "") {
-    row["budget_duration"] = budget_duration
-    row["budget_reset_at"] = nextReset(budget_duration).toISOString()
+    Object.assign(row, { budget_duration }, budgetResetOf(budget_duration, "boundary"))
   }
   return { key: given ?? alias, ...row }
 }

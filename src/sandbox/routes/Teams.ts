@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { detail, envelope, HttpError, page, pyRepr } from "../Answers.js"
 import { type Caller, type Handler, type Row, type Store } from "../Store.js"
-import { after } from "../Durations.js"
+import { budgetResetOf } from "../Durations.js"
 /**
  * list_team_v2: anyone but a proxy admin gets the teams of its own user when it names none (a key
  * without a user: every team, its user_id being None), and any user it names otherwise, from that
@@ -68,9 +68,8 @@ export const teamInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
   return { team_id: id, team_info: team, keys, team_memberships: [] }
 }
 
-/** A budget period given sets when the budget next resets (new_team, update_team). */
-const budgetReset = (body: Row): Row =>
-  typeof body["budget_duration"] === "string" ? { budget_reset_at: after(body["budget_duration"]).toISOString() } : {}
+// A budget period given sets when the budget next resets (new_team, update_team): a period from now.
+const budgetReset = (body: Row) => budgetResetOf(body["budget_duration"], "from now")
 
 export const teamNew = (s: Store, body: Row) => {
   const id = typeof body["team_id"] === "string" ? body["team_id"] : randomUUID()

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { detail, envelope, page } from "../Answers.js"
 import { type Caller, type Handler, now, type Row, type Store } from "../Store.js"
-import { after, nextReset } from "../Durations.js"
+import { budgetResetOf } from "../Durations.js"
 export const userList = (s: Store, q: URLSearchParams, caller: Caller) => {
   // _authorize_user_list_request, for releases whose route check lets everyone reach the handler.
   if (caller.role !== "proxy_admin" && caller.role !== "proxy_admin_viewer") {
@@ -60,9 +60,7 @@ export const userNew = (s: Store, body: Row) => {
     ? body["teams"].map((t) => typeof t === "string" ? t : String((t as Row)["team_id"]))
     : []
   // generate_key_helper_fn: the user's budget resets on a boundary of its period.
-  const budget = body["budget_duration"]
-  const resetAt = typeof budget === "string" && budget !== "" ? { budget_reset_at: nextReset(budget).toISOString() } : {}
-  const user = s.seedUser({ ...fields, ...resetAt, teams, user_id: userId })
+  const user = s.seedUser({ ...fields, ...budgetResetOf(body["budget_duration"], "boundary"), teams, user_id: userId })
   const key = auto_create_key === false
     ? ""
     : s.createKeyRow({ key_alias, duration }, userId).raw
@@ -82,7 +80,7 @@ export const userUpdate = (s: Store, body: Row) => {
     )
   )
   // _update_internal_user_params: a period given resets the clock from now.
-  if (typeof changes["budget_duration"] === "string") changes["budget_reset_at"] = after(changes["budget_duration"]).toISOString()
+  Object.assign(changes, budgetResetOf(changes["budget_duration"], "from now"))
   const existing = byId ?? byEmail
   const user = existing === undefined
     ? s.seedUser({ ...changes, user_id: body["user_id"] ?? randomUUID() })
