@@ -16,6 +16,17 @@ interface Rotated {
   readonly rotation: { readonly method: string; readonly old_token: string; readonly done: ReadonlyArray<string>; readonly note: string }
 }
 
+// The old key's settings, which the new key must carry.
+const SETTINGS = {
+  key_alias: "ci-bot",
+  user_id: "alice",
+  models: ["gpt-4o"],
+  max_budget: 25,
+  tpm_limit: 1000,
+  budget_duration: "30d",
+  metadata: { owner: "platform", tags: ["ci"] }
+}
+
 const setup = (release: (typeof RELEASES)[number] = "current") =>
   Effect.gen(function*() {
     const env = yield* TestEnv
@@ -23,16 +34,7 @@ const setup = (release: (typeof RELEASES)[number] = "current") =>
     env.standIn.enterprise = false
     env.standIn.seedUser({ user_id: "alice", user_email: "alice@example.com" })
     const expires = new Date(Date.now() + 10 * DAY).toISOString()
-    const old = env.standIn.seedKey({
-      key_alias: "ci-bot",
-      user_id: "alice",
-      models: ["gpt-4o"],
-      max_budget: 25,
-      tpm_limit: 1000,
-      budget_duration: "30d",
-      metadata: { owner: "platform", tags: ["ci"] },
-      expires
-    })
+    const old = env.standIn.seedKey({ ...SETTINGS, expires })
     return { env, old, expires, client: yield* connect(env.adminKey) }
   })
 
@@ -55,15 +57,7 @@ layer(TestEnvLive({ timeoutMs: 3_000 }), { excludeTestServices: true })("rotatio
         expect(data.rotation.note).toContain("spend history stays")
         expect(env.standIn.keys.has(old.row["token"] as string)).toBe(false)
         const fresh = env.standIn.keys.get(data.token)!
-        expect(fresh).toMatchObject({
-          key_alias: "ci-bot",
-          user_id: "alice",
-          models: ["gpt-4o"],
-          max_budget: 25,
-          tpm_limit: 1000,
-          budget_duration: "30d",
-          metadata: { owner: "platform", tags: ["ci"] }
-        })
+        expect(fresh).toMatchObject(SETTINGS)
         expect(Math.abs(Date.parse(fresh["expires"] as string) - Date.parse(expires))).toBeLessThan(5_000)
         const sent = env.standIn.requests.map((r) => `${r.method} ${r.path}`)
         expect(sent.slice(sent.indexOf("POST /key/regenerate"))).toEqual([
