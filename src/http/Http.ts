@@ -155,23 +155,23 @@ const makeRouter = Effect.gen(function*() {
   const tooLarge = (request: HttpServerRequest.HttpServerRequest) =>
     Effect.zipRight(Effect.sync(() => lingerThenClose(request)), new Refusals.PayloadTooLarge({ limit: config.maxBodyBytes }))
 
+  // LiteLLM's kept answer about the key in CallerToken.
+  const admitted = (key: Redacted.Redacted<string>) => callers.admit(sha256Hex(Redacted.value(key)))
+
   // What the key may be offered, from LiteLLM, where a client connects or lists its tools; undefined
   // (nothing ruled out) elsewhere, when tailoring is off, or when LiteLLM did not describe the key.
   const offeredTo = (call: Option.Option<typeof RpcCall.Type>, key: Redacted.Redacted<string>) =>
     Option.isSome(call) && CHECKED_METHODS.has(call.value.method)
-      ? callers.admit(sha256Hex(Redacted.value(key))).pipe(
+      ? admitted(key).pipe(
         Effect.map((admission) => config.tailor ? accessOf(admission) : undefined),
         Effect.mapError((e) => uncheckedBecause(e, call.value.id ?? null))
       )
       : Effect.succeed(undefined)
 
   // For a tool that asks who calls (the route tier's "may this key call it"): kept, never failing.
+  // It runs in the tool's fiber, which carries the request's CallerToken.
   const callerOf = (key: Redacted.Redacted<string>): Effect.Effect<KeyAccess | undefined> =>
-    Effect.locally(
-      callers.admit(sha256Hex(Redacted.value(key))).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined)),
-      CallerToken,
-      Option.some(key)
-    )
+    admitted(key).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined))
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
