@@ -81,10 +81,8 @@ const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.rou
 const hasRoute = (s: Store, route: string) =>
   route === "GET /spend/logs/v2" ? s.traits.spendLogsV2 : route === "GET /health/license" ? s.traits.healthLicense : true
 
-// LiteLLM 1.96's published document, loaded the first time a sandbox is asked for it.
-let published: unknown
-const openApiDocument = async () =>
-  published ??= (await import("../litellm/litellm-openapi-1.96.0.json", { with: { type: "json" } })).default
+// LiteLLM 1.96's published document, loaded (once, as any module) the first time a sandbox is asked for it.
+const openApiDocument = async () => (await import("../litellm/litellm-openapi-1.96.0.json", { with: { type: "json" } })).default
 
 export class LiteLlmSandbox extends Store {
   readonly requests: Array<RecordedRequest> = []
