@@ -23,8 +23,11 @@ const asKey = (role: KeyAccess["role"], teamAdminOf: ReadonlyArray<string> = [])
 
 export const printListingSizes = () => {
   const definitionsOf = (tools: ReadonlyArray<(typeof Tools.all)[number]>) => tools.map((t) => t.definition)
-  console.log("\ntools/list sizes (all tools, each toolset as --toolsets would expose it, then as listed to each kind of key):")
+  console.log(
+    "\ntools/list sizes (the default toolsets, all tools, each toolset as --toolsets would expose it, then as listed to each kind of key):"
+  )
   console.table({
+    [`default (${Tools.registry.defaults.join(",")})`]: sizes(definitionsOf(Tools.registry.defaults.flatMap((s) => Tools.toolsets[s]!))),
     all: sizes(definitionsOf(Tools.all)),
     ...Object.fromEntries(Object.entries(Tools.toolsets).map(([name, tools]) => [name, sizes(definitionsOf(tools))])),
     "read-only": sizes(definitionsOf(Tools.all.filter((t) => t.definition.annotations?.readOnlyHint === true))),

@@ -2,8 +2,8 @@ import * as Tools from "../src/resources/Tools.js"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { ConfigProvider, Layer, Effect, Exit } from "effect"
 import { ToolPolicy } from "../src/mcp/ToolPolicy.js"
-import { call, expectFailure, expectSuccess, listTools, TestEnv, TestEnvLive } from "./support/Harness.js"
-import { READ_ONLY_TOOLS } from "./support/ToolNames.js"
+import { call, connect, expectFailure, expectSuccess, listTools, TestEnv, TestEnvLive } from "./support/Harness.js"
+import { DEFAULT_TOOLS, READ_ONLY_TOOLS } from "./support/ToolNames.js"
 
 const READ_ONLY = READ_ONLY_TOOLS
 const KEYS = [
@@ -92,6 +92,42 @@ layer(TestEnvLive())("narrowing headers on a server that allows everything", (it
       const error = expectFailure(yield* call(both.client, "litellm_user_create", {}), 403)
       expect(error.message).toContain("X-MCP-Readonly")
       expect((yield* listTools(env.adminKey)).names).toHaveLength(Tools.all.length)
+    }))
+})
+
+// The listing an agent pays for in every context: the model-facing part (what clients put in the
+// model's context) and the whole, as an admin is listed them.
+const MODEL_FACING_BUDGET = 24_000
+const WHOLE_BUDGET = 36_000
+
+layer(TestEnvLive({ defaultToolsets: true }))("a server whose operator names no toolset", (it) => {
+  it.scoped("lists the caller, the route tier, keys and spend, within the listing budget", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const { client, names } = yield* listTools(env.adminKey)
+      expect(names).toEqual(DEFAULT_TOOLS)
+      const { tools } = yield* Effect.promise(() => client.listTools())
+      const modelFacing = tools.map((t) => ({ name: t.name, title: t.title, description: t.description, inputSchema: t.inputSchema }))
+      expect(Buffer.byteLength(JSON.stringify(modelFacing))).toBeLessThanOrEqual(MODEL_FACING_BUDGET)
+      expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(WHOLE_BUDGET)
+    }))
+
+  it.scoped("a tool of another toolset, called by name, is a 403 naming the toolset to add", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const client = yield* connect(env.adminKey)
+      const error = expectFailure(yield* call(client, "litellm_team_list"), 403)
+      expect(error.message).toContain("add teams to LITELLM_MCP_TOOLSETS")
+      expect(env.standIn.requests.filter((r) => r.path.includes("team"))).toEqual([])
+    }))
+
+  it.scoped("the route tier still reaches what the hidden toolsets would", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.seedTeam({ team_id: "t-1", team_alias: "Research" })
+      const client = yield* connect(env.adminKey)
+      const read = expectSuccess(yield* call(client, "litellm_route_read", { method: "GET", path: "/team/info", query: { team_id: "t-1" } }))
+      expect(read).toMatchObject({ route: "GET /team/info", answer: { team_id: "t-1" } })
     }))
 })
 

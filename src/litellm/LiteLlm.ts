@@ -55,13 +55,10 @@ export const onMissingRoute = <A2, E2, R2>(handle: (error: LiteLlmApiError) => E
 /**
  * What a write answers when LiteLLM said 2xx with a body this server did not expect: the write has
  * happened, so the agent gets LiteLLM's answer as it came (an object's fields, or `answer`) and a
- * warning saying what was unexpected, never a failure.
+ * warning saying what was unexpected, never a failure. The warning's text says all that, so its
+ * schema has no description: every write tool's listing carries this branch.
  */
-export const UnexpectedAnswer = Schema.Struct({
-  warning: Schema.String.annotations({
-    description: "The write was made, but LiteLLM's answer (its fields, or `answer`) was not the expected shape"
-  })
-}, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+export const UnexpectedAnswer = Schema.Struct({ warning: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 export type UnexpectedAnswer = typeof UnexpectedAnswer.Type
 
 /** A write tool's result: what LiteLLM is expected to answer, or its unexpected answer with a warning. */

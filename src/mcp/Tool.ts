@@ -230,12 +230,17 @@ const tidy = (schema: unknown): unknown => {
     if (key === "required" && Array.isArray(tidied) && tidied.length === 0) continue
     if (key === "additionalProperties" && isEmptyObject(tidied)) continue
     // A record's `properties: {}` says nothing its `type: object` does not.
-    if (key === "properties" && isEmptyObject(tidied) && !Object.hasOwn(schema, "required")) continue
+    if (key === "properties" && isEmptyObject(tidied) && !hasRequired(schema)) continue
     kept.push([key, tidied])
   }
   // Nullable stays `anyOf: [{type: T}, {type: "null"}]`: a `type` array is shorter, but clients that
   // map tools onto a one-type dialect (Gemini's function declarations) reject or drop it.
   return Object.fromEntries(kept)
+}
+
+const hasRequired = (schema: object) => {
+  const required = (schema as Record<string, unknown>)["required"]
+  return Array.isArray(required) && required.length > 0
 }
 
 const isEmptyObject = (value: unknown) =>

@@ -2,7 +2,7 @@ import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, Effect, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, refusal } from "../litellm/Access.js"
-import { type Registry, ToolRegistry } from "./Tools.js"
+import { ALL, type Registry, ToolRegistry } from "./Tools.js"
 
 /**
  * Which tools a caller may see and call, and for each hidden one the setting that hides it, so a
@@ -30,11 +30,13 @@ export class Policy {
       : this.definitions.filter((d) => refusal(access, this.registry.byName.get(d.name)!.needs) === undefined)
   }
 
-  /** Hides, besides what is hidden already, every tool `reason` rules out. */
-  restrict(allowed: (tool: McpTool) => boolean, reason: string): Policy {
+  /** Hides, besides what is hidden already, every tool `allowed` rules out, each for `reason`. */
+  restrict(allowed: (tool: McpTool) => boolean, reason: string | ((tool: McpTool) => string)): Policy {
     const hidden = new Map(this.hidden)
     for (const { definition } of this.registry.all) {
-      if (!hidden.has(definition.name) && !allowed(definition)) hidden.set(definition.name, reason)
+      if (!hidden.has(definition.name) && !allowed(definition)) {
+        hidden.set(definition.name, typeof reason === "string" ? reason : reason(definition))
+      }
     }
     return new Policy(this.registry, hidden)
   }
@@ -61,7 +63,11 @@ export class Policy {
 
 /** A toolset's tool names, or none: looked up as an own property, never as `constructor` or `__proto__`. */
 const toolsetMembers = (registry: Registry, name: string): ReadonlyArray<string> =>
-  Object.hasOwn(registry.toolsets, name) ? registry.toolsets[name]!.map((t) => t.definition.name) : []
+  name === ALL
+    ? registry.all.map((t) => t.definition.name)
+    : Object.hasOwn(registry.toolsets, name)
+    ? registry.toolsets[name]!.map((t) => t.definition.name)
+    : []
 
 /**
  * The tools that tool and toolset names choose. Any toolset brings `caller` (litellm_whoami) along:
@@ -72,6 +78,9 @@ const chosenTools = (registry: Registry, names: ReadonlyArray<string>): Readonly
   return new Set(sets.flatMap((n) => [n, ...toolsetMembers(registry, n)]))
 }
 
+const toolsetOf = (registry: Registry, tool: string): string | undefined =>
+  Object.entries(registry.toolsets).find(([, tools]) => tools.some((t) => t.definition.name === tool))?.[0]
+
 const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.filter((name) => !known.includes(name))
 
@@ -80,7 +89,7 @@ export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
   effect: Effect.gen(function*() {
     const config = yield* AppConfig
     const registry = yield* ToolRegistry
-    const toolsetNames = Object.keys(registry.toolsets)
+    const toolsetNames = [...Object.keys(registry.toolsets), ALL]
     const toolNames = [...registry.byName.keys()]
     const badSets = unknownNames(Option.getOrElse(config.toolsets, () => []), toolsetNames)
     if (badSets.length > 0) {
@@ -93,15 +102,18 @@ export class ToolPolicy extends Effect.Service<ToolPolicy>()("app/ToolPolicy", {
     if (badTools.length > 0) {
       return yield* Effect.fail(ConfigError.InvalidData(["LITELLM_MCP_TOOLS"], `unknown tool ${badTools.join(", ")}`))
     }
-    let policy = new Policy(registry)
-    // Toolsets and single tools add up; either alone chooses exactly what it names.
-    if (Option.isSome(config.toolsets) || Option.isSome(config.tools)) {
-      const chosen = chosenTools(registry, [
-        ...Option.getOrElse(config.toolsets, () => []),
-        ...Option.getOrElse(config.tools, () => [])
-      ])
-      policy = policy.restrict((d) => chosen.has(d.name), "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS")
-    }
+    // Toolsets and single tools add up; single tools alone choose exactly what they name, and
+    // neither set serves the registry's default toolsets.
+    const named = [...Option.getOrElse(config.toolsets, () => []), ...Option.getOrElse(config.tools, () => [])]
+    const chosen = chosenTools(registry, named.length > 0 ? named : registry.defaults)
+    let policy = new Policy(registry).restrict(
+      (d) => chosen.has(d.name),
+      named.length > 0
+        ? () => "LITELLM_MCP_TOOLSETS / LITELLM_MCP_TOOLS"
+        : (d) =>
+          `the default toolsets (${registry.defaults.join(", ")}): add ${toolsetOf(registry, d.name)} to ` +
+          `LITELLM_MCP_TOOLSETS (or --toolsets ${ALL})`
+    )
     if (config.readOnly) {
       policy = policy.restrict((d) => d.annotations?.readOnlyHint === true, "LITELLM_MCP_READ_ONLY=true")
     }

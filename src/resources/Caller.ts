@@ -254,8 +254,7 @@ const pick = (row: Readonly<Record<string, unknown>>, fields: ReadonlyArray<stri
 
 const Whoami = Schema.Struct({
   role: Schema.NullOr(Schema.String).annotations({
-    description: "The LiteLLM role this key acts with (proxy_admin for the master key); null when it has none (a key " +
-      "without a user) or LiteLLM leaves it in doubt (see note)"
+    description: "The role this key acts with (the master key: proxy_admin); null: none, or in doubt (see note)"
   }),
   master_key: Schema.Boolean.annotations({ description: "Whether this is the proxy's master key" }),
   key: Schema.NullOr(Open({ token: Schema.NullOr(Schema.String).annotations({ description: "The key's hash" }) })),
@@ -267,13 +266,13 @@ const Whoami = Schema.Struct({
   tools: Schema.Struct({
     usable: Schema.Array(Schema.String),
     refused: Schema.Array(Schema.Struct({ tool: Schema.String, reason: Schema.String }))
-  }).annotations({ description: "This server's tools LiteLLM may let this key use, and those it would refuse, with why" }),
+  }).annotations({ description: "This server's tools LiteLLM may let it use, and those it would refuse" }),
   enterprise: Schema.Struct({
     licensed: Schema.NullOr(Schema.Boolean).annotations({
-      description: "Whether this LiteLLM has an Enterprise licence; null when it does not say"
+      description: "Whether LiteLLM is licensed; null: it does not say"
     }),
     needed_by: Schema.Array(Schema.Struct({ tool: Schema.String, what: Schema.String })).annotations({
-      description: "Usable tools, or parts of them, that answer 501 without the licence (empty when licensed)"
+      description: "What answers 501 without the licence"
     })
   }),
   note: Schema.optional(Schema.String)

@@ -17,8 +17,15 @@ const resources = {
   routes: RouteTier.tools
 }
 
-/** Every tool, one toolset per LiteLLM resource module; `caller` (litellm_whoami) first, as agents should call it. */
-export const registry = make({ caller: [Caller.whoami(Object.values(resources).flat())], ...resources })
+/**
+ * Every tool, one toolset per LiteLLM resource module; `caller` (litellm_whoami) first, as agents
+ * should call it. By default: the caller, the route tier that reaches every management route, and
+ * the families most used, so the listing fits a small context; the rest is one toolset away.
+ */
+export const registry = make(
+  { caller: [Caller.whoami(Object.values(resources).flat())], ...resources },
+  ["caller", "routes", "keys", "spend"]
+)
 
 export const { all, byName, toolsets } = registry
 

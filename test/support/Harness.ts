@@ -58,7 +58,13 @@ const tracked = (env: Env) =>
 
 /** The real HTTP app on a free loopback port, pointed at a fresh LiteLLM stand-in. */
 export const TestEnvLive = (
-  options: { readonly timeoutMs?: number; readonly baseUrl?: string; readonly env?: Record<string, string> } = {}
+  options: {
+    readonly timeoutMs?: number
+    readonly baseUrl?: string
+    readonly env?: Record<string, string>
+    /** Serve the default toolsets, as an operator who names none gets; otherwise every tool. */
+    readonly defaultToolsets?: boolean
+  } = {}
 ) =>
   Layer.scoped(
     TestEnv,
@@ -75,6 +81,7 @@ export const TestEnvLive = (
             ["LITELLM_BASE_URL", options.baseUrl ?? standIn.url],
             ["LITELLM_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)],
             ["LITELLM_WRITE_TIMEOUT_MS", String(options.timeoutMs ?? 5_000)],
+            ...(options.defaultToolsets === true ? [] : [["LITELLM_MCP_TOOLSETS", "all"] as const]),
             ...Object.entries(options.env ?? {})
           ])
         ))),

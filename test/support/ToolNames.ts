@@ -14,3 +14,22 @@ export const READ_ONLY_TOOLS = [
   "litellm_user_list",
   "litellm_whoami"
 ]
+
+/** What a server whose operator names no toolset lists to an admin: caller, routes, keys, spend. */
+export const DEFAULT_TOOLS = [
+  "litellm_key_block",
+  "litellm_key_delete",
+  "litellm_key_generate",
+  "litellm_key_info",
+  "litellm_key_list",
+  "litellm_key_regenerate",
+  "litellm_key_unblock",
+  "litellm_key_update",
+  "litellm_route_change",
+  "litellm_route_describe",
+  "litellm_route_read",
+  "litellm_route_search",
+  "litellm_usage_daily_activity",
+  "litellm_usage_spend_logs",
+  "litellm_whoami"
+]
