@@ -25,6 +25,7 @@ const KEY_WRITES = [
   "litellm_key_unblock",
   "litellm_key_update"
 ]
+const MODEL_WRITES = ["litellm_model_create", "litellm_model_delete", "litellm_model_update"]
 const without = (names: ReadonlyArray<string>, ...out: ReadonlyArray<string>) => names.filter((n) => !out.includes(n))
 const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 
@@ -43,7 +44,8 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   proxy_admin_viewer: READS,
   internal_user_viewer: INTERNAL_VIEWER,
   internal_user: INTERNAL_USER,
-  team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete"]),
+  // A team admin may add, change and delete its team's own models (ModelManagementAuthChecks).
+  team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete", ...MODEL_WRITES]),
   // No user: no role, so only the info and self-managed routes.
   team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
   // The route tier reads only LiteLLM's own document: any key may search it.
@@ -56,7 +58,8 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   management_key: sorted([
     ...without(INTERNAL_USER, "litellm_team_member_add")
   ]),
-  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete"),
+  // management_routes holds /model/new and /model/delete, never PATCH /model/{model_id}/update.
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update"),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
   no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
@@ -88,6 +91,7 @@ const world = (release: Release) =>
       no_info_key: s.seedKey({ key_alias: "ivan-keys", user_id: "ivan", allowed_routes: KEY_ROUTES_ONLY }).raw
     }
     s.seedUser({ user_id: "other" })
+    s.models.push({ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "m-db", db_model: true } })
     return { env, s, keys }
   })
 
@@ -120,7 +124,11 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_team_update: { team_id: "t-team", max_budget: 9 },
     litellm_team_delete: { team_ids: ["t-other"] },
     litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
-    litellm_team_member_delete: { team_id: "t-team", user_id: "other" }
+    litellm_team_member_delete: { team_id: "t-team", user_id: "other" },
+    litellm_model_info: { model_id: "m-db" },
+    litellm_model_create: { model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" } },
+    litellm_model_update: { model_id: "m-db", litellm_params: { rpm: 3 } },
+    litellm_model_delete: { model_id: "m-db" }
   } as Record<string, Record<string, unknown>>)[tool] ?? {}
 
 const ownerOf = (kind: string) =>

@@ -27,6 +27,11 @@ const world = (release: Release = "current") => Effect.gen(function*() {
   const memKey = s.seedKey({ key_alias: "mem-key", user_id: "mem", team_id: "t-team" })
   const otherKey = s.seedKey({ key_alias: "other-key", user_id: "other" })
   s.seedUser({ user_id: "other" })
+  s.models.push({
+    model_name: "model_name_t-team_1",
+    litellm_params: { model: "openai/gpt-4o" },
+    model_info: { id: "m-team", team_id: "t-team", team_public_model_name: "team-gpt", db_model: true }
+  })
   return { env, s, keys, memKey, otherKey }
 })
 
@@ -65,6 +70,11 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
   litellm_team_member_delete: { team_id: "t-team", user_id: "mem" },
   litellm_model_list: {},
+  litellm_model_info: { model_id: "m-team" },
+  // A team's own model: its admin may add, change and delete it (with LiteLLM Enterprise).
+  litellm_model_create: { model_name: "team-mini", litellm_params: { model: "openai/gpt-4o-mini" }, model_info: { team_id: "t-team" } },
+  litellm_model_update: { model_id: "m-team", litellm_params: { rpm: 3 } },
+  litellm_model_delete: { model_id: "m-team" },
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_route_read: { method: "GET", path: "/key/list" },

@@ -56,7 +56,9 @@ export const seed = (sandbox: LiteLlmSandbox): string => {
         mode: "chat",
         input_cost_per_token: p.input,
         output_cost_per_token: p.output,
-        max_input_tokens: p.context
+        max_input_tokens: p.context,
+        // One from the config file, which the API cannot change: the deployment tools say so.
+        db_model: name !== "claude-sonnet"
       }
     })
   }

@@ -33,7 +33,7 @@ export interface KeyAccess {
  * serves the same through another), and whether its handler admits team admins only.
  */
 export interface Need {
-  readonly method: "GET" | "POST"
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE"
   readonly route: string
   /** Routes the tool falls back to where a release lacks `route`: it works if any is admitted. */
   readonly fallbacks?: ReadonlyArray<string>

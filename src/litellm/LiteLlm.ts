@@ -414,6 +414,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       /** A POST that changes LiteLLM: once it answered 2xx, the answer is never turned into a failure. */
       write: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
         send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true),
+      /** A change by another method (PATCH, DELETE with a body): what `write` guarantees. */
+      change: <A, I>(method: "PUT" | "PATCH" | "DELETE", path: string, body: unknown, schema: Schema.Schema<A, I>) =>
+        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.make(method)(path), body), schema, true),
       /**
        * Any method, for the route tier: a change (`write`) keeps a write's guarantees (its own
        * deadline, never a failure once answered 2xx, outcome unknown without an answer).

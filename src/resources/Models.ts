@@ -24,7 +24,7 @@ const ModelListInput = Schema.Struct({
 // LiteLLM strips most provider secrets from litellm_params, not all of them in every release.
 const SECRET = /key|secret|token|password|credential/i
 
-const withoutSecrets = (params: Record<string, unknown> | undefined) =>
+export const withoutSecrets = (params: Record<string, unknown> | undefined) =>
   params === undefined
     ? undefined
     : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, SECRET.test(k) && v !== null ? "[redacted]" : v]))

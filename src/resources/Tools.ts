@@ -1,6 +1,7 @@
 import { Layer } from "effect"
 import { make, ToolRegistry } from "../mcp/Tools.js"
 import * as Caller from "./Caller.js"
+import * as Deployments from "./Deployments.js"
 import * as Keys from "./Keys.js"
 import * as Models from "./Models.js"
 import * as Spend from "./Spend.js"
@@ -14,6 +15,7 @@ const resources = {
   spend: Spend.tools,
   teams: Teams.tools,
   models: Models.tools,
+  deployments: Deployments.tools,
   routes: RouteTier.tools
 }
 

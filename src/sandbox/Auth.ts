@@ -20,7 +20,8 @@ const INFO = ["/key/info", "/team/info", "/team/list", "/v2/team/list", "/user/i
 const KEYS = ["/key/generate", "/key/update", "/key/delete", "/key/info", "/key/regenerate", "/key/list", "/key/block", "/key/unblock"]
 const MANAGEMENT = [
   "/user/new", "/user/update", "/user/delete", "/user/info", "/user/list",
-  "/team/new", "/team/update", "/team/delete", "/team/list", "/v2/team/list", "/team/info", "/model/info"
+  "/team/new", "/team/update", "/team/delete", "/team/list", "/v2/team/list", "/team/info",
+  "/model/new", "/model/update", "/model/delete", "/model/info"
 ]
 
 const lists = (parts: {
@@ -38,19 +39,22 @@ const lists = (parts: {
   internal_user_view_only_routes: new Set(parts.spend)
 })
 
+// Model management polices itself (ModelManagementAuthChecks): self_managed_routes on every release read.
+const MODEL_WRITES = ["/model/new", "/model/update", "/model/delete", "/model/{model_id}/update"]
+
 const SPEND_LEGACY = ["/spend/keys", "/spend/users", "/spend/tags", "/spend/calculate", "/spend/logs"]
 const LISTS_2026 = lists({
   keys: [...KEYS, "/spend/logs", "/spend/logs/v2"],
   management: [...MANAGEMENT, "/user/daily/activity"],
   spend: [...SPEND_LEGACY, "/spend/logs/v2", "/spend/logs/ui"],
-  selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity", "/user/list"]
+  selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity", "/user/list", ...MODEL_WRITES]
 })
 const LISTS: Readonly<Record<Release, RouteLists>> = {
   legacy: lists({
     keys: KEYS,
     management: MANAGEMENT,
     spend: SPEND_LEGACY,
-    selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity"]
+    selfManaged: ["/team/member_add", "/team/member_delete", "/user/daily/activity", ...MODEL_WRITES]
   }),
   mid: LISTS_2026,
   current: LISTS_2026
@@ -104,6 +108,11 @@ const explicitly = (allowed: ReadonlyArray<string>, path: string) =>
 const matchesAllowed = (l: RouteLists, allowed: ReadonlyArray<string>, path: string) =>
   explicitly(allowed, path) || allowed.some((a) => Object.hasOwn(l, a) && l[a as keyof RouteLists].has(path))
 
+// A list's templated routes match as route_checks' _route_matches_pattern does: a parameter is one segment.
+const holds = (list: ReadonlySet<string>, path: string) =>
+  list.has(path) ||
+  [...list].some((r) => r.includes("{") && new RegExp(`^${r.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path))
+
 const pyList = (items: ReadonlyArray<string>) => `[${items.map((i) => `'${i}'`).join(", ")}]`
 
 /**
@@ -142,7 +151,7 @@ export const checkRoute = (s: Store, caller: Caller, method: string, path: strin
   }
   if (caller.role === "internal_user" && l.internal_user_routes.has(path)) return
   if (caller.role === "internal_user_viewer" && l.internal_user_view_only_routes.has(path)) return
-  if (l.self_managed_routes.has(path)) return
+  if (holds(l.self_managed_routes, path)) return
   // The last pass admits what a key's allowed_routes name explicitly, never through a list's name.
   if (explicitly(caller.allowedRoutes, path)) return
   const masked = caller.userId.length <= 4 ? "***" : `${caller.userId.slice(0, 6)}***${caller.userId.slice(-2)}`

@@ -77,6 +77,24 @@ export type Fault =
 /** LiteLLM's routes, as this sandbox serves them: one module per resource. */
 const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.routes, ...Spend.routes, ...Teams.routes, ...Models.routes }
 
+// Routes with path parameters, as Starlette matches them: each parameter one whole segment.
+const TEMPLATES = Object.keys(routes).filter((r) => r.includes("{")).map((route) => {
+  const names: Array<string> = []
+  const pattern = route.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{([^}]+)\}/g, (_, name: string) => (names.push(name), "([^/]+)"))
+  return { route, names, regex: new RegExp(`^${pattern}$`) }
+})
+
+/** The route a request is for, with its path parameters (decoded, as Starlette passes them). */
+const routeOf = (method: string, path: string): { readonly route: string; readonly params: Record<string, string> } | undefined => {
+  const exact = `${method} ${path}`
+  if (Object.hasOwn(routes, exact)) return { route: exact, params: {} }
+  for (const t of TEMPLATES) {
+    const match = t.regex.exec(exact)
+    if (match !== null) return { route: t.route, params: Object.fromEntries(t.names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)])) }
+  }
+  return undefined
+}
+
 /** Whether this release has the route at all (FastAPI answers a route it lacks 404 to anyone). */
 const hasRoute = (s: Store, route: string) =>
   route === "GET /spend/logs/v2" ? s.traits.spendLogsV2 : route === "GET /health/license" ? s.traits.healthLicense : true
@@ -211,12 +229,12 @@ export class LiteLlmSandbox extends Store {
         throw new HttpError(422, { detail: problems.map((msg) => ({ type: "contract", loc: ["request"], msg })) })
       }
       // FastAPI matches the route before any dependency runs: a route this release lacks is 404 to anyone.
-      const route = `${method} ${url.pathname}`
-      const handler = hasRoute(this, route) ? routes[route] : undefined
+      const matched = routeOf(method, url.pathname)
+      const handler = matched !== undefined && hasRoute(this, matched.route) ? routes[matched.route] : undefined
       if (handler === undefined) throw new HttpError(404, { detail: "Not Found" })
       const caller = authenticate(this, authorization)
       checkRoute(this, caller, method, url.pathname, url.searchParams, (body ?? {}) as Row)
-      return json(200, handler(this, { q: url.searchParams, body: (body ?? {}) as Row, caller }))
+      return json(200, handler(this, { params: matched!.params, q: url.searchParams, body: (body ?? {}) as Row, caller }))
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, e.body)
       if (e instanceof Unhandled) {

@@ -36,8 +36,13 @@ export class Store {
   readonly deletedKeys: Array<Row> = []
   readonly spendLogs: Array<Row> = []
   readonly teams = new Map<string, Row>()
-  /** Deployments as LiteLLM stores them, provider credentials included (LiteLLM strips most). */
+  /**
+   * Deployments as LiteLLM's router holds them, provider credentials included (LiteLLM strips
+   * most); `model_info.db_model` false for one of the config file, which the API cannot change.
+   */
   readonly models: Array<{ model_name: string; litellm_params: Row; model_info: Row & { id: string } }> = []
+  /** The proxy's STORE_MODEL_IN_DB: without it, no deployment can be added, changed or deleted. */
+  storeModelInDb = true
   /** Bearer keys LiteLLM treats as its master key (role proxy_admin). */
   readonly adminKeys = new Set<string>()
   /** Every raw key this sandbox has seen or made: none may ever appear in a log. */
@@ -234,6 +239,8 @@ export class Store {
 
 /** One request as a route sees it: who calls, with what query and body. */
 export interface RouteRequest {
+  /** The path's parameters, for a route of LiteLLM's with some (`/model/{model_id}/update`). */
+  readonly params: Readonly<Record<string, string>>
   readonly q: URLSearchParams
   readonly body: Row
   readonly caller: Caller

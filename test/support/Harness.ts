@@ -304,4 +304,6 @@ export const emptyProxy = (standIn: LiteLlmStandIn, release: Release) => {
   standIn.users.clear()
   standIn.teams.clear()
   standIn.spendLogs.length = 0
+  standIn.models.length = 0
+  standIn.storeModelInDb = true
 }

@@ -2,6 +2,7 @@
 export const READ_ONLY_TOOLS = [
   "litellm_key_info",
   "litellm_key_list",
+  "litellm_model_info",
   "litellm_model_list",
   "litellm_route_describe",
   "litellm_route_read",
