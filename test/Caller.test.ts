@@ -25,6 +25,7 @@ const KEY_WRITES = [
   "litellm_key_unblock",
   "litellm_key_update"
 ]
+const BUDGETS = ["litellm_budget_create", "litellm_budget_delete", "litellm_budget_info", "litellm_budget_list", "litellm_budget_update"]
 const MODEL_WRITES = ["litellm_model_create", "litellm_model_delete", "litellm_model_update"]
 const without = (names: ReadonlyArray<string>, ...out: ReadonlyArray<string>) => names.filter((n) => !out.includes(n))
 const sorted = (names: ReadonlyArray<string>) => [...names].sort()
@@ -32,7 +33,7 @@ const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 // An internal_user_viewer may still add members to a team the proxy lists in
 // default_internal_user_params.available_teams (_is_available_team): in doubt, so listed.
 // The route tier's tools need no route of their own (LiteLLM decides each call): every key gets them.
-const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list"), "litellm_team_member_add", "litellm_route_change"])
+const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list", "litellm_budget_info", "litellm_budget_list"), "litellm_team_member_add", "litellm_route_change"])
 const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
 
 const KEY_ROUTES_ONLY = ["/key/generate", "/key/list", "/key/update", "/key/delete"]
@@ -59,7 +60,7 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
     ...without(INTERNAL_USER, "litellm_team_member_add")
   ]),
   // management_routes holds /model/new and /model/delete, never PATCH /model/{model_id}/update.
-  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update"),
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
   no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
@@ -91,6 +92,7 @@ const world = (release: Release) =>
       no_info_key: s.seedKey({ key_alias: "ivan-keys", user_id: "ivan", allowed_routes: KEY_ROUTES_ONLY }).raw
     }
     s.seedUser({ user_id: "other" })
+    s.budgets.set("b-1", { budget_id: "b-1" })
     s.models.push({ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "m-db", db_model: true } })
     return { env, s, keys }
   })
@@ -126,6 +128,10 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_team_member_add: { team_id: "t-team", member: { role: "user", user_id: "other" } },
     litellm_team_member_delete: { team_id: "t-team", user_id: "other" },
     litellm_model_info: { model_id: "m-db" },
+    litellm_budget_info: { budget_ids: ["b-1"] },
+    litellm_budget_create: { budget_id: "b-2" },
+    litellm_budget_update: { budget_id: "b-1", max_budget: 3 },
+    litellm_budget_delete: { budget_id: "b-1" },
     litellm_model_create: { model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" } },
     litellm_model_update: { model_id: "m-db", litellm_params: { rpm: 3 } },
     litellm_model_delete: { model_id: "m-db" }

@@ -110,6 +110,11 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       expect(client.getServerVersion()?.name).toBe("litellm-admin-mcp")
       const { tools } = yield* Effect.promise(() => client.listTools())
       expect(tools.map((t) => t.name).sort()).toEqual([
+        "litellm_budget_create",
+        "litellm_budget_delete",
+        "litellm_budget_info",
+        "litellm_budget_list",
+        "litellm_budget_update",
         "litellm_key_block",
         "litellm_key_delete",
         "litellm_key_generate",

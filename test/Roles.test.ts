@@ -27,6 +27,7 @@ const world = (release: Release = "current") => Effect.gen(function*() {
   const memKey = s.seedKey({ key_alias: "mem-key", user_id: "mem", team_id: "t-team" })
   const otherKey = s.seedKey({ key_alias: "other-key", user_id: "other" })
   s.seedUser({ user_id: "other" })
+  s.budgets.set("b-team", { budget_id: "b-team", max_budget: 10 })
   s.models.push({
     model_name: "model_name_t-team_1",
     litellm_params: { model: "openai/gpt-4o" },
@@ -75,6 +76,11 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_model_create: { model_name: "team-mini", litellm_params: { model: "openai/gpt-4o-mini" }, model_info: { team_id: "t-team" } },
   litellm_model_update: { model_id: "m-team", litellm_params: { rpm: 3 } },
   litellm_model_delete: { model_id: "m-team" },
+  litellm_budget_list: {},
+  litellm_budget_info: { budget_ids: ["b-team"] },
+  litellm_budget_create: { budget_id: "b-new", max_budget: 5 },
+  litellm_budget_update: { budget_id: "b-team", max_budget: 20 },
+  litellm_budget_delete: { budget_id: "b-team" },
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_route_read: { method: "GET", path: "/key/list" },

@@ -62,12 +62,16 @@ export const Email = Schema.String.pipe(
   Schema.pattern(/^[^\s@]+@[^\s@]+$/, { message: () => "must be an email address" })
 )
 
-export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
-  Schema.filter((o) => Object.keys(o).length <= MAX_FIELDS, {
-    message: () => `must have at most ${MAX_FIELDS} entries`,
-    jsonSchema: { maxProperties: MAX_FIELDS }
-  })
-)
+/** An object argument's bound, said in words. */
+export const atMostFields = <A extends object, I, R>(self: Schema.Schema<A, I, R>) =>
+  self.pipe(
+    Schema.filter((o) => Object.keys(o).length <= MAX_FIELDS, {
+      message: () => `must have at most ${MAX_FIELDS} entries`,
+      jsonSchema: { maxProperties: MAX_FIELDS }
+    })
+  )
+
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(atMostFields)
 
 export const StringList = Schema.Array(NonEmptyString).pipe(atMost(MAX_LIST))
 

@@ -3,7 +3,7 @@ import { LiteLlmApiError } from "../litellm/Errors.js"
 import { isUnexpected, LiteLlm, Written } from "../litellm/LiteLlm.js"
 import { Open } from "../litellm/Answers.js"
 import { nothingToChange, NotFound, Unsupported } from "../mcp/Errors.js"
-import { JsonObject, MAX_FIELDS, NonEmptyString } from "../mcp/Schemas.js"
+import { atMostFields, JsonObject, NonEmptyString } from "../mcp/Schemas.js"
 import * as Tool from "../mcp/Tool.js"
 import { withoutSecrets } from "./Models.js"
 
@@ -44,12 +44,7 @@ const Params = JsonObject.annotations({ description: PARAMS })
 const NewParams = Schema.Struct(
   { model: NonEmptyString.annotations({ description: "The provider's model, such as openai/gpt-4o." }) },
   Schema.Record({ key: Schema.String, value: Schema.Unknown })
-).pipe(
-  Schema.filter((o) => Object.keys(o).length <= MAX_FIELDS, {
-    message: () => `must have at most ${MAX_FIELDS} entries`,
-    jsonSchema: { maxProperties: MAX_FIELDS }
-  })
-).annotations({ description: PARAMS })
+).pipe(atMostFields).annotations({ description: PARAMS })
 
 const ModelInfoFields = JsonObject.annotations({
   description: "LiteLLM's model_info: id (a UUID if omitted), mode, base_model, input_cost_per_token, " +

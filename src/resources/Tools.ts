@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { make, ToolRegistry } from "../mcp/Tools.js"
+import * as Budgets from "./Budgets.js"
 import * as Caller from "./Caller.js"
 import * as Deployments from "./Deployments.js"
 import * as Keys from "./Keys.js"
@@ -16,6 +17,7 @@ const resources = {
   teams: Teams.tools,
   models: Models.tools,
   deployments: Deployments.tools,
+  budgets: Budgets.tools,
   routes: RouteTier.tools
 }
 

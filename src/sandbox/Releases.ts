@@ -58,6 +58,12 @@ export interface Traits {
   readonly healthLicense: boolean
   /** Serves `/openapi.json` (1.96's own document); the others answer as a proxy with its docs off. */
   readonly servesOpenApi: boolean
+  /**
+   * `/budget/new` and `/budget/update` refuse a negative or non-finite budget (400), and `/budget/new`
+   * a budget_id that exists (400 "already exists", budget_management_endpoints.py @023475ef); before,
+   * negatives were stored and a duplicate was the database's unhandled error, a plain 500.
+   */
+  readonly budgetChecks: boolean
 }
 
 export const traitsOf: Readonly<Record<Release, Traits>> = {
@@ -78,7 +84,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     neverExpiresDuration: true,
     keyOwnedByCreator: true,
     healthLicense: true,
-    servesOpenApi: true
+    servesOpenApi: true,
+    budgetChecks: true
   },
   mid: {
     version: "1.80.15",
@@ -97,7 +104,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     neverExpiresDuration: false,
     keyOwnedByCreator: false,
     healthLicense: false,
-    servesOpenApi: false
+    servesOpenApi: false,
+    budgetChecks: false
   },
   legacy: {
     version: "1.79.3",
@@ -116,7 +124,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     neverExpiresDuration: false,
     keyOwnedByCreator: false,
     healthLicense: false,
-    servesOpenApi: false
+    servesOpenApi: false,
+    budgetChecks: false
   }
 }
 

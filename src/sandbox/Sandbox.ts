@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net"
 import { HttpError, Unhandled } from "./Answers.js"
 import { authenticate, checkRoute } from "./Auth.js"
+import * as Budgets from "./routes/Budgets.js"
 import * as Keys from "./routes/Keys.js"
 import * as Models from "./routes/Models.js"
 import * as Spend from "./routes/Spend.js"
@@ -75,7 +76,14 @@ export type Fault =
 
 
 /** LiteLLM's routes, as this sandbox serves them: one module per resource. */
-const routes: Readonly<Record<string, Handler>> = { ...Users.routes, ...Keys.routes, ...Spend.routes, ...Teams.routes, ...Models.routes }
+const routes: Readonly<Record<string, Handler>> = {
+  ...Users.routes,
+  ...Keys.routes,
+  ...Spend.routes,
+  ...Teams.routes,
+  ...Models.routes,
+  ...Budgets.routes
+}
 
 // Routes with path parameters, as Starlette matches them: each parameter one whole segment.
 const TEMPLATES = Object.keys(routes).filter((r) => r.includes("{")).map((route) => {

@@ -36,6 +36,8 @@ export class Store {
   readonly deletedKeys: Array<Row> = []
   readonly spendLogs: Array<Row> = []
   readonly teams = new Map<string, Row>()
+  /** LiteLLM_BudgetTable: budgets that keys, teams' members, organizations and customers point at by budget_id. */
+  readonly budgets = new Map<string, Row>()
   /**
    * Deployments as LiteLLM's router holds them, provider credentials included (LiteLLM strips
    * most); `model_info.db_model` false for one of the config file, which the API cannot change.

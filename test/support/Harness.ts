@@ -306,4 +306,5 @@ export const emptyProxy = (standIn: LiteLlmStandIn, release: Release) => {
   standIn.spendLogs.length = 0
   standIn.models.length = 0
   standIn.storeModelInDb = true
+  standIn.budgets.clear()
 }

@@ -1,5 +1,7 @@
 /** The tools that change nothing, written out (not derived from the tools) so a test of them can fail. */
 export const READ_ONLY_TOOLS = [
+  "litellm_budget_info",
+  "litellm_budget_list",
   "litellm_key_info",
   "litellm_key_list",
   "litellm_model_info",
