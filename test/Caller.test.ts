@@ -26,6 +26,11 @@ const KEY_WRITES = [
   "litellm_key_update"
 ]
 const BUDGETS = ["litellm_budget_create", "litellm_budget_delete", "litellm_budget_info", "litellm_budget_list", "litellm_budget_update"]
+// management_routes hold no /organization route at all.
+const ORGS = [
+  "litellm_org_create", "litellm_org_delete", "litellm_org_info", "litellm_org_list", "litellm_org_member_add",
+  "litellm_org_member_delete", "litellm_org_member_update", "litellm_org_update"
+]
 const MODEL_WRITES = ["litellm_model_create", "litellm_model_delete", "litellm_model_update"]
 const without = (names: ReadonlyArray<string>, ...out: ReadonlyArray<string>) => names.filter((n) => !out.includes(n))
 const sorted = (names: ReadonlyArray<string>) => [...names].sort()
@@ -33,7 +38,7 @@ const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 // An internal_user_viewer may still add members to a team the proxy lists in
 // default_internal_user_params.available_teams (_is_available_team): in doubt, so listed.
 // The route tier's tools need no route of their own (LiteLLM decides each call): every key gets them.
-const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list", "litellm_budget_info", "litellm_budget_list"), "litellm_team_member_add", "litellm_route_change"])
+const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list", "litellm_budget_info", "litellm_budget_list", "litellm_org_info"), "litellm_team_member_add", "litellm_route_change"])
 const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
 
 const KEY_ROUTES_ONLY = ["/key/generate", "/key/list", "/key/update", "/key/delete"]
@@ -57,10 +62,10 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   // key_type "management" (handle_key_type): management_routes holds team list/info and, since the
   // spend-log routes joined key_management_routes, /spend/logs/v2; never the team member routes.
   management_key: sorted([
-    ...without(INTERNAL_USER, "litellm_team_member_add")
+    ...without(INTERNAL_USER, "litellm_team_member_add", "litellm_org_list")
   ]),
   // management_routes holds /model/new and /model/delete, never PATCH /model/{model_id}/update.
-  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS),
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS, ...ORGS),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
   no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
@@ -93,6 +98,8 @@ const world = (release: Release) =>
     }
     s.seedUser({ user_id: "other" })
     s.budgets.set("b-1", { budget_id: "b-1" })
+    s.organizations.set("o-1", { organization_id: "o-1", organization_alias: "Org", budget_id: "b-1" })
+    s.orgMemberships.push({ user_id: "other", organization_id: "o-1", user_role: "internal_user", budget_id: null })
     s.models.push({ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "m-db", db_model: true } })
     return { env, s, keys }
   })
@@ -129,6 +136,13 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_team_member_delete: { team_id: "t-team", user_id: "other" },
     litellm_model_info: { model_id: "m-db" },
     litellm_budget_info: { budget_ids: ["b-1"] },
+    litellm_org_info: { organization_id: "o-1" },
+    litellm_org_create: { organization_alias: "New org" },
+    litellm_org_update: { organization_id: "o-1", organization_alias: "Renamed" },
+    litellm_org_delete: { organization_ids: ["o-1"] },
+    litellm_org_member_add: { organization_id: "o-1", member: { role: "internal_user", user_id: own.userId } },
+    litellm_org_member_update: { organization_id: "o-1", user_id: "other", role: "internal_user_viewer" },
+    litellm_org_member_delete: { organization_id: "o-1", user_id: "other" },
     litellm_budget_create: { budget_id: "b-2" },
     litellm_budget_update: { budget_id: "b-1", max_budget: 3 },
     litellm_budget_delete: { budget_id: "b-1" },

@@ -28,6 +28,8 @@ const world = (release: Release = "current") => Effect.gen(function*() {
   const otherKey = s.seedKey({ key_alias: "other-key", user_id: "other" })
   s.seedUser({ user_id: "other" })
   s.budgets.set("b-team", { budget_id: "b-team", max_budget: 10 })
+  s.organizations.set("o-1", { organization_id: "o-1", organization_alias: "Org", budget_id: "b-team" })
+  s.orgMemberships.push({ user_id: "mem", organization_id: "o-1", user_role: "internal_user", budget_id: null })
   s.models.push({
     model_name: "model_name_t-team_1",
     litellm_params: { model: "openai/gpt-4o" },
@@ -81,6 +83,14 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_budget_create: { budget_id: "b-new", max_budget: 5 },
   litellm_budget_update: { budget_id: "b-team", max_budget: 20 },
   litellm_budget_delete: { budget_id: "b-team" },
+  litellm_org_list: {},
+  litellm_org_info: { organization_id: "o-1" },
+  litellm_org_create: { organization_alias: "New org" },
+  litellm_org_update: { organization_id: "o-1", organization_alias: "Renamed", max_budget: 9 },
+  litellm_org_delete: { organization_ids: ["o-1"] },
+  litellm_org_member_add: { organization_id: "o-1", member: { role: "internal_user", user_id: "other" } },
+  litellm_org_member_update: { organization_id: "o-1", user_id: "mem", role: "internal_user_viewer" },
+  litellm_org_member_delete: { organization_id: "o-1", user_id: "mem" },
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_route_read: { method: "GET", path: "/key/list" },

@@ -242,8 +242,8 @@ layer(TestEnvLive({ timeoutMs: 2_000 }), { excludeTestServices: true })("calling
       expect(reset.message).toContain("LITELLM_MCP_ROUTE_CLASSES")
       expect(env.standIn.requestsTo("/global/spend/reset")).toHaveLength(0)
       // In 1.96's document, not served by this (stand-in) LiteLLM: FastAPI's 404 for the route.
-      const absent = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/organization/new", body: { organization_alias: "o" } }), 404)
-      expect(absent.message).toContain("This LiteLLM does not serve POST /organization/new")
+      const absent = expectFailure(yield* call(client, "litellm_route_change", { method: "POST", path: "/tag/new", body: { name: "t" } }), 404)
+      expect(absent.message).toContain("This LiteLLM does not serve POST /tag/new")
     }))
 
   it.scoped("a change whose answer never comes is outcome unknown, never a failure; it is not retried", () =>

@@ -5,6 +5,7 @@ import * as Caller from "./Caller.js"
 import * as Deployments from "./Deployments.js"
 import * as Keys from "./Keys.js"
 import * as Models from "./Models.js"
+import * as Organizations from "./Organizations.js"
 import * as Spend from "./Spend.js"
 import * as Teams from "./Teams.js"
 import * as Users from "./Users.js"
@@ -18,6 +19,7 @@ const resources = {
   models: Models.tools,
   deployments: Deployments.tools,
   budgets: Budgets.tools,
+  orgs: Organizations.tools,
   routes: RouteTier.tools
 }
 

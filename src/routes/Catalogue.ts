@@ -1,3 +1,5 @@
+import { JSONSchema, Schema } from "effect"
+
 // LiteLLM's management routes, read from an OpenAPI document (the connected LiteLLM's own
 // /openapi.json, or the bundled 1.96 one): which are reachable through the route tier, which are
 // read or change, and each exclusion with its reason. Routes are keyed by method and path, never
@@ -63,6 +65,30 @@ export interface Route {
   readonly body?: unknown
   readonly bodyRequired: boolean
   readonly excluded?: Exclusion
+}
+
+/**
+ * Bodies a handler reads from the raw request, which its document therefore leaves out: the
+ * handler's own model (_types.py), so the tier can describe and check them too.
+ */
+const UNDECLARED_BODIES: Readonly<Record<string, Schema.Schema.Any>> = {
+  // update_organization: LiteLLM_OrganizationTableUpdate, read from the request by 1.96.
+  "PATCH /organization/update": Schema.Struct({
+    organization_id: Schema.String,
+    organization_alias: Schema.optional(Schema.NullOr(Schema.String)),
+    budget_id: Schema.optional(Schema.NullOr(Schema.String)),
+    spend: Schema.optional(Schema.NullOr(Schema.Number)),
+    metadata: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown }))),
+    models: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
+    object_permission: Schema.optional(Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+  })
+}
+
+const undeclaredBody = (method: Method, path: string) => {
+  const schema = UNDECLARED_BODIES[keyOf(method, path)]
+  if (schema === undefined) return undefined
+  const { $schema: _, ...json } = JSONSchema.make(schema, { target: "jsonSchema2020-12" }) as unknown as Record<string, unknown>
+  return { schema: json, required: true }
 }
 
 /** POST routes whose handlers only read (reviewed in LiteLLM's source): the read tool may call them. */
@@ -131,7 +157,8 @@ export const catalogue = (document: unknown): Catalogue => {
       if (!isObject(operation)) continue
       const tags = Array.isArray(operation["tags"]) ? operation["tags"].filter((t): t is string => typeof t === "string") : []
       if (!tags.some((t) => FAMILIES.has(t)) || !answersJson(operation)) continue
-      const body = bodyOf(operation)
+      const declared = bodyOf(operation)
+      const body = declared.schema === undefined ? undeclaredBody(method, path) ?? declared : declared
       const excluded = EXCLUSIONS.find((e) => e.matches(method, path))
       routes.push({
         method,

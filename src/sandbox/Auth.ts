@@ -16,7 +16,18 @@ interface RouteLists {
   readonly internal_user_view_only_routes: ReadonlySet<string>
 }
 
-const INFO = ["/key/info", "/team/info", "/team/list", "/v2/team/list", "/user/info", "/model/info", "/v2/model/info", "/key/list"]
+const INFO = [
+  "/key/info", "/team/info", "/team/list", "/v2/team/list", "/user/info", "/model/info", "/v2/model/info", "/key/list",
+  "/organization/list"
+]
+
+// org_admin_only_routes: the 2026 lists add member_delete.
+const ORG_ADMIN_ONLY_2025 = ["/organization/info", "/organization/delete", "/organization/member_add", "/organization/member_update"]
+const ORG_ADMIN_ONLY: Readonly<Record<Release, ReadonlyArray<string>>> = {
+  legacy: ORG_ADMIN_ONLY_2025,
+  mid: [...ORG_ADMIN_ONLY_2025, "/organization/member_delete"],
+  current: [...ORG_ADMIN_ONLY_2025, "/organization/member_delete"]
+}
 const KEYS = ["/key/generate", "/key/update", "/key/delete", "/key/info", "/key/regenerate", "/key/list", "/key/block", "/key/unblock"]
 const MANAGEMENT = [
   "/user/new", "/user/update", "/user/delete", "/user/info", "/user/list",
@@ -152,6 +163,8 @@ export const checkRoute = (s: Store, caller: Caller, method: string, path: strin
   if (caller.role === "internal_user" && l.internal_user_routes.has(path)) return
   if (caller.role === "internal_user_viewer" && l.internal_user_view_only_routes.has(path)) return
   if (holds(l.self_managed_routes, path)) return
+  // _route_matches_org_admin: an organization admin, known only by an organization_id in the body.
+  if (ORG_ADMIN_ONLY[s.release].includes(path) && s.isOrgAdmin(caller, body["organization_id"])) return
   // The last pass admits what a key's allowed_routes name explicitly, never through a list's name.
   if (explicitly(caller.allowedRoutes, path)) return
   const masked = caller.userId.length <= 4 ? "***" : `${caller.userId.slice(0, 6)}***${caller.userId.slice(-2)}`

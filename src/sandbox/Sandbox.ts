@@ -5,6 +5,7 @@ import { authenticate, checkRoute } from "./Auth.js"
 import * as Budgets from "./routes/Budgets.js"
 import * as Keys from "./routes/Keys.js"
 import * as Models from "./routes/Models.js"
+import * as Organizations from "./routes/Organizations.js"
 import * as Spend from "./routes/Spend.js"
 import * as Teams from "./routes/Teams.js"
 import * as Users from "./routes/Users.js"
@@ -82,7 +83,8 @@ const routes: Readonly<Record<string, Handler>> = {
   ...Spend.routes,
   ...Teams.routes,
   ...Models.routes,
-  ...Budgets.routes
+  ...Budgets.routes,
+  ...Organizations.routes
 }
 
 // Routes with path parameters, as Starlette matches them: each parameter one whole segment.

@@ -36,6 +36,10 @@ export class Store {
   readonly deletedKeys: Array<Row> = []
   readonly spendLogs: Array<Row> = []
   readonly teams = new Map<string, Row>()
+  /** LiteLLM_OrganizationTable, by organization_id. */
+  readonly organizations = new Map<string, Row>()
+  /** LiteLLM_OrganizationMembership: a user's role (and budget row) in an organization. */
+  readonly orgMemberships: Array<Row> = []
   /** LiteLLM_BudgetTable: budgets that keys, teams' members, organizations and customers point at by budget_id. */
   readonly budgets = new Map<string, Row>()
   /**
@@ -226,6 +230,12 @@ export class Store {
     const team = typeof teamId === "string" ? this.teams.get(teamId) : undefined
     return team !== undefined &&
       (team["members_with_roles"] as Array<Row>).some((m) => m["user_id"] === caller.userId && m["role"] === "admin")
+  }
+
+  isOrgAdmin(caller: Caller, organizationId: unknown): boolean {
+    return this.orgMemberships.some((m) =>
+      m["organization_id"] === organizationId && m["user_id"] === caller.userId && m["user_role"] === "org_admin"
+    )
   }
 
   isTeamMember(caller: Caller, teamId: unknown): boolean {

@@ -307,4 +307,6 @@ export const emptyProxy = (standIn: LiteLlmStandIn, release: Release) => {
   standIn.models.length = 0
   standIn.storeModelInDb = true
   standIn.budgets.clear()
+  standIn.organizations.clear()
+  standIn.orgMemberships.length = 0
 }

@@ -50,7 +50,44 @@ const hidden: Document["paths"] = {
   }
 }
 
-const document: Document = { ...published, paths: { ...published.paths, ...hidden } }
+/**
+ * Bodies a handler reads from the raw request, so the published document does not declare them:
+ * 1.96's update_organization takes LiteLLM_OrganizationTableUpdate (_types.py) that way.
+ */
+const undeclared: Readonly<Record<string, NonNullable<Operation["requestBody"]>>> = {
+  "PATCH /organization/update": {
+    required: true,
+    content: {
+      "application/json": {
+        schema: {
+          type: "object",
+          required: ["organization_id"],
+          properties: {
+            organization_id: { type: "string" },
+            organization_alias: optionalString,
+            budget_id: optionalString,
+            spend: optionalNumber,
+            metadata: { anyOf: [{ type: "object" }, { type: "null" }] },
+            models: { anyOf: [{ type: "array", items: { type: "string" } }, { type: "null" }] },
+            updated_by: optionalString,
+            object_permission: { anyOf: [{ type: "object" }, { type: "null" }] }
+          }
+        }
+      }
+    }
+  }
+}
+
+const withUndeclared = (paths: Document["paths"]): Document["paths"] =>
+  Object.fromEntries(Object.entries(paths).map(([path, operations]) => [
+    path,
+    Object.fromEntries(Object.entries(operations).map(([method, operation]) => {
+      const body = undeclared[`${method.toUpperCase()} ${path}`]
+      return [method, body === undefined ? operation : { ...operation, requestBody: body }]
+    }))
+  ]))
+
+const document: Document = { ...published, paths: withUndeclared({ ...published.paths, ...hidden }) }
 
 const ajv = new Ajv2020({ strict: false, allErrors: true, coerceTypes: "array", logger: false })
 addFormats.default(ajv)

@@ -6,6 +6,8 @@ export const READ_ONLY_TOOLS = [
   "litellm_key_list",
   "litellm_model_info",
   "litellm_model_list",
+  "litellm_org_info",
+  "litellm_org_list",
   "litellm_route_describe",
   "litellm_route_read",
   "litellm_route_search",

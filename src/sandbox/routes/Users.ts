@@ -119,7 +119,8 @@ export const userInfo = (s: Store, q: URLSearchParams, caller: Caller) => {
   // the user's organization memberships.
   const teams = ((user["teams"] ?? []) as Array<string>).flatMap((t): Array<Row> => { const team = s.teams.get(t); return team === undefined ? [] : [team] })
     .sort((a, b) => String(a["team_alias"] ?? "").localeCompare(String(b["team_alias"] ?? "")))
-  return { user_id: id, user_info: { organization_memberships: [], ...user }, keys, teams }
+  const memberships = s.orgMemberships.filter((m) => m["user_id"] === id)
+  return { user_id: id, user_info: { ...user, organization_memberships: memberships }, keys, teams }
 }
 
 export const routes: Record<string, Handler> = {
