@@ -31,6 +31,8 @@ const ORGS = [
   "litellm_org_create", "litellm_org_delete", "litellm_org_info", "litellm_org_list", "litellm_org_member_add",
   "litellm_org_member_delete", "litellm_org_member_update", "litellm_org_update"
 ]
+const CUSTOMER_READS = ["litellm_customer_info", "litellm_customer_list", "litellm_customer_unblock"]
+const CUSTOMERS = [...CUSTOMER_READS, "litellm_customer_block", "litellm_customer_create", "litellm_customer_delete", "litellm_customer_update"]
 const MODEL_WRITES = ["litellm_model_create", "litellm_model_delete", "litellm_model_update"]
 const without = (names: ReadonlyArray<string>, ...out: ReadonlyArray<string>) => names.filter((n) => !out.includes(n))
 const sorted = (names: ReadonlyArray<string>) => [...names].sort()
@@ -38,7 +40,7 @@ const sorted = (names: ReadonlyArray<string>) => [...names].sort()
 // An internal_user_viewer may still add members to a team the proxy lists in
 // default_internal_user_params.available_teams (_is_available_team): in doubt, so listed.
 // The route tier's tools need no route of their own (LiteLLM decides each call): every key gets them.
-const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list", "litellm_budget_info", "litellm_budget_list", "litellm_org_info"), "litellm_team_member_add", "litellm_route_change"])
+const INTERNAL_VIEWER = sorted([...without(READS, "litellm_user_list", "litellm_budget_info", "litellm_budget_list", "litellm_org_info", ...CUSTOMER_READS), "litellm_team_member_add", "litellm_route_change"])
 const INTERNAL_USER = sorted([...INTERNAL_VIEWER, ...KEY_WRITES])
 
 const KEY_ROUTES_ONLY = ["/key/generate", "/key/list", "/key/update", "/key/delete"]
@@ -65,7 +67,7 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
     ...without(INTERNAL_USER, "litellm_team_member_add", "litellm_org_list")
   ]),
   // management_routes holds /model/new and /model/delete, never PATCH /model/{model_id}/update.
-  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS, ...ORGS),
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS, ...ORGS, ...CUSTOMERS),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
   no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
@@ -99,6 +101,7 @@ const world = (release: Release) =>
     s.seedUser({ user_id: "other" })
     s.budgets.set("b-1", { budget_id: "b-1" })
     s.organizations.set("o-1", { organization_id: "o-1", organization_alias: "Org", budget_id: "b-1" })
+    s.customers.set("c-1", { user_id: "c-1", blocked: false, budget_id: null })
     s.orgMemberships.push({ user_id: "other", organization_id: "o-1", user_role: "internal_user", budget_id: null })
     s.models.push({ model_name: "gpt-4o", litellm_params: { model: "openai/gpt-4o" }, model_info: { id: "m-db", db_model: true } })
     return { env, s, keys }
@@ -137,6 +140,12 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_model_info: { model_id: "m-db" },
     litellm_budget_info: { budget_ids: ["b-1"] },
     litellm_org_info: { organization_id: "o-1" },
+    litellm_customer_info: { user_id: "c-1" },
+    litellm_customer_create: { user_id: "c-new" },
+    litellm_customer_update: { user_id: "c-1", alias: "Renamed" },
+    litellm_customer_delete: { user_ids: ["c-1"] },
+    litellm_customer_block: { user_ids: ["c-1"] },
+    litellm_customer_unblock: { user_ids: ["c-1"] },
     litellm_org_create: { organization_alias: "New org" },
     litellm_org_update: { organization_id: "o-1", organization_alias: "Renamed" },
     litellm_org_delete: { organization_ids: ["o-1"] },

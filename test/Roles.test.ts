@@ -28,6 +28,7 @@ const world = (release: Release = "current") => Effect.gen(function*() {
   const otherKey = s.seedKey({ key_alias: "other-key", user_id: "other" })
   s.seedUser({ user_id: "other" })
   s.budgets.set("b-team", { budget_id: "b-team", max_budget: 10 })
+  s.customers.set("c-1", { user_id: "c-1", blocked: false, budget_id: null })
   s.organizations.set("o-1", { organization_id: "o-1", organization_alias: "Org", budget_id: "b-team" })
   s.orgMemberships.push({ user_id: "mem", organization_id: "o-1", user_role: "internal_user", budget_id: null })
   s.models.push({
@@ -91,6 +92,13 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_org_member_add: { organization_id: "o-1", member: { role: "internal_user", user_id: "other" } },
   litellm_org_member_update: { organization_id: "o-1", user_id: "mem", role: "internal_user_viewer" },
   litellm_org_member_delete: { organization_id: "o-1", user_id: "mem" },
+  litellm_customer_list: {},
+  litellm_customer_info: { user_id: "c-1" },
+  litellm_customer_create: { user_id: "c-new" },
+  litellm_customer_update: { user_id: "c-1", alias: "Renamed" },
+  litellm_customer_delete: { user_ids: ["c-1"] },
+  litellm_customer_block: { user_ids: ["c-1"] },
+  litellm_customer_unblock: { user_ids: ["c-1"] },
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_route_read: { method: "GET", path: "/key/list" },

@@ -2,6 +2,7 @@ import { Layer } from "effect"
 import { make, ToolRegistry } from "../mcp/Tools.js"
 import * as Budgets from "./Budgets.js"
 import * as Caller from "./Caller.js"
+import * as Customers from "./Customers.js"
 import * as Deployments from "./Deployments.js"
 import * as Keys from "./Keys.js"
 import * as Models from "./Models.js"
@@ -20,6 +21,7 @@ const resources = {
   deployments: Deployments.tools,
   budgets: Budgets.tools,
   orgs: Organizations.tools,
+  customers: Customers.tools,
   routes: RouteTier.tools
 }
 

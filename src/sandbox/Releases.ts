@@ -64,6 +64,12 @@ export interface Traits {
    * negatives were stored and a duplicate was the database's unhandled error, a plain 500.
    */
   readonly budgetChecks: boolean
+  /**
+   * customer_endpoints.py @029f645f: an unknown customer is a 404 (`not_found`), and /customer/delete
+   * checks every id before deleting any. @698c0986: a 400, and delete removes the ids that exist
+   * and then fails with a 500 for the rest.
+   */
+  readonly customerChecks: boolean
 }
 
 export const traitsOf: Readonly<Record<Release, Traits>> = {
@@ -85,7 +91,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     keyOwnedByCreator: true,
     healthLicense: true,
     servesOpenApi: true,
-    budgetChecks: true
+    budgetChecks: true,
+    customerChecks: true
   },
   mid: {
     version: "1.80.15",
@@ -105,7 +112,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     keyOwnedByCreator: false,
     healthLicense: false,
     servesOpenApi: false,
-    budgetChecks: false
+    budgetChecks: false,
+    customerChecks: false
   },
   legacy: {
     version: "1.79.3",
@@ -125,7 +133,8 @@ export const traitsOf: Readonly<Record<Release, Traits>> = {
     keyOwnedByCreator: false,
     healthLicense: false,
     servesOpenApi: false,
-    budgetChecks: false
+    budgetChecks: false,
+    customerChecks: false
   }
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { HttpError, Unhandled } from "./Answers.js"
 import { authenticate, checkRoute } from "./Auth.js"
 import * as Budgets from "./routes/Budgets.js"
+import * as Customers from "./routes/Customers.js"
 import * as Keys from "./routes/Keys.js"
 import * as Models from "./routes/Models.js"
 import * as Organizations from "./routes/Organizations.js"
@@ -84,7 +85,8 @@ const routes: Readonly<Record<string, Handler>> = {
   ...Teams.routes,
   ...Models.routes,
   ...Budgets.routes,
-  ...Organizations.routes
+  ...Organizations.routes,
+  ...Customers.routes
 }
 
 // Routes with path parameters, as Starlette matches them: each parameter one whole segment.

@@ -36,6 +36,8 @@ export class Store {
   readonly deletedKeys: Array<Row> = []
   readonly spendLogs: Array<Row> = []
   readonly teams = new Map<string, Row>()
+  /** LiteLLM_EndUserTable: customers, by user_id. */
+  readonly customers = new Map<string, Row>()
   /** LiteLLM_OrganizationTable, by organization_id. */
   readonly organizations = new Map<string, Row>()
   /** LiteLLM_OrganizationMembership: a user's role (and budget row) in an organization. */

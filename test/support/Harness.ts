@@ -309,4 +309,5 @@ export const emptyProxy = (standIn: LiteLlmStandIn, release: Release) => {
   standIn.budgets.clear()
   standIn.organizations.clear()
   standIn.orgMemberships.length = 0
+  standIn.customers.clear()
 }

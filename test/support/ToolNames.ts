@@ -2,6 +2,9 @@
 export const READ_ONLY_TOOLS = [
   "litellm_budget_info",
   "litellm_budget_list",
+  "litellm_customer_info",
+  "litellm_customer_list",
+  "litellm_customer_unblock",
   "litellm_key_info",
   "litellm_key_list",
   "litellm_model_info",
