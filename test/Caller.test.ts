@@ -53,7 +53,7 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
   internal_user_viewer: INTERNAL_VIEWER,
   internal_user: INTERNAL_USER,
   // A team admin may add, change and delete its team's own models (ModelManagementAuthChecks).
-  team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete", ...MODEL_WRITES]),
+  team_admin: sorted([...INTERNAL_USER, "litellm_team_member_delete", "litellm_team_member_update", ...MODEL_WRITES]),
   // No user: no role, so only the info and self-managed routes.
   team_key: sorted([...without(INTERNAL_VIEWER, "litellm_usage_spend_logs")]),
   // The route tier reads only LiteLLM's own document: any key may search it.
@@ -67,7 +67,8 @@ const EXPECTED: Record<string, ReadonlyArray<string>> = {
     ...without(INTERNAL_USER, "litellm_team_member_add", "litellm_org_list")
   ]),
   // management_routes holds /model/new and /model/delete, never PATCH /model/{model_id}/update.
-  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS, ...ORGS, ...CUSTOMERS),
+  admin_management_key: without(ALL, "litellm_team_member_add", "litellm_team_member_delete", "litellm_model_update", ...BUDGETS, ...ORGS, ...CUSTOMERS,
+    "litellm_team_member_update", "litellm_team_model_add", "litellm_team_model_remove"),
   // Its allowed_routes leave out /key/info: LiteLLM's refusal quotes them, and they alone rule out.
   no_info_key: sorted([
     "litellm_key_delete", "litellm_key_generate", "litellm_key_list", "litellm_key_update", "litellm_route_describe",
@@ -140,6 +141,11 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_model_info: { model_id: "m-db" },
     litellm_budget_info: { budget_ids: ["b-1"] },
     litellm_org_info: { organization_id: "o-1" },
+    litellm_team_member_update: { team_id: "t-team", user_id: "other", max_budget_in_team: 4 },
+    litellm_team_block: { team_id: "t-other" },
+    litellm_team_unblock: { team_id: "t-other" },
+    litellm_team_model_add: { team_id: "t-team", models: ["gpt-4o"] },
+    litellm_team_model_remove: { team_id: "t-team", models: ["gpt-4o"] },
     litellm_customer_info: { user_id: "c-1" },
     litellm_customer_create: { user_id: "c-new" },
     litellm_customer_update: { user_id: "c-1", alias: "Renamed" },

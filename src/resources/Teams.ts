@@ -20,7 +20,7 @@ import * as Tool from "../mcp/Tool.js"
 
 // == LiteLLM's shapes (lenient: only what this module reads is required)
 
-const TeamRow = Open({ team_id: Schema.String })
+export const TeamRow = Open({ team_id: Schema.String })
 
 const TeamList = Open({
   teams: Schema.Array(TeamRow),
@@ -30,7 +30,7 @@ const TeamList = Open({
   total_pages: Schema.optional(Schema.Number)
 })
 
-const TeamInfo = Open({ team_id: Schema.String, team_info: Open({}) })
+export const TeamInfo = Open({ team_id: Schema.String, team_info: Open({}) })
 
 const TeamUpdated = Open({ team_id: Schema.String, data: Open({}) })
 
@@ -40,8 +40,8 @@ const TeamsDeleted = Open({ deleted_teams: Schema.Array(Schema.String) })
 // == Inputs
 
 // Said once where members are given, not in each branch of `member`'s one-or-many.
-const Role = Schema.Literal("admin", "user")
-const ROLES = "an admin manages the team's members and keys (LiteLLM Enterprise), a user is a plain member"
+export const Role = Schema.Literal("admin", "user")
+export const ROLES = "an admin manages the team's members and keys (LiteLLM Enterprise), a user is a plain member"
 
 const Member = Schema.Struct({
   role: Role,
@@ -76,7 +76,7 @@ const TeamListInput = Schema.Struct({
   page_size: Schema.optional(Int(1, 100).annotations({ description: "Teams per page, 1 to 100 (default 10)." }))
 })
 
-const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description: "The team." }) })
+export const TeamId = Schema.Struct({ team_id: NonEmptyString.annotations({ description: "The team." }) })
 
 const TeamCreateInput = Schema.Struct({
   team_id: Schema.optional(NonEmptyString.annotations({ description: "Id to give the team; a UUID if omitted." })),

@@ -8,6 +8,7 @@ import * as Keys from "./Keys.js"
 import * as Models from "./Models.js"
 import * as Organizations from "./Organizations.js"
 import * as Spend from "./Spend.js"
+import * as TeamAdmin from "./TeamAdmin.js"
 import * as Teams from "./Teams.js"
 import * as Users from "./Users.js"
 import * as RouteTier from "../routes/RouteTier.js"
@@ -17,6 +18,7 @@ const resources = {
   keys: Keys.tools,
   spend: Spend.tools,
   teams: Teams.tools,
+  "team-admin": TeamAdmin.tools,
   models: Models.tools,
   deployments: Deployments.tools,
   budgets: Budgets.tools,

@@ -142,7 +142,56 @@ export const teamMemberDelete = (s: Store, body: Row) => {
   return team
 }
 
+// team_member_update: the licence for role admin, then the team, then a proxy admin or team admin.
+const teamMemberUpdate = (s: Store, body: Row, caller: Caller) => {
+  if (body["role"] === "admin" && !s.enterprise) {
+    throw new HttpError(400, {
+      detail: "Assigning team admins is a premium feature. You must be a LiteLLM Enterprise user to use this feature. If you have a license please set `LITELLM_LICENSE` in your env. Get a 7 day trial key here: https://www.litellm.ai/#trial. Pricing: https://www.litellm.ai/#pricing"
+    })
+  }
+  const id = String(body["team_id"])
+  const team = s.teams.get(id)
+  if (team === undefined) throw detail(400, `Team id=${id} does not exist in db`)
+  if (caller.role !== "proxy_admin" && !s.isTeamAdmin(caller, id)) {
+    throw detail(403, `Call not allowed. User not proxy admin OR team admin. route=/team/member_delete, team_id=${id}`)
+  }
+  const roster = team["members_with_roles"] as Array<Row>
+  const member = roster.find((m) =>
+    (body["user_id"] != null && m["user_id"] === body["user_id"]) || (body["user_id"] == null && m["user_email"] === body["user_email"])
+  )
+  if (member === undefined) throw detail(400, `User id doesn't exist in team table. Data=team_id='${id}'`)
+  if (body["role"] != null) member["role"] = body["role"]
+  return { team_id: id, user_id: member["user_id"], user_email: body["user_email"] ?? null, max_budget_in_team: body["max_budget_in_team"] ?? null }
+}
+
+// block_team / unblock_team: prisma's update of a missing row answers None, which they turn into a 404.
+const teamBlocked = (s: Store, body: Row, blocked: boolean) => {
+  const team = s.teams.get(String(body["team_id"]))
+  if (team === undefined) throw detail(404, `Team not found, passed team_id=${String(body["team_id"])}`)
+  team["blocked"] = blocked
+  return team
+}
+
+// team_model_add: [] (every model) becomes all-proxy-models plus the new ones; delete writes what is left.
+const teamModels = (s: Store, body: Row, caller: Caller, add: boolean) => {
+  const id = String(body["team_id"])
+  const team = s.teams.get(id)
+  if (team === undefined) throw detail(404, `Team not found, passed team_id=${id}`)
+  if (caller.role !== "proxy_admin" && !s.isTeamAdmin(caller, id)) throw detail(403, "Only proxy admin or team admin can modify team models")
+  const current = team["models"] as Array<string>
+  const given = body["models"] as Array<string>
+  team["models"] = add
+    ? [...new Set([...(current.length === 0 ? ["all-proxy-models"] : current), ...given])]
+    : current.filter((m) => !given.includes(m))
+  return team
+}
+
 export const routes: Record<string, Handler> = {
+  "POST /team/member_update": (s, r) => teamMemberUpdate(s, r.body, r.caller),
+  "POST /team/block": (s, r) => teamBlocked(s, r.body, true),
+  "POST /team/unblock": (s, r) => teamBlocked(s, r.body, false),
+  "POST /team/model/add": (s, r) => teamModels(s, r.body, r.caller, true),
+  "POST /team/model/delete": (s, r) => teamModels(s, r.body, r.caller, false),
   "GET /v2/team/list": (s, r) => teamListV2(s, r.q, r.caller),
   "GET /team/list": (s, r) => teamList(s, r.q, r.caller),
   "GET /team/info": (s, r) => teamInfo(s, r.q, r.caller),
