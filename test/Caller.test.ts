@@ -141,6 +141,7 @@ const argsFor = (tool: string, own: { readonly key: string; readonly userId: str
     litellm_model_info: { model_id: "m-db" },
     litellm_budget_info: { budget_ids: ["b-1"] },
     litellm_org_info: { organization_id: "o-1" },
+    litellm_usage_activity: { entity: "team" },
     litellm_team_member_update: { team_id: "t-team", user_id: "other", max_budget_in_team: 4 },
     litellm_team_block: { team_id: "t-other" },
     litellm_team_unblock: { team_id: "t-other" },

@@ -159,6 +159,7 @@ layer(TestEnvLive())("HTTP surface", (it) => {
         "litellm_team_model_remove",
         "litellm_team_unblock",
         "litellm_team_update",
+        "litellm_usage_activity",
         "litellm_usage_daily_activity",
         "litellm_usage_spend_logs",
         "litellm_user_create",

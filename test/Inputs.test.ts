@@ -24,8 +24,8 @@ layer(InProcessEnv(), { excludeTestServices: true })("Schema-valid inputs", (it)
           const envelope = yield* call(client, tool.definition.name, args)
           if (!envelope.success && envelope.error.message.startsWith("Invalid arguments")) {
             // The checks no Schema states: a spend window must not end before it starts, an update
-            // must change something, and a deployment's field cannot be removed by null.
-            expect(envelope.error.message).toMatch(/start_date: must not be after end_date|nothing to change; |null cannot remove a field/)
+            // must change something, a deployment's field cannot be removed by null, tags take no exclusions.
+            expect(envelope.error.message).toMatch(/start_date: must not be after end_date|nothing to change; |null cannot remove a field|takes no exclusions/)
           }
           // Never this server's own defect (LiteLLM may answer 500 itself, e.g. Enterprise-only routes).
           expect(envelope).not.toEqual(Envelope.internalError)

@@ -104,6 +104,7 @@ const sampleArgs: Record<string, Record<string, unknown>> = {
   litellm_team_unblock: { team_id: "t-other" },
   litellm_team_model_add: { team_id: "t-team", models: ["gpt-4o"] },
   litellm_team_model_remove: { team_id: "t-team", models: ["gpt-4o"] },
+  litellm_usage_activity: { entity: "team" },
   litellm_route_search: { query: "organization new" },
   litellm_route_describe: { method: "POST", path: "/organization/new" },
   litellm_route_read: { method: "GET", path: "/key/list" },

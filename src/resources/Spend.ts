@@ -62,7 +62,7 @@ const toMillis = (input: string, endOfDay: boolean): number =>
 /** LiteLLM's /spend/logs/v2 wants `YYYY-MM-DD HH:MM:SS`, read as UTC; ISO with `T` is refused. */
 const toLiteLlmTime = (millis: number): string => new Date(millis).toISOString().slice(0, 19).replace("T", " ")
 
-const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefined, end: string | undefined) {
+export const spendWindow = Effect.fn("Spend.window")(function*(start: string | undefined, end: string | undefined) {
   const endMs = end === undefined ? yield* Clock.currentTimeMillis : toMillis(end, true)
   const startMs = start === undefined ? endMs - DEFAULT_WINDOW_MS : toMillis(start, false)
   if (startMs > endMs) {
@@ -211,7 +211,7 @@ const spendLogs = Effect.fn("Spend.logs")(function*(input: typeof SpendLogsInput
   )
 })
 
-const DailyActivity = Open({
+export const DailyActivity = Open({
   results: Schema.Array(Open({ date: Schema.String })),
   metadata: Open({})
 })

@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { make, ToolRegistry } from "../mcp/Tools.js"
+import * as Activity from "./Activity.js"
 import * as Budgets from "./Budgets.js"
 import * as Caller from "./Caller.js"
 import * as Customers from "./Customers.js"
@@ -17,6 +18,7 @@ const resources = {
   users: Users.tools,
   keys: Keys.tools,
   spend: Spend.tools,
+  activity: Activity.tools,
   teams: Teams.tools,
   "team-admin": TeamAdmin.tools,
   models: Models.tools,

@@ -58,14 +58,14 @@ const LISTS_2026 = lists({
   keys: [...KEYS, "/spend/logs", "/spend/logs/v2"],
   management: [...MANAGEMENT, "/user/daily/activity"],
   spend: [...SPEND_LEGACY, "/spend/logs/v2", "/spend/logs/ui"],
-  selfManaged: ["/team/member_add", "/team/member_delete", "/team/member_update", "/user/daily/activity", "/user/list", ...MODEL_WRITES]
+  selfManaged: ["/team/member_add", "/team/member_delete", "/team/member_update", "/team/daily/activity", "/user/daily/activity", "/user/list", ...MODEL_WRITES]
 })
 const LISTS: Readonly<Record<Release, RouteLists>> = {
   legacy: lists({
     keys: KEYS,
     management: MANAGEMENT,
     spend: SPEND_LEGACY,
-    selfManaged: ["/team/member_add", "/team/member_delete", "/team/member_update", "/user/daily/activity", ...MODEL_WRITES]
+    selfManaged: ["/team/member_add", "/team/member_delete", "/team/member_update", "/team/daily/activity", "/user/daily/activity", ...MODEL_WRITES]
   }),
   mid: LISTS_2026,
   current: LISTS_2026

@@ -16,6 +16,7 @@ export const READ_ONLY_TOOLS = [
   "litellm_route_search",
   "litellm_team_info",
   "litellm_team_list",
+  "litellm_usage_activity",
   "litellm_usage_daily_activity",
   "litellm_usage_spend_logs",
   "litellm_user_info",

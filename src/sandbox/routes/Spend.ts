@@ -66,9 +66,6 @@ export const spendLogPage = (s: Store, q: URLSearchParams, filters: ReadonlySet<
 }
 
 export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
-  const start = q.get("start_date")
-  const end = q.get("end_date")
-  if (start === null || end === null) throw detail(400, "Please provide start_date and end_date")
   const admin = caller.role === "proxy_admin" || caller.role === "proxy_admin_viewer"
   let userId: string | null
   // A key without a user has no user id to compare: LiteLLM's None == None lets it through, to
@@ -84,7 +81,57 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
     }
     if (!admin) userId = own
   }
-  type Metrics = { spend: number; total_tokens: number; api_requests: number }
+  // update_breakdown_metrics with entity_id_field "user_id": a row without a user is "Unassigned".
+  const user = (r: Row) => [typeof r["user"] === "string" && r["user"] !== "" ? r["user"] : "Unassigned"]
+  return activity(s, q, user, userId === null ? null : [userId], null, 50)
+}
+
+const ids = (q: URLSearchParams, name: string) => q.get(name)?.split(",").filter((id) => id !== "") ?? null
+
+/**
+ * get_team_daily_activity: anyone without the admin view gets the teams its user row names, and
+ * a team it does not belong to is a 404.
+ */
+const teamActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
+  let wanted = ids(q, "team_ids")
+  if (caller.role !== "proxy_admin" && caller.role !== "proxy_admin_viewer") {
+    const user = s.users.get(caller.userId)
+    if (user === undefined) throw detail(404, `User= ${caller.userId} not found`)
+    const mine = (user["teams"] ?? []) as Array<string>
+    const stranger = wanted?.find((t) => !mine.includes(t))
+    if (stranger !== undefined) {
+      throw detail(404, `User does not belong to Team= ${stranger}. Call \`/user/info\` to see user's teams`)
+    }
+    wanted ??= mine
+  }
+  return activity(s, q, (r) => typeof r["team_id"] === "string" ? [r["team_id"]] : [], wanted, ids(q, "exclude_team_ids"))
+}
+
+// The daily tables of organizations, customers and tags, as the spend logs fill them: a request's
+// team's organization, its end_user, its request_tags.
+const orgOf = (s: Store, r: Row) => {
+  const org = typeof r["team_id"] === "string" ? s.teams.get(r["team_id"])?.["organization_id"] : undefined
+  return typeof org === "string" ? [org] : []
+}
+
+type Metrics = { spend: number; total_tokens: number; api_requests: number }
+
+/**
+ * get_daily_activity over the spend logs: per day, the metrics and their breakdowns by model,
+ * provider, key and entity (`entityOf`), for the entities wanted (all when null) less the excluded.
+ */
+const activity = (
+  s: Store,
+  q: URLSearchParams,
+  entityOf: (r: Row) => ReadonlyArray<string>,
+  wanted: ReadonlyArray<string> | null,
+  excluded: ReadonlyArray<string> | null = null,
+  // The other entities' routes default to 10 days a page; the user's to 50.
+  defaultSize = 10
+) => {
+  const start = q.get("start_date")
+  const end = q.get("end_date")
+  if (start === null || end === null) throw detail(400, "Please provide start_date and end_date")
   const add = (m: Metrics | undefined, r: Row): Metrics => ({
     spend: (m?.spend ?? 0) + Number(r["spend"]),
     total_tokens: (m?.total_tokens ?? 0) + Number(r["total_tokens"]),
@@ -103,13 +150,12 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
     if (day < start || day > end) continue
     if (q.get("model") !== null && r["model"] !== q.get("model")) continue
     if (q.get("api_key") !== null && r["api_key"] !== q.get("api_key")) continue
-    if (userId !== null && r["user"] !== userId) continue
+    const entities = entityOf(r).filter((e) => (wanted === null || wanted.includes(e)) && !(excluded ?? []).includes(e))
+    if (entities.length === 0) continue
     const d: Day = days.get(day) ??
       { metrics: { spend: 0, total_tokens: 0, api_requests: 0 }, entities: new Map(), models: new Map(), providers: new Map(), keys: new Map() }
     d.metrics = add(d.metrics, r)
-    // update_breakdown_metrics with entity_id_field "user_id": a row without a user is "Unassigned".
-    const entity = typeof r["user"] === "string" && r["user"] !== "" ? r["user"] : "Unassigned"
-    d.entities.set(entity, add(d.entities.get(entity), r))
+    for (const entity of entities) d.entities.set(entity, add(d.entities.get(entity), r))
     d.models.set(String(r["model"]), add(d.models.get(String(r["model"])), r))
     d.providers.set(String(r["custom_llm_provider"]), add(d.providers.get(String(r["custom_llm_provider"])), r))
     d.keys.set(String(r["api_key"]), add(d.keys.get(String(r["api_key"])), r))
@@ -131,7 +177,7 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
     }
   }))
   const pageNo = Number(q.get("page") ?? 1)
-  const size = Number(q.get("page_size") ?? 50)
+  const size = Number(q.get("page_size") ?? defaultSize)
   const { items, totalPages } = page(results, pageNo, size)
   return {
     results: items,
@@ -147,6 +193,13 @@ export const dailyActivity = (s: Store, q: URLSearchParams, caller: Caller) => {
 
 export const routes: Record<string, Handler> = {
   "GET /spend/logs/v2": (s, r) => spendLogPage(s, r.q, filtersOf(s.traits)),
+  "GET /team/daily/activity": (s, r) => teamActivity(s, r.q, r.caller),
+  "GET /organization/daily/activity": (s, r) =>
+    activity(s, r.q, (row) => orgOf(s, row), ids(r.q, "organization_ids"), ids(r.q, "exclude_organization_ids")),
+  "GET /customer/daily/activity": (s, r) =>
+    activity(s, r.q, (row) => typeof row["end_user"] === "string" && row["end_user"] !== "" ? [row["end_user"]] : [], ids(r.q, "end_user_ids"), ids(r.q, "exclude_end_user_ids")),
+  "GET /tag/daily/activity": (s, r) =>
+    activity(s, r.q, (row) => Array.isArray(row["request_tags"]) ? row["request_tags"] as Array<string> : [], ids(r.q, "tags")),
   "GET /spend/logs/ui": (s, r) => spendLogPage(s, r.q, filtersOf(s.traits)),
   "GET /user/daily/activity": (s, r) => dailyActivity(s, r.q, r.caller)
 }
