@@ -132,6 +132,23 @@ layer(TestEnvLive(), { excludeTestServices: true })("the route tier", (it) => {
       expect(reset.excluded.reason).toContain("Not reachable through this server")
       const unknown = expectFailure(yield* call(client, "litellm_route_describe", { method: "GET", path: "/nowhere" }), 404)
       expect(unknown.message).toContain("litellm_route_search")
+      // A body its handler reads from the raw request, which 1.96's document leaves out, is described and checked.
+      const orgUpdate = expectSuccess(yield* call(client, "litellm_route_describe", { method: "PATCH", path: "/organization/update" })) as {
+        body: { required: Array<string> }
+        body_required: boolean
+        tool: string
+        trap: string
+      }
+      expect(orgUpdate).toMatchObject({ body: { required: ["organization_id"] }, body_required: true, tool: "litellm_org_update" })
+      expect(orgUpdate.trap).toContain("budget row")
+      env.standIn.organizations.set("o-1", { organization_id: "o-1", organization_alias: "Old" })
+      const changed = expectSuccess(yield* call(client, "litellm_route_change", {
+        method: "PATCH",
+        path: "/organization/update",
+        body: { organization_id: "o-1", organization_alias: "New" }
+      }))
+      expect(changed).toMatchObject({ answer: { organization_alias: "New" } })
+      expectFailure(yield* call(client, "litellm_route_change", { method: "PATCH", path: "/organization/update", body: { organization_alias: "x" } }), 400)
     }))
 
   it.scoped("rows say whether LiteLLM may let this key call a route: an internal user may not create organizations", () =>

@@ -246,7 +246,8 @@ const hasRequired = (schema: object) => {
 const isEmptyObject = (value: unknown) =>
   value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0
 
-const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
+/** A Schema's JSON Schema as tools advertise theirs: flat, without generated filler. */
+export const objectJsonSchema = <A, I>(schema: Schema.Schema<A, I>) => {
   const { $schema: _, ...json } = tidy(JSONSchema.make(schema, { target: "jsonSchema2020-12" })) as Record<string, unknown>
   return json
 }

@@ -136,7 +136,14 @@ const check = (
     if (Either.isLeft(value)) issues.push(value.left)
     else path = path.replace(`{${name}}`, value.right)
   }
-  const { query, body } = compiled(lib, catalogue, route)
+  // A schema of LiteLLM's that cannot be compiled cannot be checked: nothing is sent unchecked.
+  let checks: Compiled
+  try {
+    checks = compiled(lib, catalogue, route)
+  } catch (e) {
+    return Either.left([issue("", `${route.method} ${route.path}'s schema in LiteLLM's document cannot be checked (${String(e)}); nothing was sent`)])
+  }
+  const { query, body } = checks
   const queryCopy = structuredClone(args.query ?? {}) as Record<string, unknown>
   if (!query(queryCopy)) issues.push(...(query.errors ?? []).map(issueOf("query")))
   if (body === undefined) {

@@ -1,4 +1,5 @@
-import { JSONSchema, Schema } from "effect"
+import { Schema } from "effect"
+import { objectJsonSchema } from "../mcp/Tool.js"
 
 // LiteLLM's management routes, read from an OpenAPI document (the connected LiteLLM's own
 // /openapi.json, or the bundled 1.96 one): which are reachable through the route tier, which are
@@ -71,7 +72,7 @@ export interface Route {
  * Bodies a handler reads from the raw request, which its document therefore leaves out: the
  * handler's own model (_types.py), so the tier can describe and check them too.
  */
-const UNDECLARED_BODIES: Readonly<Record<string, Schema.Schema.Any>> = {
+const UNDECLARED_BODIES: Readonly<Record<string, Schema.Schema.AnyNoContext>> = {
   // update_organization: LiteLLM_OrganizationTableUpdate, read from the request by 1.96.
   "PATCH /organization/update": Schema.Struct({
     organization_id: Schema.String,
@@ -87,8 +88,7 @@ const UNDECLARED_BODIES: Readonly<Record<string, Schema.Schema.Any>> = {
 const undeclaredBody = (method: Method, path: string) => {
   const schema = UNDECLARED_BODIES[keyOf(method, path)]
   if (schema === undefined) return undefined
-  const { $schema: _, ...json } = JSONSchema.make(schema, { target: "jsonSchema2020-12" }) as unknown as Record<string, unknown>
-  return { schema: json, required: true }
+  return { schema: objectJsonSchema(schema), required: true }
 }
 
 /** POST routes whose handlers only read (reviewed in LiteLLM's source): the read tool may call them. */

@@ -19,6 +19,12 @@ const TRAPS: Readonly<Record<string, string>> = {
   "GET /spend/logs/v2": "api_key is compared with the stored hash as is; dates are YYYY-MM-DD HH:MM:SS in UTC.",
   "POST /team/member_add": "role admin needs LiteLLM Enterprise.",
   "POST /model/new": "Its body holds provider credentials in litellm_params: they are stored in LiteLLM's database.",
+  "PATCH /model/{model_id}/update": "Merges: a field sent null is kept, and config-file deployments cannot be changed.",
+  "POST /customer/update": "Drops every 0, false, [] and {} it is sent (max_budget 0, blocked false); litellm_customer_update handles max_budget 0.",
+  "POST /customer/block": "Creates ids no customer has, blocked; LiteLLM cannot unblock a customer through its API.",
+  "PATCH /organization/update": "Takes no budget fields (they are on the organization's budget row); 1.96's document omits its body.",
+  "DELETE /organization/delete": "Also deletes every team, membership and key of the organizations; an unknown id fails only after the ones before it are gone.",
+  "POST /team/model/delete": "Removing a team's last model leaves [], which LiteLLM reads as every model.",
   "POST /global/spend/reset": "Erases every recorded spend, proxy-wide."
 }
 
