@@ -202,7 +202,8 @@ const settings = {
   toolsets: setting("LITELLM_MCP_TOOLSETS", (env) => Config.option(items(env)), {
     name: "toolsets",
     value: "<list>",
-    description: "Toolsets to expose: users, keys, spend, teams, models, routes, or all (caller, with litellm_whoami, comes with any)",
+    description: "Toolsets to expose (routes, keys, spend, activity, users, teams, team-admin, models, deployments, " +
+      "budgets, orgs, customers) or all; caller, with litellm_whoami, comes with any",
     show: Option.match({ onNone: () => "caller,routes,keys,spend", onSome: (l) => l.join(",") })
   }),
   tools: setting("LITELLM_MCP_TOOLS", (env) => Config.option(items(env)), {

@@ -114,6 +114,7 @@ const clientConfigs = (sandboxUrl: string, url: string, key: string, bobKey: str
     "",
     "The value must be Bearer followed by the key. Set LITELLM_MCP_DEMO_KEY=sk-… to keep the same key across restarts.",
     "An agent should call litellm_whoami first: who the key acts as, and which tools LiteLLM will let it use.",
+    "Listed unless --toolsets says otherwise: caller, routes, keys and spend (the route tier reaches the rest); --toolsets all lists every tool.",
     `Bob's key (an internal_user who administers team Research) is offered fewer tools: Bearer ${bobKey}`,
     ""
   ].join("\n")
