@@ -1,6 +1,7 @@
 // npm run bench [-- --soak] [-- --quick] [-- --abuse [--dist <dir>] [--case <words>]] [-- --ab <distA> <distB>]
-// Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/) and a baseline (baseline.ts),
-// then measures the same tool calls through each, interleaved, at several concurrencies.
+// Starts on 127.0.0.1 a fast LiteLLM stand-in, this server (dist/), the leanest plain-SDK server
+// (lean.ts, issue 20's yardstick) and the usual high-level one (baseline.ts), then measures the
+// same tool calls through each, interleaved, at several concurrencies.
 import { type ChildProcess, fork } from "node:child_process"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
@@ -77,7 +78,7 @@ const runSegment = async (target: Target, agent: Agent, concurrency: number, cal
 const percentile = (sorted: Array<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 
 const main = async () => {
-  const [standInPort, serverPort, baselinePort] = [await freePort(), await freePort(), await freePort()]
+  const [standInPort, serverPort, baselinePort, leanPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const tsx = ["--import", "tsx"]
   const standIn = startProcess("bench/standin.ts", { PORT: String(standInPort) }, tsx)
   const litellm = `http://127.0.0.1:${standInPort}`
@@ -85,12 +86,14 @@ const main = async () => {
   // Logging one JSON line per request, as the Docker image does.
   const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json" })
   const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
-  const children = [standIn, server, baseline]
+  const lean = startProcess("bench/lean.ts", { PORT: String(leanPort), LITELLM_BASE_URL: litellm }, tsx)
+  const children = [standIn, server, baseline, lean]
   const stopAll = () => children.forEach((c) => c.kill("SIGKILL"))
   process.on("exit", stopAll)
   await waitFor(`http://127.0.0.1:${serverPort}/health`)
   // The baseline answers GET /mcp with 405: any answer means it is up.
   await waitFor(`http://127.0.0.1:${baselinePort}/mcp`, (status) => status < 500)
+  await waitFor(`http://127.0.0.1:${leanPort}/mcp`, (status) => status < 500)
 
   const direct: Target = {
     name: "direct",
@@ -99,7 +102,8 @@ const main = async () => {
   }
   const ours = mcpTarget("this server", server, serverPort)
   const base = mcpTarget("baseline", baseline, baselinePort)
-  const targets = [direct, ours, base]
+  const leanest = mcpTarget("lean reference", lean, leanPort)
+  const targets = [direct, ours, leanest, base]
 
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores; same tools/call mix (key_list, user_info) through each`)
   printListingSizes()
@@ -135,7 +139,8 @@ const main = async () => {
 
   const rounds = QUICK ? 2 : 5
   const perSegment = (c: number) => (QUICK ? 150 : 400) * Math.max(1, Math.log2(c))
-  for (const concurrency of [1, 16, 64]) {
+  const goals: Array<{ goal: string; measured: string; met: boolean }> = []
+  for (const concurrency of [1, 32, 64]) {
     const agents = new Map(targets.map((t) => [t, new Agent({ keepAlive: true, maxSockets: concurrency })]))
     for (const t of targets) await runSegment(t, agents.get(t)!, concurrency, 300)
     const results = new Map<Target, Array<Segment>>(targets.map((t) => [t, []]))
@@ -169,13 +174,29 @@ const main = async () => {
       "CPU ms/call": s.cpuPerCall.toFixed(3),
       "RSS MB": s.rss.toFixed(1)
     })))
-    const [d, o, b] = summary
+    const [d, o, l, b] = summary
     console.log(
       `this − direct: p50 +${(o!.p50 - d!.p50).toFixed(2)} ms, p99 +${(o!.p99 - d!.p99).toFixed(2)} ms | ` +
-        `this / baseline: p50 ${(o!.p50 / b!.p50).toFixed(2)}×, throughput ${(o!.throughput / b!.throughput).toFixed(2)}×, ` +
-        `CPU/call ${(o!.cpuPerCall / b!.cpuPerCall).toFixed(2)}×`
+        `throughput to direct: this ${(o!.throughput / d!.throughput).toFixed(2)}, lean ${(l!.throughput / d!.throughput).toFixed(2)}, ` +
+        `baseline ${(b!.throughput / d!.throughput).toFixed(2)} | this / lean: throughput ${(o!.throughput / l!.throughput).toFixed(2)}×, ` +
+        `CPU/call ${(o!.cpuPerCall / l!.cpuPerCall).toFixed(2)}×, p50 ${(o!.p50 / l!.p50).toFixed(2)}×`
     )
+    // Issue 20's goals, against the lean reference in this same run.
+    if (concurrency === 1) {
+      goals.push({ goal: "added p50 at c=1 ≤ 1.5 ms", measured: `+${(o!.p50 - d!.p50).toFixed(2)} ms`, met: o!.p50 - d!.p50 <= 1.5 })
+    }
+    if (concurrency === 32) {
+      goals.push({
+        goal: "throughput at c=32 ≥ the lean reference's",
+        measured: `${(o!.throughput / l!.throughput).toFixed(2)}×`,
+        met: o!.throughput >= l!.throughput
+      })
+      goals.push({ goal: "CPU per call at c=32 ≤ the lean reference's", measured: `${(o!.cpuPerCall / l!.cpuPerCall).toFixed(2)}×`, met: o!.cpuPerCall <= l!.cpuPerCall })
+      goals.push({ goal: "peak RSS under c=32 ≤ 90 MB", measured: `${o!.rss.toFixed(1)} MB (lean ${l!.rss.toFixed(1)} MB)`, met: o!.rss <= 90 })
+    }
   }
+  console.log("\nissue 20's goals, this run:")
+  console.table(goals.map((g) => ({ goal: g.goal, measured: g.measured, met: g.met ? "yes" : "no" })))
 
   // What connecting costs (tools/list, as initialize: LiteLLM is asked about the key first): a
   // key asked about within CALLER_CHECK_TTL_MS, and a key never seen (two LiteLLM requests).
