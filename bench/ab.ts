@@ -12,7 +12,7 @@ export const runAb = async (litellm: string, dirs: ReadonlyArray<string>, rounds
   const servers: Array<{ child: ChildProcess; port: number; agent: Agent }> = []
   for (const dir of dirs) {
     const port = await freePort()
-    const child = fork(`${dir}/main.js`, [], { cwd: root, env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json" }, stdio: ["ignore", "ignore", "inherit", "ipc"] })
+    const child = fork(`${dir}/main.js`, [], { cwd: root, env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json", LITELLM_MCP_TOOLSETS: "all" }, stdio: ["ignore", "ignore", "inherit", "ipc"] })
     await waitFor(`http://127.0.0.1:${port}/health`)
     servers.push({ child, port, agent: new Agent({ keepAlive: true, maxSockets: 16 }) })
   }

@@ -43,7 +43,7 @@ const startServer = async (litellm: string, dist: string) => {
   const port = await freePort()
   const server: ChildProcess = fork(`${dist}/main.js`, [], {
     cwd: root,
-    env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_LEVEL: "warn" },
+    env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_LEVEL: "warn", LITELLM_MCP_TOOLSETS: "all" },
     execArgv: ["--max-old-space-size=192"],
     // A heap exhausted prints V8's report on stderr: the table says it died, which is enough.
     stdio: ["ignore", "ignore", "ignore", "ipc"]

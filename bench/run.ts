@@ -84,7 +84,8 @@ const main = async () => {
   const litellm = `http://127.0.0.1:${standInPort}`
   await waitFor(`${litellm}/health`, (status) => status < 500)
   // Logging one JSON line per request, as the Docker image does.
-  const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json" })
+  // Every tool, as the benchmark calls tools of several toolsets (the defaults leave users out).
+  const server = startProcess("dist/main.js", { PORT: String(serverPort), LITELLM_BASE_URL: litellm, LOG_FORMAT: "json", LITELLM_MCP_TOOLSETS: "all" })
   const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
   const lean = startProcess("bench/lean.ts", { PORT: String(leanPort), LITELLM_BASE_URL: litellm }, tsx)
   const children = [standIn, server, baseline, lean]
