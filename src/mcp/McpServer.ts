@@ -67,7 +67,7 @@ export const make = (
   const named: Limits = {
     ...limits,
     toolForRoute: (route) => {
-      const tool = policy.registry.byRoute.get(route)?.definition.name
+      const tool = policy.registry.byRoute.get(route)?.name
       return tool !== undefined && policy.hiddenBy(tool) === undefined ? tool : undefined
     }
   }
@@ -87,7 +87,7 @@ export const make = (
       return toResult({ envelope, text: JSON.stringify(envelope) })
     }
     // A change under way is never cut short: LiteLLM may have made it, and it must finish.
-    const signal = abandoned !== undefined && tool.definition.annotations?.readOnlyHint === true
+    const signal = abandoned !== undefined && tool.annotations.readOnlyHint === true
       ? AbortSignal.any([extra.signal, abandoned])
       : extra.signal
     return toResult(await run(tool.call(request.params.arguments, named), { signal }))

@@ -11,6 +11,9 @@ import * as ResultSize from "./ResultSize.js"
 
 /** A tool as the MCP server sees it: its advertised definition, and a call that cannot fail. */
 export interface Tool {
+  readonly name: string
+  readonly annotations: ToolAnnotations
+  /** Built when first asked for (a listing), not at start-up: deriving every schema costs time. */
   readonly definition: McpTool
   readonly input: Schema.Schema.AnyNoContext
   /**
@@ -280,26 +283,32 @@ export const make = <A, I, O, OI>(options: {
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
   const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
-  const inputSchema = inputJsonSchema(options.input)
-  const known = Object.keys((inputSchema as { properties?: Record<string, unknown> }).properties ?? {})
-  return {
-    input: options.input,
-    needs: options.needs,
-    ...(options.enterprise === undefined ? {} : { enterprise: options.enterprise }),
-    definition: {
+  let definition: McpTool | undefined
+  const definitionOf = (): McpTool =>
+    definition ??= {
       name: options.name,
       title: options.title,
       description: options.description,
-      inputSchema,
+      inputSchema: inputJsonSchema(options.input),
       outputSchema: outputJsonSchema(options.output),
       annotations: { title: options.title, ...options.annotations }
+    }
+  const known = () => Object.keys((definitionOf().inputSchema as { properties?: Record<string, unknown> }).properties ?? {})
+  return {
+    name: options.name,
+    annotations: options.annotations,
+    input: options.input,
+    needs: options.needs,
+    ...(options.enterprise === undefined ? {} : { enterprise: options.enterprise }),
+    get definition() {
+      return definitionOf()
     },
     call: (args, limits) =>
       Envelope.run(
         Effect.suspend((): Effect.Effect<A, InvalidInput> => {
           const tooBig = oversize(args)
           return tooBig === undefined
-            ? Effect.mapError(decode(args ?? {}), toInvalidInput(known))
+            ? Effect.mapError(decode(args ?? {}), (e) => toInvalidInput(known())(e))
             : Effect.fail(new InvalidInput({ issues: [tooBig] }))
         }).pipe(
           Effect.flatMap((input) =>

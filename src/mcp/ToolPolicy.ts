@@ -2,17 +2,24 @@ import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js"
 import { ConfigError, Effect, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { type KeyAccess, refusal } from "../litellm/Access.js"
+import type { Tool } from "./Tool.js"
 import { ALL, type Registry, ToolRegistry } from "./Tools.js"
+
+/** What the settings and headers decide a tool by: its name and annotations, known without its schemas. */
+type ToolMeta = Pick<Tool, "name" | "annotations">
 
 /**
  * Which tools a caller may see and call, and for each hidden one the setting that hides it, so a
  * call to it can say what to change. The operator's settings decide; a request may only narrow.
  */
 export class Policy {
-  readonly definitions: ReadonlyArray<McpTool>
+  private shown: ReadonlyArray<McpTool> | undefined
 
-  constructor(readonly registry: Registry, private readonly hidden: ReadonlyMap<string, string> = new Map()) {
-    this.definitions = registry.all.map((t) => t.definition).filter((d) => !hidden.has(d.name))
+  constructor(readonly registry: Registry, private readonly hidden: ReadonlyMap<string, string> = new Map()) {}
+
+  /** The definitions of the tools not hidden, built at the first listing rather than at start-up. */
+  get definitions(): ReadonlyArray<McpTool> {
+    return this.shown ??= this.registry.all.filter((t) => !this.hidden.has(t.name)).map((t) => t.definition)
   }
 
   /** Why `name` is hidden, or undefined when it may be called. */
@@ -31,11 +38,11 @@ export class Policy {
   }
 
   /** Hides, besides what is hidden already, every tool `allowed` rules out, each for `reason`. */
-  restrict(allowed: (tool: McpTool) => boolean, reason: string | ((tool: McpTool) => string)): Policy {
+  restrict(allowed: (tool: ToolMeta) => boolean, reason: string | ((tool: ToolMeta) => string)): Policy {
     const hidden = new Map(this.hidden)
-    for (const { definition } of this.registry.all) {
-      if (!hidden.has(definition.name) && !allowed(definition)) {
-        hidden.set(definition.name, typeof reason === "string" ? reason : reason(definition))
+    for (const tool of this.registry.all) {
+      if (!hidden.has(tool.name) && !allowed(tool)) {
+        hidden.set(tool.name, typeof reason === "string" ? reason : reason(tool))
       }
     }
     return new Policy(this.registry, hidden)
@@ -64,9 +71,9 @@ export class Policy {
 /** A toolset's tool names, or none: looked up as an own property, never as `constructor` or `__proto__`. */
 const toolsetMembers = (registry: Registry, name: string): ReadonlyArray<string> =>
   name === ALL
-    ? registry.all.map((t) => t.definition.name)
+    ? registry.all.map((t) => t.name)
     : Object.hasOwn(registry.toolsets, name)
-    ? registry.toolsets[name]!.map((t) => t.definition.name)
+    ? registry.toolsets[name]!.map((t) => t.name)
     : []
 
 /**
@@ -79,7 +86,7 @@ const chosenTools = (registry: Registry, names: ReadonlyArray<string>): Readonly
 }
 
 const toolsetOf = (registry: Registry, tool: string): string | undefined =>
-  Object.entries(registry.toolsets).find(([, tools]) => tools.some((t) => t.definition.name === tool))?.[0]
+  Object.entries(registry.toolsets).find(([, tools]) => tools.some((t) => t.name === tool))?.[0]
 
 const unknownNames = (given: ReadonlyArray<string>, known: ReadonlyArray<string>) =>
   given.filter((name) => !known.includes(name))

@@ -24,7 +24,7 @@ export const make = (
     toolsets,
     all,
     defaults,
-    byName: new Map(all.map((tool) => [tool.definition.name, tool])),
+    byName: new Map(all.map((tool) => [tool.name, tool])),
     byRoute: new Map(
       all.flatMap((tool) => tool.needs === null || tool.needs.anyRoute === true ? [] : [[tool.needs.route, tool] as const]).reverse()
     )

@@ -360,7 +360,7 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
       Effect.gen(function*() {
         const identity = yield* identify
         const access = accessOf(admission(identity))
-        const judged = others.map((t) => ({ tool: t.definition.name, reason: refusal(access, t.needs) }))
+        const judged = others.map((t) => ({ tool: t.name, reason: refusal(access, t.needs) }))
         const note = noteOf(identity)
         const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
         const enterprise = yield* licensed
@@ -384,7 +384,7 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
           enterprise: {
             licensed: enterprise,
             needed_by: enterprise === true ? [] : others.flatMap((t) =>
-              t.enterprise !== undefined && usable.has(t.definition.name) ? [{ tool: t.definition.name, what: t.enterprise }] : []
+              t.enterprise !== undefined && usable.has(t.name) ? [{ tool: t.name, what: t.enterprise }] : []
             )
           },
           ...(note === undefined ? {} : { note })
