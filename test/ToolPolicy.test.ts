@@ -128,6 +128,14 @@ layer(TestEnvLive({ defaultToolsets: true }))("a server whose operator names no 
       const client = yield* connect(env.adminKey)
       const read = expectSuccess(yield* call(client, "litellm_route_read", { method: "GET", path: "/team/info", query: { team_id: "t-1" } }))
       expect(read).toMatchObject({ route: "GET /team/info", answer: { team_id: "t-1" } })
+      // Where a hidden toolset has the curated tool, the row says which: the operator may list it.
+      const found = expectSuccess(yield* call(client, "litellm_route_search", { query: "organization new" })) as {
+        routes: Array<{ path: string; tool?: string; curated?: string }>
+      }
+      expect(found.routes.find((r) => r.path === "/organization/new")).toMatchObject({
+        curated: "litellm_org_create (toolset orgs), not enabled here"
+      })
+      expect(found.routes.find((r) => r.path === "/organization/new")).not.toHaveProperty("tool")
     }))
 })
 

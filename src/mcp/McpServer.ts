@@ -69,6 +69,10 @@ export const make = (
     toolForRoute: (route) => {
       const tool = policy.registry.byRoute.get(route)?.name
       return tool !== undefined && policy.hiddenBy(tool) === undefined ? tool : undefined
+    },
+    hiddenToolForRoute: (route) => {
+      const tool = policy.registry.byRoute.get(route)?.name
+      return tool !== undefined && policy.hiddenBy(tool) !== undefined ? { tool, toolset: policy.toolsetOf(tool) } : undefined
     }
   }
   const server = new Server(

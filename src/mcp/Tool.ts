@@ -28,7 +28,7 @@ export interface Tool {
 }
 
 /** What a tool may know of the call beyond its arguments: the caller's key, the tools it may use. */
-export type CallContext = Pick<Limits, "access" | "caller" | "toolForRoute" | "routeClasses">
+export type CallContext = Pick<Limits, "access" | "caller" | "toolForRoute" | "hiddenToolForRoute" | "routeClasses">
 
 /** What one tool call may cost: its result's size, and the time for all its LiteLLM requests. */
 export interface Limits {
@@ -36,6 +36,8 @@ export interface Limits {
   readonly deadline: Duration.Duration
   /** The tool this caller may call for a LiteLLM route, to name where LiteLLM's message names the route. */
   readonly toolForRoute?: (route: string) => string | undefined
+  /** The tool for a LiteLLM route that the settings hide, with its toolset: what an operator could enable. */
+  readonly hiddenToolForRoute?: (route: string) => { readonly tool: string; readonly toolset: string | undefined } | undefined
   /** What LiteLLM said of the caller's key, where it was asked (undefined: in doubt, nothing ruled out). */
   readonly access?: KeyAccess
   /** Asks it (kept CALLER_CHECK_TTL_MS) for a call that was not checked at the edge; undefined when it cannot say. */

@@ -22,6 +22,11 @@ export class Policy {
     return this.shown ??= this.registry.all.filter((t) => !this.hidden.has(t.name)).map((t) => t.definition)
   }
 
+  /** The toolset that holds the tool `name`. */
+  toolsetOf(name: string): string | undefined {
+    return toolsetOf(this.registry, name)
+  }
+
   /** Why `name` is hidden, or undefined when it may be called. */
   hiddenBy(name: string): string | undefined {
     return this.hidden.get(name)

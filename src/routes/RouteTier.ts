@@ -58,13 +58,16 @@ const routeOf = (t: Table, method: string, path: string): Effect.Effect<Route, N
 // What search and describe both say of a route.
 const rowOf = (route: Route, access: KeyAccess | undefined, call: Tool.CallContext) => {
   const tool = call.toolForRoute?.(route.path)
+  const hidden = tool === undefined ? call.hiddenToolForRoute?.(route.path) : undefined
   return {
     method: route.method,
     path: route.path,
     summary: route.summary,
     kind: route.kind,
     allowed: likelyAllowed(access, route),
-    ...(tool === undefined ? {} : { tool })
+    ...(tool === undefined ? {} : { tool }),
+    // The curated tool handles the route's traps: the operator can list it.
+    ...(hidden === undefined ? {} : { curated: `${hidden.tool}${hidden.toolset === undefined ? "" : ` (toolset ${hidden.toolset})`}, not enabled here` })
   }
 }
 
@@ -82,7 +85,8 @@ const Row = Schema.Struct({
   summary: Schema.String,
   kind: Schema.Literal("read", "change"),
   allowed: Schema.Boolean.annotations({ description: "Whether LiteLLM may let this key call it (when in doubt, true)" }),
-  tool: Schema.optional(Schema.String.annotations({ description: "This server's own tool for it: prefer it" }))
+  tool: Schema.optional(Schema.String.annotations({ description: "This server's own tool for it: prefer it" })),
+  curated: Schema.optional(Schema.String.annotations({ description: "Its tool here that the settings hide" }))
 })
 
 const SearchOutput = Schema.Struct({
@@ -122,6 +126,7 @@ const DescribeOutput = Schema.Struct({
   kind: Schema.Literal("read", "change"),
   allowed: Schema.Boolean,
   tool: Schema.optional(Schema.String),
+  curated: Schema.optional(Schema.String),
   excluded: Schema.optional(Schema.Struct({ class: Schema.String, reason: Schema.String })),
   parameters: Schema.Array(Schema.Struct({
     name: Schema.String,
