@@ -246,6 +246,9 @@ export const rawRequest = (
       : { "content-length": String(Buffer.byteLength(options.body as string | Buffer)) }
     const named = { ...framing, ...options.headers }
     const request = httpRequest({
+      // A connection of its own: a kept-alive socket of the global agent can be reused just as the
+      // server times it out, and the request then fails with ECONNRESET before it is sent.
+      agent: false,
       host: target.hostname,
       port: target.port,
       path: `${target.pathname}${target.search}`,
