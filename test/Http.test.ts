@@ -218,6 +218,60 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       expect(env.standIn.requests).toHaveLength(0)
     }))
 
+  it.effect("the SDK transport's refusals stand: an Accept without both types is 406, a message not JSON-RPC is -32700", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      for (const accept of ["application/json", "text/event-stream", "*/*"]) {
+        const res = yield* post(env.mcpUrl, { headers: { authorization: `Bearer ${env.adminKey}`, accept } })
+        expect({ accept, status: res.status }).toEqual({ accept, status: 406 })
+        expect(yield* Effect.promise(() => res.json())).toMatchObject({ error: { code: -32000, message: expect.stringContaining("Not Acceptable") } })
+      }
+      for (const message of [{ jsonrpc: "1.0", id: 1, method: "tools/list" }, { jsonrpc: "2.0", id: {}, method: "tools/list" }]) {
+        const res = yield* post(env.mcpUrl, { headers: { authorization: `Bearer ${env.adminKey}` }, body: JSON.stringify(message) })
+        expect({ message, status: res.status }).toEqual({ message, status: 400 })
+        expect(yield* Effect.promise(() => res.json())).toEqual({ jsonrpc: "2.0", error: { code: -32700, message: "Parse error: Invalid JSON-RPC message" }, id: null })
+      }
+      expect(env.standIn.requestsTo("/key/list")).toHaveLength(0)
+    }))
+
+  it.effect("what the SDK refuses in a tools/call it still answers, with the client's id: a task, a name not a text", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const ask = (id: unknown, params: unknown) =>
+        Effect.flatMap(
+          post(env.mcpUrl, { headers: { authorization: `Bearer ${env.adminKey}` }, body: JSON.stringify({ jsonrpc: "2.0", id, method: "tools/call", params }) }),
+          (res) => Effect.promise(() => res.json() as Promise<{ id: unknown; error?: { code: number; message: string } }>)
+        )
+      const task = yield* ask("t-1", { name: "litellm_key_list", arguments: {}, task: { ttl: 1000 } })
+      expect(task).toMatchObject({ id: "t-1", error: { message: expect.stringContaining("task") } })
+      const odd = yield* ask(9, { name: 5 })
+      expect(odd).toMatchObject({ id: 9, error: { code: -32603 } })
+      expect(env.standIn.requestsTo("/key/list")).toHaveLength(0)
+    }))
+
+  it.effect("requests of two callers with the same id, at once, each get their own answer with that id", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      const viewer = env.standIn.addCaller("proxy_admin_viewer", "same-id-viewer")
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })
+      const list = (key: string) =>
+        Effect.flatMap(
+          post(env.mcpUrl, { headers: { authorization: `Bearer ${key}` }, body }),
+          (res) => Effect.promise(() => res.json() as Promise<{ id: number; result: { tools: Array<{ name: string }> } }>)
+        )
+      const answers = yield* Effect.all(Array.from({ length: 20 }, (_, i) => list(i % 2 === 0 ? env.adminKey : viewer)), {
+        concurrency: "unbounded"
+      })
+      const names = answers.map((a) => a.result.tools.map((t) => t.name))
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.id).toBe(1)
+        // The admin is listed every change tool; the viewer none.
+        expect(names[i]!.includes("litellm_key_generate")).toBe(i % 2 === 0)
+      }
+    }))
+
   it.scoped("notifications are accepted with 202", () =>
     Effect.gen(function*() {
       const env = yield* TestEnv

@@ -1,6 +1,12 @@
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
+import { isJsonContentType } from "@modelcontextprotocol/sdk/shared/mediaType.js"
+import {
+  isInitializeRequest,
+  type JSONRPCRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS
+} from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Either, FiberRef, Layer, Option, Redacted, Schema } from "effect"
 import { AppConfig, requireMode } from "../config/AppConfig.js"
 import { CallerToken, parseAuthorization } from "../litellm/CallerToken.js"
@@ -29,39 +35,24 @@ const NO_STORE = { "cache-control": "no-store" }
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
-// The transport reads only the method and headers of the request it is handed, not its URL.
-const TRANSPORT_URL = "http://localhost/mcp"
-
-/** One JSON-RPC POST through a fresh SDK Server and stateless transport, buffered both ways. */
+/** One JSON-RPC request through the process's SDK Server, with this request's caller and policy. */
 const serve = Effect.fn("Http.mcp")(function*(
+  endpoint: McpServer.Endpoint,
   request: HttpServerRequest.HttpServerRequest,
-  body: unknown,
+  message: JSONRPCRequest,
   operator: Policy,
   limits: Tool.Limits,
   access: KeyAccess | undefined
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
-  const listed = policy.listedFor(access)
   const runtime = yield* Effect.runtime<LiteLlm>()
-  // The SDK side is promises from end to end; the fiber waits once, for all of it. Its signal is
-  // aborted when the fiber is interrupted, as when the client hangs up.
-  const { response, text } = yield* Effect.promise(async (abandoned) => {
-    const server = McpServer.make(runtime, policy, access === undefined ? limits : { ...limits, access }, () => Promise.resolve(listed), abandoned)
-    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
-    await server.connect(transport)
-    // Not closed afterwards: in stateless JSON mode the answer is complete when handleRequest
-    // resolves and nothing outlives the request, while close() builds an McpError and aborts a
-    // DOMException into a finished handler.
-    const response = await transport.handleRequest(
-      new Request(TRANSPORT_URL, { method: request.method, headers: request.headers as Record<string, string> }),
-      { parsedBody: body }
-    )
-    return { response, text: await response.text() }
+  const answer = yield* endpoint.answer(message, {
+    runtime,
+    policy,
+    limits: access === undefined ? limits : { ...limits, access },
+    listed: () => Promise.resolve(policy.listedFor(access))
   })
-  const headers = { ...Object.fromEntries(response.headers), ...NO_STORE }
-  return text === ""
-    ? HttpServerResponse.empty({ status: response.status, headers })
-    : HttpServerResponse.text(text, { status: response.status, headers })
+  return HttpServerResponse.text(answer, { contentType: "application/json", headers: NO_STORE })
 })
 
 /**
@@ -134,6 +125,8 @@ const HEALTHY = HttpServerResponse.unsafeJson({ status: "ok" })
 
 const NOT_FOUND = HttpServerResponse.unsafeJson({ error: "not found" }, { status: 404 })
 
+const ACCEPTED = HttpServerResponse.empty({ status: 202, headers: NO_STORE })
+
 const makeRouter = Effect.gen(function*() {
   const config = yield* AppConfig
   const inFlight = yield* InFlight
@@ -141,6 +134,8 @@ const makeRouter = Effect.gen(function*() {
   const callers = yield* CallerCheck
   const rebinding = RebindingGuard.make(config)
   const limits = McpServer.limitsOf(config)
+  // Closed after the drain (a finalizer added later runs first): no request is cut off by it.
+  const endpoint = yield* Effect.acquireRelease(Effect.promise(McpServer.Endpoint.make), (endpoint) => Effect.promise(endpoint.shutdown))
   // Parsing and checking a large body blocks the event loop for milliseconds (a 1 MiB object with
   // thousands of keys: ~10–30 ms). A few are served at once, each after a turn of the event loop;
   // more are turned away at once (503), so twenty cannot hold /health, or anyone, for long.
@@ -173,6 +168,29 @@ const makeRouter = Effect.gen(function*() {
   const callerOf = (key: Redacted.Redacted<string>): Effect.Effect<KeyAccess | undefined> =>
     admitted(key).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined))
 
+  // The message as the SDK's transport judges it, after the caller (a key LiteLLM refuses is
+  // refused whatever the message holds): the answers the client accepts, its JSON-RPC shape, and
+  // after initialize the protocol version it says it speaks.
+  const dispatch = (request: HttpServerRequest.HttpServerRequest, body: unknown, limits: Tool.Limits, access: KeyAccess | undefined) =>
+    Effect.gen(function*() {
+      // What the SDK's transport asks of every POST: an answer may come as JSON or as a stream.
+      const accept = request.headers["accept"]
+      if (!accept?.includes("application/json") || !accept.includes("text/event-stream")) return yield* new Refusals.NotAcceptable()
+      const parsed = JSONRPCMessageSchema.safeParse(body)
+      if (!parsed.success) return yield* new Refusals.NotJsonRpc()
+      const message = parsed.data
+      const version = request.headers["mcp-protocol-version"]
+      if (
+        version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) &&
+        !("method" in message && message.method === "initialize" && isInitializeRequest(message))
+      ) {
+        return yield* new Refusals.UnsupportedProtocolVersion({ version })
+      }
+      // A notification or a response asks nothing back (the SDK's Server would only note it).
+      if (!("method" in message) || !("id" in message)) return ACCEPTED
+      return yield* serve(endpoint, request, message as JSONRPCRequest, policy, limits, access)
+    })
+
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     // The router forgives case, slashes and encodings; a front proxy's rule for /mcp must not be
@@ -185,9 +203,7 @@ const makeRouter = Effect.gen(function*() {
     // Checked before the body is read: an unauthenticated caller costs nothing and reaches nothing.
     const token = parseAuthorization(request.headers["authorization"])
     if (Option.isNone(token)) return yield* new Refusals.Unauthorized()
-    if (!request.headers["content-type"]?.toLowerCase().startsWith("application/json")) {
-      return yield* new Refusals.UnsupportedMediaType()
-    }
+    if (!isJsonContentType(request.headers["content-type"])) return yield* new Refusals.UnsupportedMediaType()
     if (Number(request.headers["content-length"] ?? 0) > config.maxBodyBytes) return yield* tooLarge(request)
     const text = yield* readBody(request, config.maxBodyBytes)
     if (text === undefined) return yield* tooLarge(request)
@@ -211,7 +227,7 @@ const makeRouter = Effect.gen(function*() {
         // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
         const served = yield* inFlight.track(Effect.locally(
           Effect.flatMap(offeredTo(call, token.value), (access) =>
-            serve(request, body.right, policy, { ...limits, caller: callerOf(token.value) }, access)),
+            dispatch(request, body.right, { ...limits, caller: callerOf(token.value) }, access)),
           CallerToken,
           token
         ))

@@ -1,5 +1,7 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Schema } from "effect"
+import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js"
+import { redactAndCut } from "../litellm/Redaction.js"
 import { protoKeyError } from "../mcp/ProtoKeys.js"
 
 // Every way the /mcp edge refuses a request before a tool runs, as typed errors, and the one
@@ -32,6 +34,14 @@ export class TooComplex extends Schema.TaggedError<TooComplex>()("TooComplex", {
 
 export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", {}) {}
 
+export class NotAcceptable extends Schema.TaggedError<NotAcceptable>()("NotAcceptable", {}) {}
+
+export class NotJsonRpc extends Schema.TaggedError<NotJsonRpc>()("NotJsonRpc", {}) {}
+
+export class UnsupportedProtocolVersion extends Schema.TaggedError<UnsupportedProtocolVersion>()("UnsupportedProtocolVersion", {
+  version: Schema.String
+}) {}
+
 export class NotJson extends Schema.TaggedError<NotJson>()("NotJson", {}) {}
 
 export class Batch extends Schema.TaggedError<Batch>()("Batch", {}) {}
@@ -55,7 +65,10 @@ export type Refusal =
   | PayloadTooLarge
   | TooComplex
   | UnsupportedMediaType
+  | NotAcceptable
   | NotJson
+  | NotJsonRpc
+  | UnsupportedProtocolVersion
   | Batch
   | InvalidRequest
   | ProtoKey
@@ -109,6 +122,17 @@ export const toResponse = (refusal: Refusal): HttpServerResponse.HttpServerRespo
       )
     case "UnsupportedMediaType":
       return jsonRpcError(415, -32000, "Unsupported Media Type: send Content-Type: application/json.")
+    // The SDK transport's own words for these three, which clients may already recognise.
+    case "NotAcceptable":
+      return jsonRpcError(406, -32000, "Not Acceptable: Client must accept both application/json and text/event-stream")
+    case "NotJsonRpc":
+      return jsonRpcError(400, -32700, "Parse error: Invalid JSON-RPC message")
+    case "UnsupportedProtocolVersion":
+      return jsonRpcError(
+        400,
+        -32000,
+        `Bad Request: Unsupported protocol version: ${redactAndCut(refusal.version, 100)} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`
+      )
     case "NotJson":
       return jsonRpcError(400, -32700, "Parse error: the body is not valid JSON.")
     case "Batch":
@@ -143,7 +167,10 @@ const tags: Readonly<Record<Refusal["_tag"], true>> = {
   PayloadTooLarge: true,
   TooComplex: true,
   UnsupportedMediaType: true,
+  NotAcceptable: true,
   NotJson: true,
+  NotJsonRpc: true,
+  UnsupportedProtocolVersion: true,
   Batch: true,
   InvalidRequest: true,
   ProtoKey: true,

@@ -3,22 +3,27 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js"
 import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import {
   CallToolRequestSchema,
   type CallToolResult,
   ErrorCode,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type JSONRPCResponse,
   ListToolsRequestSchema,
   McpError,
+  type RequestId,
   type Tool as McpTool
 } from "@modelcontextprotocol/sdk/types.js"
-import { Duration, Runtime } from "effect"
+import { Duration, Effect, Fiber, Runtime } from "effect"
 import type { AppConfig } from "../config/AppConfig.js"
 import * as Envelope from "./Envelope.js"
 import { ToolHidden } from "./Errors.js"
 import type { LiteLlm } from "../litellm/LiteLlm.js"
 import * as Package from "../Package.js"
 import type { Fitted } from "./ResultSize.js"
-import type { Limits } from "./Tool.js"
+import type { Limits, Tool } from "./Tool.js"
 import type { Policy } from "./ToolPolicy.js"
 
 const instructions =
@@ -49,52 +54,147 @@ const toResult = ({ envelope, text }: Fitted): CallToolResult => ({
   isError: !envelope.success
 })
 
-/**
- * A fresh SDK Server for one HTTP request. A stateless transport serves one request and a Server
- * holds one transport at a time, so concurrent requests each need their own. Tool calls run on the
- * request's runtime, which carries that request's caller token. `listed` is what tools/list
- * answers: the policy's tools, narrowed to the caller's key.
- */
-export const make = (
-  runtime: Runtime.Runtime<LiteLlm>,
-  policy: Policy,
-  limits: Limits,
-  listed: () => Promise<ReadonlyArray<McpTool>>,
+/** What a message's handlers need of the request it came in: its caller, policy and limits. */
+export interface Exchange {
+  /** Carries the request's caller token (a FiberRef), read where a LiteLLM request leaves. */
+  readonly runtime: Runtime.Runtime<LiteLlm>
+  readonly policy: Policy
+  readonly limits: Limits
+  /** What tools/list answers: the policy's tools, narrowed to the caller's key. */
+  readonly listed: () => Promise<ReadonlyArray<McpTool>>
   /** Aborted when the caller has gone: a read it asked for is then stopped, a change never is. */
-  abandoned?: AbortSignal
-): Server => {
-  const run = Runtime.runPromise(runtime)
-  const named: Limits = {
-    ...limits,
-    toolForRoute: (route) => {
-      const tool = policy.registry.byRoute.get(route)?.name
-      return tool !== undefined && policy.hiddenBy(tool) === undefined ? tool : undefined
-    },
-    hiddenToolForRoute: (route) => {
-      const tool = policy.registry.byRoute.get(route)?.name
-      return tool !== undefined && policy.hiddenBy(tool) !== undefined ? { tool, toolset: policy.toolsetOf(tool) } : undefined
-    }
+  readonly abandoned?: AbortSignal
+}
+
+// The request was abandoned before its handler ran: nothing is answered, nothing is called.
+const gone = () => new McpError(ErrorCode.ConnectionClosed, "The request was abandoned")
+
+/** The limits of one call, with the names of the tools this caller has for LiteLLM's routes. */
+const named = (policy: Policy, limits: Limits): Limits => ({
+  ...limits,
+  toolForRoute: (route) => {
+    const tool = policy.registry.byRoute.get(route)?.name
+    return tool !== undefined && policy.hiddenBy(tool) === undefined ? tool : undefined
+  },
+  hiddenToolForRoute: (route) => {
+    const tool = policy.registry.byRoute.get(route)?.name
+    return tool !== undefined && policy.hiddenBy(tool) !== undefined ? { tool, toolset: policy.toolsetOf(tool) } : undefined
   }
+})
+
+/**
+ * A known tool's result, never failing. A change runs in a fiber of its own, which an
+ * interruption of the caller's (the client hung up) does not reach: LiteLLM may have made the
+ * change, and it must finish. A read is interrupted with its caller.
+ */
+const resultOf = (tool: Tool, args: unknown, policy: Policy, limits: Limits): Effect.Effect<Fitted, never, LiteLlm> => {
+  const hiddenBy = policy.hiddenBy(tool.name)
+  if (hiddenBy !== undefined) {
+    const envelope = Envelope.fromError(new ToolHidden({ tool: tool.name, hiddenBy }))
+    return Effect.succeed({ envelope, text: JSON.stringify(envelope) })
+  }
+  const call = tool.call(args, named(policy, limits))
+  return tool.annotations.readOnlyHint === true ? call : Effect.flatMap(Effect.forkDaemon(call), Fiber.join)
+}
+
+/**
+ * An SDK Server whose handlers take each request's exchange from `exchangeOf`, by the id the
+ * request arrived with: one Server can then serve every HTTP request of the process (see
+ * `Endpoint`), or one stdio client.
+ */
+export const make = (exchangeOf: (id: RequestId) => Exchange | undefined): Server => {
   const server = new Server(
     { name: Package.name, version: Package.version },
     { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: sharedValidator }
   )
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...await listed()] }))
+  server.setRequestHandler(ListToolsRequestSchema, async (_, extra) => {
+    const exchange = exchangeOf(extra.requestId)
+    if (exchange === undefined) throw gone()
+    return { tools: [...await exchange.listed()] }
+  })
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const tool = policy.registry.byName.get(request.params.name)
+    const exchange = exchangeOf(extra.requestId)
+    if (exchange === undefined) throw gone()
+    const tool = exchange.policy.registry.byName.get(request.params.name)
     if (tool === undefined) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
     }
-    const hiddenBy = policy.hiddenBy(request.params.name)
-    if (hiddenBy !== undefined) {
-      const envelope = Envelope.fromError(new ToolHidden({ tool: request.params.name, hiddenBy }))
-      return toResult({ envelope, text: JSON.stringify(envelope) })
-    }
-    // A change under way is never cut short: LiteLLM may have made it, and it must finish.
-    const signal = abandoned !== undefined && tool.annotations.readOnlyHint === true
-      ? AbortSignal.any([extra.signal, abandoned])
-      : extra.signal
-    return toResult(await run(tool.call(request.params.arguments, named), { signal }))
+    const signal = exchange.abandoned === undefined ? extra.signal : AbortSignal.any([extra.signal, exchange.abandoned])
+    return toResult(await Runtime.runPromise(exchange.runtime)(resultOf(tool, request.params.arguments, exchange.policy, exchange.limits), { signal }))
   })
   return server
+}
+
+/** A Server for one client whose every message has the same exchange (stdio, a test in process). */
+export const single = (exchange: Exchange): Server => make(() => exchange)
+
+/**
+ * The SDK Server every HTTP request of the process goes through, as one in-process transport:
+ * a stateless request needs no Server or transport of its own, only its exchange, found by the
+ * id its message is given here. Ids are the endpoint's own, so two clients' `id: 1` never meet,
+ * and each answer leaves with the id its client sent.
+ */
+export class Endpoint implements Transport {
+  onmessage?: Transport["onmessage"]
+  onclose?: Transport["onclose"]
+  onerror?: Transport["onerror"]
+  #next = 0
+  readonly #open = new Map<number, { readonly id: RequestId; readonly exchange: Exchange; readonly answer: (message: JSONRPCResponse) => void }>()
+  readonly #server = make((id) => this.#open.get(id as number)?.exchange)
+
+  static readonly make = async (): Promise<Endpoint> => {
+    const endpoint = new Endpoint()
+    await endpoint.#server.connect(endpoint)
+    return endpoint
+  }
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.onclose?.()
+  }
+
+  // Only answers have somewhere to go: in stateless JSON mode a notification from the server (a
+  // progress report) has no stream to travel on, as with the SDK's own transport. What is sent
+  // here comes from the Server itself, so its shape needs no schema to tell.
+  async send(message: JSONRPCMessage): Promise<void> {
+    if ("method" in message || !("id" in message)) return
+    const open = this.#open.get(message.id as number)
+    if (open === undefined) return
+    this.#open.delete(message.id as number)
+    open.answer({ ...message, id: open.id } as JSONRPCResponse)
+  }
+
+  /** Answers one request; `abandoned` (the caller has gone) forgets it, as its answer has no reader. */
+  readonly handle = (request: JSONRPCRequest, exchange: Exchange, abandoned: AbortSignal): Promise<JSONRPCResponse> =>
+    new Promise((answer) => {
+      const id = this.#next++
+      this.#open.set(id, { id: request.id, exchange, answer })
+      abandoned.addEventListener("abort", () => this.#open.delete(id), { once: true })
+      this.onmessage?.({ ...request, id })
+    })
+
+  /**
+   * The JSON-RPC answer to one request, as text. A call of a known tool, the bulk of the traffic,
+   * is answered here in the caller's fiber, its answer written around the envelope's text made
+   * once; everything else, and every request the SDK would refuse (a malformed call, an unknown
+   * tool, a task), goes through the SDK's Server, which answers as it always does.
+   */
+  readonly answer = (request: JSONRPCRequest, exchange: Omit<Exchange, "abandoned">): Effect.Effect<string, never, LiteLlm> => {
+    const call = request.method === "tools/call" ? CallToolRequestSchema.safeParse(request) : undefined
+    const tool = call?.success === true && call.data.params.task === undefined
+      ? exchange.policy.registry.byName.get(call.data.params.name)
+      : undefined
+    if (tool === undefined) {
+      return Effect.map(Effect.promise((abandoned) => this.handle(request, { ...exchange, abandoned }, abandoned)), (answer) => JSON.stringify(answer))
+    }
+    return Effect.map(
+      resultOf(tool, call!.data!.params.arguments, exchange.policy, exchange.limits),
+      ({ envelope, text }) =>
+        `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text},` +
+        `"isError":${!envelope.success}},"jsonrpc":"2.0","id":${JSON.stringify(request.id)}}`
+    )
+  }
+
+  readonly shutdown = () => this.#server.close()
 }

@@ -57,13 +57,13 @@ export const serve = Effect.gen(function*() {
     }
     return config.tailor ? policy.listedFor(accessOf(result.right)) : policy.definitions
   }
-  const server = McpServer.make(
-    yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token),
+  const server = McpServer.single({
+    runtime: yield* Effect.locally(Effect.runtime<LiteLlm>(), CallerToken, token),
     policy,
     // The route tier's "may this key call it", from the same kept check.
-    { ...McpServer.limitsOf(config), caller: Effect.map(Effect.either(check), Either.match({ onLeft: () => undefined, onRight: accessOf })) },
+    limits: { ...McpServer.limitsOf(config), caller: Effect.map(Effect.either(check), Either.match({ onLeft: () => undefined, onRight: accessOf })) },
     listed
-  )
+  })
   const transport = new StdioServerTransport()
   // The transport reports a bad line (not JSON, or over the SDK's 10 MiB line limit) here, and for
   // the second it then closes: said on stderr, so a stop is never silent.

@@ -145,7 +145,7 @@ export const InProcessEnv = () =>
                   value: token === undefined ? Option.none() : Option.some(Redacted.make(token))
                 }))
               const policy = new Policy(Tools.registry)
-              const server = McpServer.make(caller, policy, limits, () => Promise.resolve(policy.definitions))
+              const server = McpServer.single({ runtime: caller, policy, limits, listed: () => Promise.resolve(policy.definitions) })
               const [clientSide, serverSide] = InMemoryTransport.createLinkedPair()
               await server.connect(serverSide)
               const client = new Client({ name: "litellm-admin-mcp-test", version: "0.0.0" })
