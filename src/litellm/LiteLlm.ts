@@ -11,8 +11,7 @@ import {
   Redacted,
   Ref,
   Schema,
-  SchemaAST as AST,
-  type Scope
+  SchemaAST as AST
 } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import { CallerToken } from "./CallerToken.js"
@@ -292,32 +291,44 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // when not stated; one answer alone is always read, however large.
     const held = yield* Ref.make(0)
     const maxHeld = config.maxLitellmResponseBytesHeld
-    // Room for `bytes`, released with the scope; `always` takes it whatever is held.
-    const room = (bytes: number, always: boolean) =>
-      Effect.acquireRelease(
-        Ref.modify(held, (h) => always || h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h]),
-        (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void
-      )
-    const holdAnswer = (response: HttpClientResponse.HttpClientResponse, url: string, write: boolean) => {
+    /**
+     * Reads the answer with room for it taken, and gives the room back after. Room is waited for
+     * a little (another call's answer is read and checked well within that); a change LiteLLM
+     * answered has happened, so its answer is read whatever else is held.
+     */
+    const holding = <A, E, R>(response: HttpClientResponse.HttpClientResponse, url: string, write: boolean, read: Effect.Effect<A, E, R>) => {
       const stated = Number(response.headers["content-length"] ?? Number.NaN)
       const bytes = Number.isFinite(stated) && stated >= 0 ? Math.min(stated, config.maxLitellmResponseBytes) : config.maxLitellmResponseBytes
-      // A change LiteLLM answered has happened: its answer is read whatever else is held.
-      const attempt = (left: number): Effect.Effect<void, LiteLlmAnswersBusy, Scope.Scope> =>
-        Effect.flatMap(room(bytes, write), (taken) =>
-          taken
-            ? Effect.void
-            : left === 0
-            ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
-            : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)))
+      const attempt = (left: number): Effect.Effect<A, E | LiteLlmAnswersBusy, R> =>
+        Effect.acquireUseRelease(
+          Ref.modify(held, (h) => write || h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h]),
+          (taken) =>
+            taken
+              ? read
+              : left === 0
+              ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
+              : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)),
+          (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void
+        )
       return attempt(ROOM_WAIT_MS / ROOM_POLL_MS)
     }
 
     // No status to log when LiteLLM gave no answer: the request log gets why instead.
     const note = (outcome: number | string) => Effect.map(FiberRef.get(LiteLlmCalls), Option.map((calls) => calls.push(outcome)))
+    const noteFailure = (e: LiteLlmError) =>
+      e._tag === "LiteLlmAnswerTooLarge"
+        ? note(`${e.status}, answer too large`)
+        : e._tag === "LiteLlmAnswersBusy"
+        ? note("answer not read: busy")
+        : e._tag === "LiteLlmUnreachable"
+        ? note(e.reason)
+        : e._tag === "LiteLlmTimeout"
+        ? note("timeout")
+        : Effect.void
 
     const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>, lenient = false) => {
       const url = `${config.litellmBaseUrl}${request.url}`
-      return Effect.gen(function*() {
+      const sent = Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
         if (Option.isNone(token)) return yield* new MissingCallerToken()
         const deadline = yield* FiberRef.get(CallDeadline)
@@ -331,34 +342,35 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         }
         const authorized = HttpClientRequest.bearerToken(request, token.value)
         const response = yield* traced(authorized, (r) =>
-          client.execute(r).pipe(
-            Effect.mapError((e) => transportFailure(url, e.cause)),
-            Effect.tap((response) =>
-              tracing ? Effect.annotateCurrentSpan("http.response.status_code", response.status) : Effect.void
+          tracing
+            ? client.execute(r).pipe(
+              Effect.mapError((e) => transportFailure(url, e.cause)),
+              Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status))
             )
-          ))
+            : Effect.mapError(client.execute(r), (e) => transportFailure(url, e.cause)))
         yield* note(response.status)
-        yield* holdAnswer(response, url, lenient)
         // The caller's own key by its exact value as well: any character it holds is covered.
         const secret = Redacted.value(token.value)
-        return yield* toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
-      }).pipe(
-        Effect.scoped,
-        Effect.tapErrorTag("LiteLlmAnswerTooLarge", (e) => note(`${e.status}, answer too large`)),
-        Effect.tapErrorTag("LiteLlmAnswersBusy", () => note("answer not read: busy")),
+        return yield* holding(
+          response,
+          url,
+          lenient,
+          toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
+        )
+      }).pipe(Effect.tapError(noteFailure))
+      if (!lenient) return sent
+      return sent.pipe(
         // A write LiteLLM answered with success has happened, however large its answer.
         Effect.catchIf(
-          (e): e is LiteLlmAnswerTooLarge => lenient && e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,
+          (e): e is LiteLlmAnswerTooLarge => e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,
           (e) =>
             Effect.succeed<UnexpectedAnswer>({
               warning: `LiteLLM answered ${request.url} with success, so the change was made, but its answer (over ` +
                 `${e.maxBytes} bytes, MAX_LITELLM_RESPONSE_BYTES) was not read.`
             })
         ),
-        Effect.tapErrorTag("LiteLlmUnreachable", (e) => note(e.reason)),
-        Effect.tapErrorTag("LiteLlmTimeout", () => note("timeout")),
         // A change sent without an answer back may have been made: never reported as not made.
-        lenient ? Effect.catchIf(mayHaveArrived, (e) => Effect.fail(unknownOutcome(request, e))) : (self) => self
+        Effect.catchIf(mayHaveArrived, (e) => Effect.fail(unknownOutcome(request, e)))
       )
     }
 

@@ -1,4 +1,4 @@
-import { Cause, Effect, Match, Schema } from "effect"
+import { Cause, Effect, Either, Match, Schema } from "effect"
 import type { ToolError } from "./Errors.js"
 import { redactDeep, redactKeys, redactKeysAndHashes } from "../litellm/Redaction.js"
 
@@ -92,12 +92,14 @@ export const internalError: Envelope = failure(
  * defects to a generic 500 whose cause goes to the log only.
  */
 export const run = <R>(effect: Effect.Effect<unknown, ToolError, R>): Effect.Effect<Envelope, never, R> =>
-  effect.pipe(
-    Effect.map(success),
-    Effect.catchAll((error) => Effect.succeed(fromError(error))),
-    Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.interrupt
-        : Effect.as(Effect.logError("tool call failed with a defect", cause), internalError)
-    )
-  )
+  Effect.matchCauseEffect(effect, {
+    onSuccess: (data) => Effect.succeed(success(data)),
+    onFailure: (cause) =>
+      Either.match(Cause.failureOrCause(cause), {
+        onLeft: (error) => Effect.succeed(fromError(error)),
+        onRight: (cause) =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.interrupt
+            : Effect.as(Effect.logError("tool call failed with a defect", cause), internalError)
+      })
+  })

@@ -1,5 +1,5 @@
 import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
-import { Clock, Duration, Effect, JSONSchema, Option, ParseResult, Schema } from "effect"
+import { Clock, Duration, Effect, Either, JSONSchema, Option, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
 import { CallDeadline } from "../litellm/CallDeadline.js"
 import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
@@ -284,7 +284,8 @@ export const make = <A, I, O, OI>(options: {
   readonly run: (input: A, call: CallContext) => Effect.Effect<O, ToolError, LiteLlm>
 }): Tool => {
   // Unknown arguments are refused rather than dropped: a misspelt field must not be a silent no-op.
-  const decode = Schema.decodeUnknown(options.input, { errors: "all", onExcessProperty: "error" })
+  // Inputs are pure data, so they decode at once, without an effect per call.
+  const decode = Schema.decodeUnknownEither(options.input, { errors: "all", onExcessProperty: "error" })
   let definition: McpTool | undefined
   const definitionOf = (): McpTool =>
     definition ??= {
@@ -307,28 +308,24 @@ export const make = <A, I, O, OI>(options: {
     },
     call: (args, limits) =>
       Envelope.run(
-        Effect.suspend((): Effect.Effect<A, InvalidInput> => {
+        Effect.suspend((): Effect.Effect<O, ToolError, LiteLlm> => {
           const tooBig = oversize(args)
-          return tooBig === undefined
-            ? Effect.mapError(decode(args ?? {}), (e) => toInvalidInput(known())(e))
-            : Effect.fail(new InvalidInput({ issues: [tooBig] }))
-        }).pipe(
-          Effect.flatMap((input) =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              // One deadline for the whole call, however many LiteLLM requests it makes: a request
-              // is not started after it, and one under way is never cut short (it may be a write).
-              Effect.locally(
-                options.run(input, limits),
-                CallDeadline,
-                Option.some({ tool: options.name, at: now + Duration.toMillis(limits.deadline) })
-              ))
-          )
-        )
+          if (tooBig !== undefined) return Effect.fail(new InvalidInput({ issues: [tooBig] }))
+          const input = decode(args ?? {})
+          if (Either.isLeft(input)) return Effect.fail(toInvalidInput(known())(input.left))
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            // One deadline for the whole call, however many LiteLLM requests it makes: a request
+            // is not started after it, and one under way is never cut short (it may be a write).
+            Effect.locally(
+              options.run(input.right, limits),
+              CallDeadline,
+              Option.some({ tool: options.name, at: now + Duration.toMillis(limits.deadline) })
+            ))
+        })
       ).pipe(
-        Effect.map((envelope) => namingTools(envelope, options.name, limits.toolForRoute)),
         Effect.map((envelope) =>
           ResultSize.fit(
-            envelope,
+            namingTools(envelope, options.name, limits.toolForRoute),
             limits.maxResultBytes,
             options.paging,
             (args ?? {}) as Record<string, unknown>,
