@@ -45,9 +45,7 @@ const serve = Effect.fn("Http.mcp")(function*(
   access: KeyAccess | undefined
 ) {
   const policy = operator.narrow(narrowingHeaders(request))
-  const runtime = yield* Effect.runtime<LiteLlm>()
   const answer = yield* endpoint.answer(message, {
-    runtime,
     policy,
     limits: access === undefined ? limits : { ...limits, access },
     listed: () => Promise.resolve(policy.listedFor(access))
@@ -165,8 +163,9 @@ const makeRouter = Effect.gen(function*() {
 
   // For a tool that asks who calls (the route tier's "may this key call it"): kept, never failing.
   // It runs in the tool's fiber, which carries the request's CallerToken.
+  // Suspended: most calls never ask, and the key's hash is work on every one that does not.
   const callerOf = (key: Redacted.Redacted<string>): Effect.Effect<KeyAccess | undefined> =>
-    admitted(key).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined))
+    Effect.suspend(() => admitted(key)).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined))
 
   // The message as the SDK's transport judges it, after the caller (a key LiteLLM refuses is
   // refused whatever the message holds): the answers the client accepts, its JSON-RPC shape, and

@@ -180,13 +180,20 @@ export class Endpoint implements Transport {
    * once; everything else, and every request the SDK would refuse (a malformed call, an unknown
    * tool, a task), goes through the SDK's Server, which answers as it always does.
    */
-  readonly answer = (request: JSONRPCRequest, exchange: Omit<Exchange, "abandoned">): Effect.Effect<string, never, LiteLlm> => {
+  readonly answer = (request: JSONRPCRequest, exchange: Omit<Exchange, "abandoned" | "runtime">): Effect.Effect<string, never, LiteLlm> => {
     const call = request.method === "tools/call" ? CallToolRequestSchema.safeParse(request) : undefined
     const tool = call?.success === true && call.data.params.task === undefined
       ? exchange.policy.registry.byName.get(call.data.params.name)
       : undefined
     if (tool === undefined) {
-      return Effect.map(Effect.promise((abandoned) => this.handle(request, { ...exchange, abandoned }, abandoned)), (answer) => JSON.stringify(answer))
+      // The SDK side is promises from end to end: its handlers run on this fiber's runtime, which
+      // carries the caller's token, and the fiber waits once. The signal is aborted when the fiber
+      // is interrupted, as when the client hangs up.
+      return Effect.flatMap(Effect.runtime<LiteLlm>(), (runtime) =>
+        Effect.map(
+          Effect.promise((abandoned) => this.handle(request, { ...exchange, runtime, abandoned }, abandoned)),
+          (answer) => JSON.stringify(answer)
+        ))
     }
     return Effect.map(
       resultOf(tool, call!.data!.params.arguments, exchange.policy, exchange.limits),
