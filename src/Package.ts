@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs"
+import pkg from "../package.json" with { type: "json" }
 
-// One source of truth for name and version, read from src/ in tests and from dist/ when installed.
-export const { name, version } = JSON.parse(
-  readFileSync(new URL("../package.json", import.meta.url), "utf8")
-) as { readonly name: string; readonly version: string }
+// One source of truth for name and version: package.json, built into the bundle (its chunks
+// live in dist/chunks, so a path relative to the module would not find it when installed).
+export const { name, version } = pkg

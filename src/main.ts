@@ -7,7 +7,6 @@ import * as Cli from "./config/Cli.js"
 import { HttpLive } from "./http/Http.js"
 import * as Shutdown from "./http/Shutdown.js"
 import * as Stdio from "./stdio/Stdio.js"
-import * as Demo from "./demo/Demo.js"
 import { redactKeys } from "./litellm/Redaction.js"
 
 // A misconfigured start must say what to fix in one line, not print a fiber trace; on stderr,
@@ -46,12 +45,16 @@ switch (command._tag) {
   case "Serve": {
     Shutdown.watchSignals()
     Shutdown.followParent()
-    // Stdio mode ends when the client closes stdin; the others serve until stopped.
+    // Stdio mode ends when the client closes stdin; the others serve until stopped. The sandbox
+    // behind --demo is loaded only for it: a server in production never holds its code.
+    const demo = Effect.promise(() => import("./demo/Demo.js"))
     const program: Effect.Effect<unknown, unknown> = command.mode === "stdio"
       ? Stdio.run
       : command.mode === "demo-stdio"
-      ? Demo.runStdio
-      : Layer.launch(command.mode === "demo" ? Demo.DemoLive : HttpLive)
+      ? Effect.flatMap(demo, (Demo) => Demo.runStdio)
+      : command.mode === "demo"
+      ? Effect.flatMap(demo, (Demo) => Layer.launch(Demo.DemoLive))
+      : Layer.launch(HttpLive)
     NodeRuntime.runMain(
       program.pipe(Effect.tapErrorCause(reportFailure), Effect.withConfigProvider(command.configProvider)),
       { disableErrorReporting: true, disablePrettyLogger: true }
