@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { Agent, request } from "node:http"
 import { call, connect, expectSuccess, TestEnv, TestEnvLive } from "./support/Harness.js"
 
 const post = (url: string, init: { headers?: Record<string, string>; body?: string }) =>
@@ -32,6 +33,20 @@ layer(TestEnvLive())("HTTP surface", (it) => {
       const probes = standIn.requestsTo("/health/liveliness")
       expect(probes).toHaveLength(1)
       expect(probes[0]!.authorization).toBeUndefined()
+    }))
+
+  it.effect("an idle connection is kept past a load balancer's 60 s, so the client closes it, never the server mid-request", () =>
+    Effect.gen(function*() {
+      const { mcpUrl } = yield* TestEnv
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+      const keepAlive = yield* Effect.async<unknown>((resume) => {
+        const req = request(new URL("/health", mcpUrl), { agent }, (res) => {
+          res.resume()
+          res.on("end", () => resume(Effect.succeed(res.headers["keep-alive"])))
+        })
+        req.end()
+      }).pipe(Effect.ensuring(Effect.sync(() => agent.destroy())))
+      expect(keepAlive).toBe("timeout=65")
     }))
 
   it.effect("unknown paths are 404 with a JSON body", () =>

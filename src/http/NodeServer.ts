@@ -4,6 +4,9 @@ import { createServer } from "node:http"
 import { AppConfig } from "../config/AppConfig.js"
 import { parseAuthorization } from "../litellm/CallerToken.js"
 
+/** How long an idle kept-alive connection stays open: past the 60 s of common load balancers. */
+const KEEP_ALIVE_MS = 65_000
+
 /** Time for the last answers to leave before a stopping server drops its open connections. */
 const FLUSH_MS = 250
 
@@ -21,7 +24,11 @@ export const nodeServer = (listen: { readonly port: number; readonly host: strin
       const server = createServer({
         headersTimeout: config.headersTimeoutMs,
         requestTimeout: config.requestTimeoutMs,
-        connectionsCheckingInterval: 1_000
+        connectionsCheckingInterval: 1_000,
+        // The side that closes an idle connection should be the client: a server that closes first
+        // (Node's 5 s) races the client's next request on it, which then fails with a reset, and
+        // load balancers keep idle connections for 60 s.
+        keepAliveTimeout: KEEP_ALIVE_MS
       })
       // Node answers `Expect: 100-continue` itself, before any handler has seen the request: only a
       // request with a key it may send its body; any other gets the 401 it would get anyway.
