@@ -332,7 +332,8 @@ export const make = <A, I, O, OI>(options: {
             options.annotations.readOnlyHint !== true
           )
         ),
-        Effect.withSpan(`tool.${options.name}`)
+        // Its name says where it was made: a stack trace per call would say no more.
+        Effect.withSpan(`tool.${options.name}`, { captureStackTrace: false })
       )
   }
 }
