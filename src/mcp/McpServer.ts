@@ -97,6 +97,15 @@ const resultOf = (tool: Tool, args: unknown, policy: Policy, limits: Limits): Ef
   return tool.annotations.readOnlyHint === true ? call : Effect.flatMap(Effect.forkDaemon(call), Fiber.join)
 }
 
+/** A tools/call the SDK's Server would accept, of a tool this server has; undefined for any other request. */
+const knownCall = (request: JSONRPCRequest, policy: Policy): { readonly tool: Tool; readonly args: unknown } | undefined => {
+  if (request.method !== "tools/call") return undefined
+  const call = CallToolRequestSchema.safeParse(request)
+  if (!call.success || call.data.params.task !== undefined) return undefined
+  const tool = policy.registry.byName.get(call.data.params.name)
+  return tool === undefined ? undefined : { tool, args: call.data.params.arguments }
+}
+
 /**
  * An SDK Server whose handlers take each request's exchange from `exchangeOf`, by the id the
  * request arrived with: one Server can then serve every HTTP request of the process (see
@@ -181,11 +190,8 @@ export class Endpoint implements Transport {
    * tool, a task), goes through the SDK's Server, which answers as it always does.
    */
   readonly answer = (request: JSONRPCRequest, exchange: Omit<Exchange, "abandoned" | "runtime">): Effect.Effect<string, never, LiteLlm> => {
-    const call = request.method === "tools/call" ? CallToolRequestSchema.safeParse(request) : undefined
-    const tool = call?.success === true && call.data.params.task === undefined
-      ? exchange.policy.registry.byName.get(call.data.params.name)
-      : undefined
-    if (tool === undefined) {
+    const call = knownCall(request, exchange.policy)
+    if (call === undefined) {
       // The SDK side is promises from end to end: its handlers run on this fiber's runtime, which
       // carries the caller's token, and the fiber waits once. The signal is aborted when the fiber
       // is interrupted, as when the client hangs up.
@@ -196,7 +202,7 @@ export class Endpoint implements Transport {
         ))
     }
     return Effect.map(
-      resultOf(tool, call!.data!.params.arguments, exchange.policy, exchange.limits),
+      resultOf(call.tool, call.args, exchange.policy, exchange.limits),
       ({ envelope, text }) =>
         `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text},` +
         `"isError":${!envelope.success}},"jsonrpc":"2.0","id":${JSON.stringify(request.id)}}`
