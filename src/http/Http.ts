@@ -162,8 +162,8 @@ const makeRouter = Effect.gen(function*() {
       : Effect.succeed(undefined)
 
   // For a tool that asks who calls (the route tier's "may this key call it"): kept, never failing.
-  // It runs in the tool's fiber, which carries the request's CallerToken.
-  // Suspended: most calls never ask, and the key's hash is work on every one that does not.
+  // It runs in the tool's fiber, which carries the request's CallerToken; suspended, as most calls
+  // never ask and hashing the key would be work on every one of them.
   const callerOf = (key: Redacted.Redacted<string>): Effect.Effect<KeyAccess | undefined> =>
     Effect.suspend(() => admitted(key)).pipe(Effect.map(accessOf), Effect.orElseSucceed(() => undefined))
 
