@@ -62,6 +62,11 @@ layer(TestEnvLive({ env: { MAX_BODY_BYTES: "65536", ALLOWED_ORIGINS: "https://co
       })
       expect(res.status).toBe(400)
       expect(res.body).toContain("Unsupported protocol version")
+      // The refusal quotes the header back, never a key pasted into it.
+      const pasted = "sk-pasted-into-the-version-0000000000"
+      const quoted = yield* rawRequest(mcpUrl, { headers: mcpHeaders(adminKey, { "mcp-protocol-version": pasted }), body: TOOLS_LIST })
+      expect(quoted.status).toBe(400)
+      expect(quoted.body).not.toContain(pasted)
     }))
 
   it.effect("a body over MAX_BODY_BYTES is 413, by Content-Length or while reading, never a reset", () =>
