@@ -175,7 +175,7 @@ export class Endpoint implements Transport {
   }
 
   /** Answers one request; `abandoned` (the caller has gone) forgets it, as its answer has no reader. */
-  readonly handle = (request: JSONRPCRequest, exchange: Exchange, abandoned: AbortSignal): Promise<JSONRPCResponse> =>
+  readonly #handle = (request: JSONRPCRequest, exchange: Exchange, abandoned: AbortSignal): Promise<JSONRPCResponse> =>
     new Promise((answer) => {
       const id = this.#next++
       this.#open.set(id, { id: request.id, exchange, answer })
@@ -197,7 +197,7 @@ export class Endpoint implements Transport {
       // is interrupted, as when the client hangs up.
       return Effect.flatMap(Effect.runtime<LiteLlm>(), (runtime) =>
         Effect.map(
-          Effect.promise((abandoned) => this.handle(request, { ...exchange, runtime, abandoned }, abandoned)),
+          Effect.promise((abandoned) => this.#handle(request, { ...exchange, runtime, abandoned }, abandoned)),
           (answer) => JSON.stringify(answer)
         ))
     }
