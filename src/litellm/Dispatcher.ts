@@ -1,8 +1,8 @@
-import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { Agent, type Dispatcher } from "undici"
 import { AppConfig } from "../config/AppConfig.js"
 import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
+import { type Answer, Transport } from "./Transport.js"
 
 /**
  * One request's limits, enforced inside undici on the fiber's own request: its deadline, from
@@ -79,13 +79,86 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+// Why a request was given up: its caller went away, or its answer will not be read.
+const abandoned = () => new Error("the request was abandoned")
+
+/**
+ * One request's answer, collected without a stream: resumes the sender once the status and
+ * headers are in (the body then waits, paused, for `text`), and the reader once the body has
+ * ended. Chunks are joined once, at the end.
+ */
+class Collected implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined
+  #abandoned = false
+  #answered = false
+  #ended = false
+  #failure: { readonly cause: unknown } | undefined
+  readonly #chunks: Array<Buffer> = []
+  #reader: ((result: Effect.Effect<string, unknown>) => void) | undefined
+  readonly #resume: (result: Effect.Effect<Answer, unknown>) => void
+
+  constructor(resume: (result: Effect.Effect<Answer, unknown>) => void) {
+    this.#resume = resume
+  }
+
+  readonly abandon = () => {
+    this.#abandoned = true
+    if (!this.#ended && this.#failure === undefined) this.#controller?.abort(abandoned())
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    if (this.#abandoned) controller.abort(abandoned())
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Answer["headers"]): void {
+    // An interim answer (100 Continue) is not the answer.
+    if (status < 200) return
+    controller.pause()
+    this.#answered = true
+    this.#resume(Effect.succeed({
+      status,
+      headers,
+      text: Effect.async<string, unknown>((resume) => {
+        if (this.#failure !== undefined) return resume(Effect.fail(this.#failure.cause))
+        if (this.#ended) return resume(Effect.sync(() => this.#text()))
+        this.#reader = resume
+        controller.resume()
+        return Effect.sync(this.abandon)
+      }),
+      discard: this.abandon
+    }))
+  }
+
+  onResponseData(_: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk)
+  }
+
+  onResponseEnd(): void {
+    this.#ended = true
+    this.#reader?.(Effect.sync(() => this.#text()))
+  }
+
+  onResponseError(_: Dispatcher.DispatchController, error: Error): void {
+    this.#failure = { cause: error }
+    if (!this.#answered) this.#resume(Effect.fail(error))
+    else this.#reader?.(Effect.fail(error))
+  }
+
+  #text(): string {
+    return this.#chunks.length === 1 ? this.#chunks[0]!.toString("utf8") : Buffer.concat(this.#chunks).toString("utf8")
+  }
+}
+
 /**
  * The undici agent behind the LiteLLM client: keep-alive connections, LITELLM_TIMEOUT_MS as the
  * connect timeout and a read's total deadline, LITELLM_WRITE_TIMEOUT_MS as a change's (every POST
- * this server sends changes LiteLLM), and MAX_LITELLM_RESPONSE_BYTES.
+ * this server sends changes LiteLLM), and MAX_LITELLM_RESPONSE_BYTES. Requests go to undici's
+ * dispatch() directly: an HttpClient's response stream, AbortController and per-answer caching
+ * were most of what a LiteLLM request cost here (docs/PERFORMANCE.md).
  */
-const layer = Layer.scoped(
-  NodeHttpClient.Dispatcher,
+export const TransportLive = Layer.scoped(
+  Transport,
   Effect.gen(function*() {
     const config = yield* AppConfig
     const ms = Duration.toMillis(config.litellmTimeout)
@@ -96,18 +169,34 @@ const layer = Layer.scoped(
       Effect.sync(() => new Agent({ connect: { timeout: ms }, connections: config.maxLitellmConnections, keepAliveTimeout: 4_000 })),
       (agent) => Effect.promise(() => agent.destroy())
     )
-    return agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(
+    const dispatcher = agent.compose((dispatch) => (options, handler) => dispatch(options, new LimitsHandler(
       handler,
       // Origin and path only: a query string may hold a key's hash.
       `${String(options.origin ?? "")}${options.path.split("?", 1)[0]}`,
       options.method === "GET" ? ms : writeMs,
       config.maxLitellmResponseBytes
     )))
+    return {
+      send: (request) =>
+        Effect.async<Answer, unknown>((resume) => {
+          const collected = new Collected(resume)
+          try {
+            dispatcher.dispatch({
+              origin: request.url.origin,
+              path: request.url.pathname + request.url.search,
+              method: request.method as Dispatcher.HttpMethod,
+              headers: request.headers,
+              body: request.body ?? null,
+              // LimitsHandler's deadline is the one that counts, as for the platform's client.
+              headersTimeout: 60 * 60 * 1000,
+              bodyTimeout: 0
+            }, collected)
+          } catch (cause) {
+            // Undici hands most invalid requests to the handler; whatever it throws instead is this request's failure.
+            resume(Effect.fail(cause))
+          }
+          return Effect.sync(collected.abandon)
+        })
+    }
   })
-)
-
-/** The HttpClient the LiteLLM client runs on: undici through the agent above. */
-export const HttpClientLive = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-  Layer.provide(layer),
-  Layer.provide(AppConfig.Default)
-)
+).pipe(Layer.provide(AppConfig.Default))

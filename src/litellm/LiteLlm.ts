@@ -1,4 +1,4 @@
-import { HttpClient, HttpClientRequest, type HttpClientResponse, type UrlParams } from "@effect/platform"
+import { UrlParams } from "@effect/platform"
 import {
   Clock,
   Duration,
@@ -33,6 +33,7 @@ import { parseErrorBody } from "./ErrorBody.js"
 import { redactAndCut, redactKeysAndHashes, redactSecret } from "./Redaction.js"
 import { namedFieldsOnly } from "./Answers.js"
 import { unrepresentable } from "./Json.js"
+import { type Answer, Transport } from "./Transport.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -107,21 +108,24 @@ const mayHaveArrived = (e: LiteLlmError): e is LiteLlmTimeout | LiteLlmUnreachab
 // What a change named, to find it by: ids and aliases, never a key or a hash.
 const IDENTIFYING = ["key_alias", "user_id", "user_email", "team_id", "team_alias", "team_ids", "user_ids", "key_aliases", "member"]
 
-const sentOf = (request: HttpClientRequest.HttpClientRequest): Record<string, unknown> => {
-  const body = request.body
-  if (body._tag !== "Uint8Array") return {}
-  try {
-    const json: unknown = JSON.parse(new TextDecoder().decode(body.body))
-    if (typeof json !== "object" || json === null) return {}
-    return Object.fromEntries(IDENTIFYING.filter((f) => Object.hasOwn(json, f)).map((f) => [f, (json as Record<string, unknown>)[f]]))
-  } catch {
-    return {}
-  }
+/** A request to LiteLLM as a tool asks for it: a path under LITELLM_BASE_URL, its query, and a JSON body if any. */
+interface Request {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+  readonly path: string
+  readonly urlParams?: UrlParams.Input
+  /** Sent as JSON; undefined for none. */
+  readonly body?: unknown
 }
 
-const unknownOutcome = (request: HttpClientRequest.HttpClientRequest, e: LiteLlmTimeout | LiteLlmUnreachable) =>
+const sentOf = (request: Request): Record<string, unknown> => {
+  const json = request.body
+  if (typeof json !== "object" || json === null) return {}
+  return Object.fromEntries(IDENTIFYING.filter((f) => Object.hasOwn(json, f)).map((f) => [f, (json as Record<string, unknown>)[f]]))
+}
+
+const unknownOutcome = (request: Request, e: LiteLlmTimeout | LiteLlmUnreachable) =>
   new WriteOutcomeUnknown({
-    url: `${request.method} ${request.url.split("?", 1)[0]}`,
+    url: `${request.method} ${request.path.split("?", 1)[0]}`,
     why: e._tag === "LiteLlmTimeout"
       ? `no answer came within ${e.timeoutMs / 1000} s (LITELLM_WRITE_TIMEOUT_MS)`
       : `the connection broke before the answer (${e.reason})`,
@@ -165,14 +169,22 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const config = yield* AppConfig
     const timeoutMs = Duration.toMillis(config.litellmTimeout)
     const writeTimeoutMs = Duration.toMillis(config.litellmWriteTimeout)
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(HttpClientRequest.prependUrl(config.litellmBaseUrl)),
-      HttpClient.mapRequest(HttpClientRequest.acceptJson),
-      // The platform's propagation sends b3 besides traceparent; `traced` below sends traceparent.
-      HttpClient.withTracerPropagation(false)
-    )
+    const transport = yield* Transport
     const tracing = Option.isSome(config.otelEndpoint)
     const server = new URL(config.litellmBaseUrl)
+
+    /** The request as it leaves: under LITELLM_BASE_URL, its query built as the platform's HttpClient builds one. */
+    const outgoing = (
+      request: Request,
+      headers: Record<string, string>
+    ): Either.Either<Parameters<typeof transport.send>[0], Error> =>
+      Either.map(
+        UrlParams.makeUrl(`${config.litellmBaseUrl}${request.path}`, UrlParams.fromInput(request.urlParams ?? []), Option.none()),
+        (url) =>
+          request.body === undefined
+            ? { method: request.method, url, headers, body: undefined }
+            : { method: request.method, url, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(request.body) }
+      )
 
     /**
      * A client span for one LiteLLM request, with its path but never its query (a key's hash
@@ -180,15 +192,15 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
      * neither: the caller's key goes alone.
      */
     const traced = <A, E, R>(
-      request: HttpClientRequest.HttpClientRequest,
-      send: (request: HttpClientRequest.HttpClientRequest) => Effect.Effect<A, E, R>
+      request: Request,
+      headers: Record<string, string>,
+      send: (headers: Record<string, string>) => Effect.Effect<A, E, R>
     ): Effect.Effect<A, E, R> =>
       tracing
         ? Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
           send(Option.match(span, {
-            onNone: () => request,
-            onSome: (s) =>
-              HttpClientRequest.setHeader(request, "traceparent", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
+            onNone: () => headers,
+            onSome: (s) => ({ ...headers, traceparent: `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}` })
           }))
         ).pipe(
           Effect.withSpan(`http.client ${request.method}`, {
@@ -196,13 +208,13 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             captureStackTrace: false,
             attributes: {
               "http.request.method": request.method,
-              "url.path": request.url,
+              "url.path": request.path,
               "server.address": server.hostname,
               ...(server.port === "" ? {} : { "server.port": Number(server.port) })
             }
           })
         )
-        : send(request)
+        : send(headers)
 
     // The dispatcher fails a request with the typed error itself (its deadline, its answer limit);
     // undici's own connect timeout is the one deadline it does not raise.
@@ -239,8 +251,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
 
     // LiteLLM's answers are read up to MAX_LITELLM_RESPONSE_BYTES (the dispatcher's limit): a page
     // of spend logs with stored prompts, or an unpaged /model/info, can exhaust the heap.
-    const readCapped = (response: HttpClientResponse.HttpClientResponse, url: string): Effect.Effect<string, LiteLlmError> =>
-      Effect.mapError(response.text, (e) => transportFailure(url, e.cause))
+    const readCapped = (response: Answer, url: string): Effect.Effect<string, LiteLlmError> =>
+      Effect.mapError(response.text, (cause) => transportFailure(url, cause))
 
     // After a 2xx a write has happened: an answer of another shape is passed on, with a warning.
     const decodeWritten = <A, I>(schema: Schema.Schema<A, I>, url: string, text: string): Effect.Effect<A | UnexpectedAnswer> =>
@@ -265,7 +277,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const toResult = <A, I>(
       schema: Schema.Schema<A, I>,
       url: string,
-      response: HttpClientResponse.HttpClientResponse,
+      response: Answer,
       redact: (text: string) => string,
       lenient = false
     ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
@@ -278,7 +290,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
           return yield* new LiteLlmBadResponse({
             url,
             // A login bounce quotes the path and query this server sent, a key's hash among them.
-            reason: `HTTP ${response.status} redirect to ${redact(response.headers["location"] ?? "nowhere")}, which this server never follows`
+            reason: `HTTP ${response.status} redirect to ${redact(String(response.headers["location"] ?? "nowhere"))}, which this server never follows`
           })
         }
         // Redacted as it enters, and cut first so that redaction costs a bounded time: from here on
@@ -296,7 +308,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
      * a little (another call's answer is read and checked well within that); a change LiteLLM
      * answered has happened, so its answer is read whatever else is held.
      */
-    const holding = <A, E, R>(response: HttpClientResponse.HttpClientResponse, url: string, write: boolean, read: Effect.Effect<A, E, R>) => {
+    const holding = <A, E, R>(response: Answer, url: string, write: boolean, read: Effect.Effect<A, E, R>) => {
       const stated = Number(response.headers["content-length"] ?? Number.NaN)
       const bytes = Number.isFinite(stated) && stated >= 0 ? Math.min(stated, config.maxLitellmResponseBytes) : config.maxLitellmResponseBytes
       const attempt = (left: number): Effect.Effect<A, E | LiteLlmAnswersBusy, R> =>
@@ -306,8 +318,11 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             taken
               ? read
               : left === 0
-              ? new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
-              : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)),
+              ? Effect.zipRight(Effect.sync(response.discard), new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 }))
+              : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)).pipe(
+                // Given up while waiting (the caller went away): the answer is never read.
+                Effect.onInterrupt(() => Effect.sync(response.discard))
+              ),
           (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void
         )
       return attempt(ROOM_WAIT_MS / ROOM_POLL_MS)
@@ -326,8 +341,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         ? note("timeout")
         : Effect.void
 
-    const send = <A, I>(request: HttpClientRequest.HttpClientRequest, schema: Schema.Schema<A, I>, lenient = false) => {
-      const url = `${config.litellmBaseUrl}${request.url}`
+    const send = <A, I>(request: Request, schema: Schema.Schema<A, I>, lenient = false) => {
+      const url = `${config.litellmBaseUrl}${request.path}`
       const sent = Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
         if (Option.isNone(token)) return yield* new MissingCallerToken()
@@ -340,14 +355,15 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
             return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
           }
         }
-        const authorized = HttpClientRequest.bearerToken(request, token.value)
-        const response = yield* traced(authorized, (r) =>
-          tracing
-            ? client.execute(r).pipe(
-              Effect.mapError((e) => transportFailure(url, e.cause)),
-              Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status))
-            )
-            : Effect.mapError(client.execute(r), (e) => transportFailure(url, e.cause)))
+        const headers = { accept: "application/json", authorization: `Bearer ${Redacted.value(token.value)}` }
+        const response = yield* traced(request, headers, (headers) => {
+          const sending = outgoing(request, headers)
+          if (Either.isLeft(sending)) return new LiteLlmUnreachable({ url, reason: transportReason(sending.left) })
+          const answered = Effect.mapError(transport.send(sending.right), (cause) => transportFailure(url, cause))
+          return tracing
+            ? Effect.tap(answered, (response) => Effect.annotateCurrentSpan("http.response.status_code", response.status))
+            : answered
+        })
         yield* note(response.status)
         // The caller's own key by its exact value as well: any character it holds is covered.
         const secret = Redacted.value(token.value)
@@ -365,7 +381,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
           (e): e is LiteLlmAnswerTooLarge => e._tag === "LiteLlmAnswerTooLarge" && e.status >= 200 && e.status < 300,
           (e) =>
             Effect.succeed<UnexpectedAnswer>({
-              warning: `LiteLLM answered ${request.url} with success, so the change was made, but its answer (over ` +
+              warning: `LiteLLM answered ${request.path} with success, so the change was made, but its answer (over ` +
                 `${e.maxBytes} bytes, MAX_LITELLM_RESPONSE_BYTES) was not read.`
             })
         ),
@@ -378,15 +394,19 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // not answer, in the words an operator searches for: refused, a name that does not resolve, a
     // timeout, or a status from something that is not LiteLLM's liveness route.
     const liveWithin = Duration.min(config.litellmTimeout, Duration.seconds(2))
-    const live: Effect.Effect<Option.Option<string>> = client.get("/health/liveliness").pipe(
+    // The body is read, though nothing in it counts, so the connection stays open for the next request.
+    const publicGet = (path: string): Effect.Effect<{ readonly status: number; readonly text: string }, unknown> =>
+      Either.match(outgoing({ method: "GET", path }, { accept: "application/json" }), {
+        onLeft: Effect.fail,
+        onRight: (request) =>
+          Effect.flatMap(transport.send(request), (answer) => Effect.map(answer.text, (text) => ({ status: answer.status, text })))
+      })
+    const live: Effect.Effect<Option.Option<string>> = publicGet("/health/liveliness").pipe(
       Effect.map((response) =>
         response.status === 200 ? Option.none() : Option.some(`it answered HTTP ${response.status}; is LITELLM_BASE_URL a LiteLLM Proxy?`)
       ),
-      Effect.scoped,
       Effect.timeoutFail({ duration: liveWithin, onTimeout: () => `no answer within ${Duration.format(liveWithin)}` }),
-      Effect.catchAll((e) =>
-        Effect.succeed(Option.some(typeof e === "string" ? e : `the connection failed (${transportReason(e.cause)})`))
-      )
+      Effect.catchAll((e) => Effect.succeed(Option.some(typeof e === "string" ? e : `the connection failed (${transportReason(e)})`)))
     )
     // Load balancers ask often; LiteLLM is asked at most every few seconds.
     const ready = yield* Effect.cachedWithTTL(live, Duration.seconds(3))
@@ -395,9 +415,10 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // public_model_hub_info states it to anyone on every release read; /health/readiness did too
     // until its details went behind allow_public_health_readiness_details (by 1.84.4).
     const statedAt = (path: string) =>
-      client.get(path).pipe(
-        Effect.flatMap((response) => response.status === 200 ? response.json : Effect.succeed(undefined)),
-        Effect.scoped,
+      publicGet(path).pipe(
+        Effect.flatMap((response) =>
+          response.status === 200 ? Effect.try((): unknown => response.text === "" ? null : JSON.parse(response.text)) : Effect.succeed(undefined)
+        ),
         Effect.timeout(Duration.min(config.litellmTimeout, Duration.seconds(2))),
         Effect.map((body) => {
           const version = typeof body === "object" && body !== null ? (body as Record<string, unknown>)["litellm_version"] : undefined
@@ -419,16 +440,15 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
       /** LiteLLM's release as its public routes state it; none when they do not say. */
       version,
       get: <A, I>(path: string, urlParams: UrlParams.Input, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.get(path, { urlParams }), schema) as Effect.Effect<A, LiteLlmError>,
+        send({ method: "GET", path, urlParams }, schema) as Effect.Effect<A, LiteLlmError>,
       /** A POST that reads or checks: an answer of the wrong shape is a failure (502). */
       post: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema) as Effect.Effect<A, LiteLlmError>,
+        send({ method: "POST", path, body }, schema) as Effect.Effect<A, LiteLlmError>,
       /** A POST that changes LiteLLM: once it answered 2xx, the answer is never turned into a failure. */
-      write: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(path), body), schema, true),
+      write: <A, I>(path: string, body: unknown, schema: Schema.Schema<A, I>) => send({ method: "POST", path, body }, schema, true),
       /** A change by another method (PATCH, DELETE with a body): what `write` guarantees. */
       change: <A, I>(method: "PUT" | "PATCH" | "DELETE", path: string, body: unknown, schema: Schema.Schema<A, I>) =>
-        send(HttpClientRequest.bodyUnsafeJson(HttpClientRequest.make(method)(path), body), schema, true),
+        send({ method, path, body }, schema, true),
       /**
        * Any method, for the route tier: a change (`write`) keeps a write's guarantees (its own
        * deadline, never a failure once answered 2xx, outcome unknown without an answer).
@@ -439,17 +459,13 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         urlParams: UrlParams.Input,
         body: unknown,
         write: boolean
-      ) => {
-        const bare = HttpClientRequest.make(method)(path, { urlParams })
-        const request = body === undefined ? bare : HttpClientRequest.bodyUnsafeJson(bare, body)
-        return send(request, Schema.Unknown, write) as Effect.Effect<unknown, LiteLlmError>
-      }
+      ) => send({ method, path, urlParams, body }, Schema.Unknown, write) as Effect.Effect<unknown, LiteLlmError>
     } as const
   }),
-  // The HttpClient comes from the wiring: undici with LiteLLM's limits (`Live`), or the sandbox in
+  // The Transport comes from the wiring: undici with LiteLLM's limits (`Live`), or the sandbox in
   // process (`layerTest` in sandbox/InProcess.ts).
   dependencies: [AppConfig.Default]
 }) {
   /** Over undici, with LiteLLM's deadline and answer limit: what the HTTP and stdio modes run. */
-  static readonly Live = LiteLlm.Default.pipe(Layer.provide(Dispatcher.HttpClientLive))
+  static readonly Live = LiteLlm.Default.pipe(Layer.provide(Dispatcher.TransportLive))
 }

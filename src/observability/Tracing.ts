@@ -1,15 +1,12 @@
-import { HttpClient, HttpMiddleware } from "@effect/platform"
+import { HttpMiddleware } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import * as Package from "../Package.js"
 
-// The platform's own HTTP spans record whole URLs (a key or hash in a query string) and headers
-// (Proxy-Authorization, x-litellm-api-key) and propagate b3 as well as traceparent: the HTTP edge
-// and the LiteLLM client make spans of their own instead, with the path only (Http.ts, LiteLlm.ts).
-const noPlatformHttpSpans = Layer.mergeAll(
-  Layer.locallyScoped(HttpMiddleware.currentTracerDisabledWhen, () => true),
-  Layer.locallyScoped(HttpClient.currentTracerDisabledWhen, () => true)
-)
+// The platform's own server spans record whole URLs (a key or hash in a query string) and headers
+// (Proxy-Authorization, x-litellm-api-key): the HTTP edge makes spans of its own instead, with the
+// path only (AccessLog.ts), as the LiteLLM client does for its requests (LiteLlm.ts).
+const noPlatformHttpSpans = Layer.locallyScoped(HttpMiddleware.currentTracerDisabledWhen, () => true)
 
 // With nowhere to send them, spans are pure cost: every request, tool and LiteLLM call would
 // still build one (a stack trace each).
