@@ -50,7 +50,8 @@ const serve = Effect.fn("Http.mcp")(function*(
     limits: access === undefined ? limits : { ...limits, access },
     listed: () => Promise.resolve(policy.listedFor(access))
   })
-  return HttpServerResponse.text(answer, { contentType: "application/json", headers: NO_STORE })
+  // As text, not bytes: Node writes the string into the socket itself, without a copy encoded first.
+  return HttpServerResponse.raw(answer, { contentType: "application/json", contentLength: Buffer.byteLength(answer), headers: NO_STORE })
 })
 
 /**
