@@ -1,5 +1,5 @@
 import { HttpMiddleware, HttpServerRequest, type HttpServerResponse, HttpTraceContext } from "@effect/platform"
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Effect, Exit, FiberRef, HashMap, Option } from "effect"
 import { LiteLlmCalls } from "../litellm/LiteLlm.js"
 import { CurrentRequestLog, RequestLog } from "./RequestLog.js"
 
@@ -31,15 +31,16 @@ export const accessLog = (tracing: boolean) =>
       const log = new RequestLog()
       const started = Date.now()
       const path = printable(request.url.split("?", 1)[0]!)
-      const served = app.pipe(
-        Effect.locally(CurrentRequestLog, Option.some(log)),
-        Effect.locally(LiteLlmCalls, Option.some(log.litellm)),
-        Effect.onExit((exit) =>
-          Effect.logInfo(`${request.method} ${path} ${outcome(exit)} ${Date.now() - started}ms`).pipe(
-            Effect.annotateLogs(log.annotations())
-          )
-        )
-      )
+      // The request's own fiber (the platform makes one per request) carries its log: set, not
+      // set locally, as nothing runs in this fiber after the request, and the line is its last step.
+      yield* FiberRef.set(CurrentRequestLog, Option.some(log))
+      yield* FiberRef.set(LiteLlmCalls, Option.some(log.litellm))
+      const served = Effect.onExit(app, (exit) =>
+        Effect.zipRight(
+          FiberRef.update(FiberRef.currentLogAnnotations, (annotations) =>
+            Object.entries(log.annotations()).reduce((acc, [key, value]) => HashMap.set(acc, key, value), annotations)),
+          Effect.logInfo(`${request.method} ${path} ${outcome(exit)} ${Date.now() - started}ms`)
+        ))
       if (!tracing) return yield* served
       return yield* served.pipe(
         Effect.tap((response) => Effect.annotateCurrentSpan("http.response.status_code", response.status)),

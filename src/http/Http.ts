@@ -35,24 +35,29 @@ const NO_STORE = { "cache-control": "no-store" }
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 
-/** One JSON-RPC request through the process's SDK Server, with this request's caller and policy. */
-const serve = Effect.fn("Http.mcp")(function*(
+/**
+ * One JSON-RPC request through the process's endpoint, with this request's caller and policy. No
+ * span of its own: the request's (AccessLog.ts) and the tool's say all one would.
+ */
+const serve = (
   endpoint: McpServer.Endpoint,
   request: HttpServerRequest.HttpServerRequest,
   message: JSONRPCRequest,
   operator: Policy,
   limits: Tool.Limits,
   access: KeyAccess | undefined
-) {
+) => {
   const policy = operator.narrow(narrowingHeaders(request))
-  const answer = yield* endpoint.answer(message, {
-    policy,
-    limits: access === undefined ? limits : { ...limits, access },
-    listed: () => Promise.resolve(policy.listedFor(access))
-  })
-  // As text, not bytes: Node writes the string into the socket itself, without a copy encoded first.
-  return HttpServerResponse.raw(answer, { contentType: "application/json", contentLength: Buffer.byteLength(answer), headers: NO_STORE })
-})
+  return Effect.map(
+    endpoint.answer(message, {
+      policy,
+      limits: access === undefined ? limits : { ...limits, access },
+      listed: () => Promise.resolve(policy.listedFor(access))
+    }),
+    // As text, not bytes: Node writes the string into the socket itself, without a copy encoded first.
+    (answer) => HttpServerResponse.raw(answer, { contentType: "application/json", contentLength: Buffer.byteLength(answer), headers: NO_STORE })
+  )
+}
 
 /**
  * Every copy of the narrowing headers, as sent: Node joins repeated headers with ", ", which would
@@ -224,13 +229,13 @@ const makeRouter = Effect.gen(function*() {
         // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
         // bounds it), and one that arrives while draining is refused.
         if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
+        // Set in the request's own fiber, which the platform makes for this request alone: the
+        // token goes with everything the request does (a change's daemon fiber inherits it) and
+        // ends with it, without an Effect.locally's region to restore.
+        yield* FiberRef.set(CallerToken, token)
         // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
-        const served = yield* inFlight.track(Effect.locally(
-          Effect.flatMap(offeredTo(call, token.value), (access) =>
-            dispatch(request, body.right, { ...limits, caller: callerOf(token.value) }, access)),
-          CallerToken,
-          token
-        ))
+        const served = yield* inFlight.track(Effect.flatMap(offeredTo(call, token.value), (access) =>
+          dispatch(request, body.right, { ...limits, caller: callerOf(token.value) }, access)))
         if (Option.isNone(served)) return yield* new Refusals.Busy({ reason: `with ${config.maxCallsInFlight} calls (MAX_CALLS_IN_FLIGHT)` })
         return served.value
       })

@@ -2,8 +2,8 @@ import { FiberRef, Option, Redacted } from "effect"
 
 /**
  * The caller's own LiteLLM key, from the `Authorization: Bearer` header it sent (or, in stdio
- * mode, LITELLM_API_KEY). It is set where the request enters (`Effect.locally` around the MCP
- * exchange; the SDK runs each tool call on that request's runtime, which carries it) and read only
+ * mode, LITELLM_API_KEY). It is set where the request enters (in the fiber the platform makes for
+ * that request alone; the SDK runs each tool call on that request's runtime, which carries it) and read only
  * where a LiteLLM request leaves, as that request's bearer token: the server never holds a key of
  * its own, and one caller's key can never reach another caller's LiteLLM call.
  */

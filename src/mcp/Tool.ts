@@ -1,5 +1,5 @@
 import type { Tool as McpTool, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
-import { Clock, Duration, Effect, Either, JSONSchema, Option, ParseResult, Schema } from "effect"
+import { Clock, Duration, Effect, Either, FiberRef, JSONSchema, Option, ParseResult, Schema } from "effect"
 import * as Envelope from "./Envelope.js"
 import { CallDeadline } from "../litellm/CallDeadline.js"
 import { InputIssue, InvalidInput, type ToolError } from "./Errors.js"
@@ -271,6 +271,16 @@ const inputJsonSchema = <A, I>(input: Schema.Schema<A, I>): McpTool["inputSchema
 const outputJsonSchema = <A, I>(data: Schema.Schema<A, I>): NonNullable<McpTool["outputSchema"]> =>
   ({ type: "object", ...objectJsonSchema(Envelope.schema(data)) }) as NonNullable<McpTool["outputSchema"]>
 
+/**
+ * A span for each call, when there is a tracer to send it to (Tracing.ts turns it off without
+ * OpenTelemetry): a span is a region of its own, some twenty steps on every call, for nothing
+ * when no one reads it. Its name says where it was made: a stack trace would say no more.
+ */
+const traced = (name: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiberRuntime((fiber) =>
+    fiber.getFiberRef(FiberRef.currentTracerEnabled) ? Effect.withSpan(effect, name, { captureStackTrace: false }) : effect
+  )
+
 export const make = <A, I, O, OI>(options: {
   readonly name: string
   readonly title: string
@@ -332,8 +342,7 @@ export const make = <A, I, O, OI>(options: {
             options.annotations.readOnlyHint !== true
           )
         ),
-        // Its name says where it was made: a stack trace per call would say no more.
-        Effect.withSpan(`tool.${options.name}`, { captureStackTrace: false })
+        traced(`tool.${options.name}`)
       )
   }
 }
