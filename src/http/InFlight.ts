@@ -1,4 +1,4 @@
-import { Clock, type Duration, Effect, Option, Ref, Schedule } from "effect"
+import { Clock, type Duration, Effect, Option, Schedule } from "effect"
 import { AppConfig } from "../config/AppConfig.js"
 import * as Shutdown from "./Shutdown.js"
 
@@ -8,26 +8,34 @@ import * as Shutdown from "./Shutdown.js"
  */
 export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
   effect: Effect.gen(function*() {
-    const count = yield* Ref.make(0)
-    const draining = yield* Ref.make(false)
-    const idle = Effect.repeat(Ref.get(count), { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
+    // Plain counters, changed only in synchronous steps: every request passes here, and a Ref and
+    // an acquireUseRelease around each were a dozen steps of every call.
+    let count = 0
+    let draining = false
+    const current = Effect.sync(() => count)
+    const idle = Effect.repeat(current, { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") })
     const config = yield* AppConfig
-    const take = Ref.modify(count, (n) => n < config.maxCallsInFlight ? [true, n + 1] : [false, n])
+    const release = Effect.sync(() => {
+      count--
+    })
     return {
       /** Runs `effect` counted as in flight, or answers none at once when MAX_CALLS_IN_FLIGHT are. */
       track: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Option.Option<A>, E, R> =>
-        Effect.acquireUseRelease(
-          take,
-          (taken) => taken ? Effect.map(effect, Option.some) : Effect.succeed(Option.none()),
-          (taken) => taken ? Ref.update(count, (n) => n - 1) : Effect.void
+        // Counted and uncounted with no interruption between: a call cut short still leaves.
+        Effect.uninterruptibleMask((restore) =>
+          Effect.suspend(() => {
+            if (count >= config.maxCallsInFlight) return Effect.succeed(Option.none())
+            count++
+            return Effect.ensuring(restore(Effect.map(effect, Option.some)), release)
+          })
         ),
-      draining: Ref.get(draining),
+      draining: Effect.sync(() => draining),
       /** Stops taking requests; waits for those under way, at most `grace`. */
       drain: (grace: Duration.Duration) =>
         Effect.gen(function*() {
-          yield* Ref.set(draining, true)
+          draining = true
           const started = yield* Clock.currentTimeMillis
-          const pending = yield* Ref.get(count)
+          const pending = count
           const why = Shutdown.reason()
           if (pending === 0) return yield* Effect.logInfo(`shutting down (${why}): no request in flight`)
           yield* Effect.logInfo(`shutting down (${why}): waiting for ${pending} request(s) in flight`)
@@ -37,7 +45,7 @@ export class InFlight extends Effect.Service<InFlight>()("app/InFlight", {
             Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (now) =>
               Effect.logInfo(`shut down: the ${pending} request(s) in flight finished in ${now - started} ms`))),
             Effect.catchTag("TimeoutException", () =>
-              Effect.flatMap(Ref.get(count), (left) =>
+              Effect.flatMap(current, (left) =>
                 Effect.logWarning(`shutdown grace period over; stopping anyway, ${left} request(s) abandoned`)))
           )
         })

@@ -9,7 +9,6 @@ import {
   Option,
   ParseResult,
   Redacted,
-  Ref,
   Schema,
   SchemaAST as AST
 } from "effect"
@@ -301,7 +300,8 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     // The bytes of LiteLLM answers being read and checked, against MAX_LITELLM_RESPONSE_BYTES_HELD.
     // An answer counts at its stated length (uvicorn states it for JSON), or at the largest read
     // when not stated; one answer alone is always read, however large.
-    const held = yield* Ref.make(0)
+    // A plain counter, changed only in synchronous steps: every answer passes here.
+    let held = 0
     const maxHeld = config.maxLitellmResponseBytesHeld
     /**
      * Reads the answer with room for it taken, and gives the room back after. Room is waited for
@@ -311,19 +311,26 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     const holding = <A, E, R>(response: Answer, url: string, write: boolean, read: Effect.Effect<A, E, R>) => {
       const stated = Number(response.headers["content-length"] ?? Number.NaN)
       const bytes = Number.isFinite(stated) && stated >= 0 ? Math.min(stated, config.maxLitellmResponseBytes) : config.maxLitellmResponseBytes
+      const release = Effect.sync(() => {
+        held -= bytes
+      })
       const attempt = (left: number): Effect.Effect<A, E | LiteLlmAnswersBusy, R> =>
-        Effect.acquireUseRelease(
-          Ref.modify(held, (h) => write || h === 0 || h + bytes <= maxHeld ? [true, h + bytes] : [false, h]),
-          (taken) =>
-            taken
-              ? read
-              : left === 0
-              ? Effect.zipRight(Effect.sync(response.discard), new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 }))
-              : Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1)).pipe(
-                // Given up while waiting (the caller went away): the answer is never read.
-                Effect.onInterrupt(() => Effect.sync(response.discard))
-              ),
-          (taken) => taken ? Ref.update(held, (h) => h - bytes) : Effect.void
+        // Room taken and given back with no interruption between: an answer cut short still leaves.
+        Effect.uninterruptibleMask((restore) =>
+          Effect.suspend(() => {
+            if (write || held === 0 || held + bytes <= maxHeld) {
+              held += bytes
+              return Effect.ensuring(restore(read), release)
+            }
+            if (left === 0) {
+              response.discard()
+              return new LiteLlmAnswersBusy({ url, bytes, maxHeld, retryAfterS: 2 })
+            }
+            return restore(Effect.zipRight(Effect.sleep(Duration.millis(ROOM_POLL_MS)), attempt(left - 1))).pipe(
+              // Given up while waiting (the caller went away): the answer is never read.
+              Effect.onInterrupt(() => Effect.sync(response.discard))
+            )
+          })
         )
       return attempt(ROOM_WAIT_MS / ROOM_POLL_MS)
     }
