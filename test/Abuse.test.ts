@@ -1,5 +1,5 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect, Fiber } from "effect"
+import { Effect, Fiber, Option } from "effect"
 import { connect as netConnect } from "node:net"
 import * as Tools from "../src/resources/Tools.js"
 import { MAX_TEXT } from "../src/mcp/Tool.js"
@@ -329,6 +329,34 @@ layer(
       // Room again once the stalled answer is given up.
       env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
       expect(expectSuccess(yield* call(client, "litellm_team_list", {}))).toMatchObject({ teams: [{ team_id: "t1" }] })
+    }))
+})
+
+layer(
+  TestEnvLive({
+    timeoutMs: 4_000,
+    env: { MAX_LITELLM_RESPONSE_BYTES: "100000", MAX_LITELLM_RESPONSE_BYTES_HELD: "150000", MAX_LITELLM_CONNECTIONS: "2" }
+  }),
+  { excludeTestServices: true }
+)("an answer left unread", (it) => {
+  it.scoped("gives its connection back at once: the next call does not wait for the unread answer's deadline", () =>
+    Effect.gen(function*() {
+      const env = yield* TestEnv
+      env.standIn.reset()
+      const client = yield* connect(env.adminKey)
+      // One connection holds a stalled answer (counted as the largest, 100,000 bytes) until its deadline.
+      env.standIn.injectFault("/key/list", { kind: "stall" })
+      const stalled = yield* Effect.fork(call(client, "litellm_key_list", {}))
+      yield* Effect.sleep("300 millis")
+      // The other carries an answer with no room to be read: after waiting for room it is given up.
+      const teams = JSON.stringify({ teams: [{ team_id: "t1" }], total: 1, page: 1, page_size: 10, total_pages: 1 })
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      expectFailure(yield* call(client, "litellm_team_list", {}), 503)
+      // Its connection was closed, not left paused until its deadline (later than the stalled one's):
+      // a new one serves the next call while the stalled answer is still awaited.
+      expectSuccess(yield* call(client, "litellm_user_list", {}))
+      expect(Option.isNone(yield* Fiber.poll(stalled))).toBe(true)
+      expectFailure(yield* Fiber.join(stalled), 504)
     }))
 })
 
