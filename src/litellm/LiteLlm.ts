@@ -32,7 +32,7 @@ import { parseErrorBody } from "./ErrorBody.js"
 import { redactAndCut, redactKeysAndHashes, redactSecret } from "./Redaction.js"
 import { namedFieldsOnly } from "./Answers.js"
 import { unrepresentable } from "./Json.js"
-import { type Answer, Transport } from "./Transport.js"
+import { type Answer, type Outgoing, Transport } from "./Transport.js"
 
 const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
@@ -108,7 +108,7 @@ const mayHaveArrived = (e: LiteLlmError): e is LiteLlmTimeout | LiteLlmUnreachab
 const IDENTIFYING = ["key_alias", "user_id", "user_email", "team_id", "team_alias", "team_ids", "user_ids", "key_aliases", "member"]
 
 /** A request to LiteLLM as a tool asks for it: a path under LITELLM_BASE_URL, its query, and a JSON body if any. */
-interface Request {
+interface LiteLlmRequest {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
   readonly path: string
   readonly urlParams?: UrlParams.Input
@@ -116,13 +116,13 @@ interface Request {
   readonly body?: unknown
 }
 
-const sentOf = (request: Request): Record<string, unknown> => {
+const sentOf = (request: LiteLlmRequest): Record<string, unknown> => {
   const json = request.body
   if (typeof json !== "object" || json === null) return {}
   return Object.fromEntries(IDENTIFYING.filter((f) => Object.hasOwn(json, f)).map((f) => [f, (json as Record<string, unknown>)[f]]))
 }
 
-const unknownOutcome = (request: Request, e: LiteLlmTimeout | LiteLlmUnreachable) =>
+const unknownOutcome = (request: LiteLlmRequest, e: LiteLlmTimeout | LiteLlmUnreachable) =>
   new WriteOutcomeUnknown({
     url: `${request.method} ${request.path.split("?", 1)[0]}`,
     why: e._tag === "LiteLlmTimeout"
@@ -174,9 +174,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
 
     /** The request as it leaves: under LITELLM_BASE_URL, its query built as the platform's HttpClient builds one. */
     const outgoing = (
-      request: Request,
+      request: LiteLlmRequest,
       headers: Record<string, string>
-    ): Either.Either<Parameters<typeof transport.send>[0], Error> =>
+    ): Either.Either<Outgoing, Error> =>
       Either.map(
         UrlParams.makeUrl(`${config.litellmBaseUrl}${request.path}`, UrlParams.fromInput(request.urlParams ?? []), Option.none()),
         (url) =>
@@ -191,7 +191,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
      * neither: the caller's key goes alone.
      */
     const traced = <A, E, R>(
-      request: Request,
+      request: LiteLlmRequest,
       headers: Record<string, string>,
       send: (headers: Record<string, string>) => Effect.Effect<A, E, R>
     ): Effect.Effect<A, E, R> =>
@@ -348,7 +348,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         ? note("timeout")
         : Effect.void
 
-    const send = <A, I>(request: Request, schema: Schema.Schema<A, I>, lenient = false) => {
+    const send = <A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, lenient = false) => {
       const url = `${config.litellmBaseUrl}${request.path}`
       const sent = Effect.gen(function*() {
         const token = yield* FiberRef.get(CallerToken)
