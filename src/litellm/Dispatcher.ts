@@ -82,10 +82,14 @@ class LimitsHandler implements Dispatcher.DispatchHandler {
 // Why a request was given up: its caller went away, or its answer will not be read.
 const abandoned = () => new Error("the request was abandoned")
 
+/** What of an answer is taken in before it is read, as a stream's buffer would (then it waits, paused). */
+const UNREAD_BYTES = 64 * 1024
+
 /**
  * One request's answer, collected without a stream: resumes the sender once the status and
- * headers are in (the body then waits, paused, for `text`), and the reader once the body has
- * ended. Chunks are joined once, at the end.
+ * headers are in, and the reader once the body has ended. The body flows on up to UNREAD_BYTES
+ * before `text` asks for it (a small answer is then whole by the time it is read), and waits,
+ * paused, past that. Chunks are joined once, at the end.
  */
 class Collected implements Dispatcher.DispatchHandler {
   #controller: Dispatcher.DispatchController | undefined
@@ -94,6 +98,7 @@ class Collected implements Dispatcher.DispatchHandler {
   #ended = false
   #failure: { readonly cause: unknown } | undefined
   readonly #chunks: Array<Buffer> = []
+  #unread = 0
   #reader: ((result: Effect.Effect<string, unknown>) => void) | undefined
   readonly #resume: (result: Effect.Effect<Answer, unknown>) => void
 
@@ -114,7 +119,6 @@ class Collected implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Answer["headers"]): void {
     // An interim answer (100 Continue) is not the answer.
     if (status < 200) return
-    controller.pause()
     this.#answered = true
     this.#resume(Effect.succeed({
       status,
@@ -123,15 +127,16 @@ class Collected implements Dispatcher.DispatchHandler {
         if (this.#failure !== undefined) return resume(Effect.fail(this.#failure.cause))
         if (this.#ended) return resume(Effect.sync(() => this.#text()))
         this.#reader = resume
-        controller.resume()
+        if (controller.paused) controller.resume()
         return Effect.sync(this.abandon)
       }),
       discard: this.abandon
     }))
   }
 
-  onResponseData(_: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#chunks.push(chunk)
+    if (this.#reader === undefined && (this.#unread += chunk.length) > UNREAD_BYTES && !controller.paused) controller.pause()
   }
 
   onResponseEnd(): void {
