@@ -1,5 +1,6 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, FastCheck } from "effect"
+import { connect as netConnect } from "node:net"
 import {
   call,
   connect,
@@ -83,6 +84,32 @@ layer(TestEnvLive({ env: { MAX_BODY_BYTES: "65536", ALLOWED_ORIGINS: "https://co
       expect(chunked.status).toBe(413)
       const health = yield* rawRequest(new URL("/health", mcpUrl).href, { method: "GET" })
       expect(health.status).toBe(200)
+    }))
+
+  it.effect("a body is read the same whether it comes with its headers or in pieces after them", () =>
+    Effect.gen(function*() {
+      const { adminKey, mcpUrl } = yield* TestEnv
+      const whole = yield* rawRequest(mcpUrl, { headers: mcpHeaders(adminKey), body: TOOLS_LIST })
+      const url = new URL(mcpUrl)
+      // The headers first, then the body in two pieces: Node has not parsed it when the handler runs.
+      const pieces = yield* Effect.async<string, Error>((resume) => {
+        const socket = netConnect(Number(url.port), url.hostname, () => {
+          socket.write(
+            `POST /mcp HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${adminKey}\r\nContent-Type: application/json\r\n` +
+              `Accept: application/json, text/event-stream\r\nContent-Length: ${Buffer.byteLength(TOOLS_LIST)}\r\nConnection: close\r\n\r\n`
+          )
+          setTimeout(() => socket.write(TOOLS_LIST.slice(0, 10)), 100)
+          setTimeout(() => socket.write(TOOLS_LIST.slice(10)), 200)
+        })
+        let received = ""
+        socket.on("data", (chunk: Buffer) => received += chunk.toString("utf8"))
+        socket.on("end", () => resume(Effect.succeed(received)))
+        socket.on("error", (e) => resume(Effect.fail(e)))
+      })
+      expect(whole.status).toBe(200)
+      expect(pieces).toMatch(/^HTTP\/1\.1 200/)
+      expect(pieces.slice(pieces.indexOf("\r\n\r\n") + 4)).toBe(whole.body)
+      expect(JSON.parse(whole.body).result.tools.length).toBeGreaterThan(0)
     }))
 
   it.effect("wrong Content-Type is 415; not JSON is -32700; a batch is 400; every answer is no-store", () =>
