@@ -123,12 +123,16 @@ class Collected implements Dispatcher.DispatchHandler {
     this.#resume(Effect.succeed({
       status,
       headers,
-      text: Effect.async<string, unknown>((resume) => {
-        if (this.#failure !== undefined) return resume(Effect.fail(this.#failure.cause))
-        if (this.#ended) return resume(Effect.sync(() => this.#text()))
-        this.#reader = resume
-        if (controller.paused) controller.resume()
-        return Effect.sync(this.abandon)
+      // An answer already whole (the usual small one) is taken as it is: an async step would wait
+      // a turn of the scheduler even when resumed at once.
+      text: Effect.suspend(() => {
+        if (this.#failure !== undefined) return Effect.fail(this.#failure.cause)
+        if (this.#ended) return Effect.sync(() => this.#text())
+        return Effect.async<string, unknown>((resume) => {
+          this.#reader = resume
+          if (controller.paused) controller.resume()
+          return Effect.sync(this.abandon)
+        })
       }),
       discard: this.abandon
     }))
