@@ -1,7 +1,6 @@
 import type { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Effect } from "effect"
-import type { IncomingMessage } from "node:http"
 import * as Tool from "../mcp/Tool.js"
 
 // A request body at the edge: read up to a limit, sized up before it is parsed, and what happens
@@ -58,28 +57,9 @@ export const lingerThenClose = (request: HttpServerRequest.HttpServerRequest) =>
  * The body, or `undefined` as soon as it passes `max` bytes, whether or not Content-Length said
  * so. On overflow it stops collecting; the 413 then closes the connection (`lingerThenClose`).
  */
-export const readBody = (request: HttpServerRequest.HttpServerRequest, max: number): Effect.Effect<string | undefined, Error> =>
-  Effect.suspend(() => {
-    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
-    // A small request's body comes with its headers, so Node has parsed it all by now: read at
-    // once from the stream's buffer, without waiting turns of the event loop for its events.
-    if (incoming.complete && incoming.readableFlowing === null) return Effect.succeed(readBuffered(incoming, max))
-    return readStreamed(incoming, max)
-  })
-
-const readBuffered = (incoming: IncomingMessage, max: number): string | undefined => {
-  const chunks: Array<Buffer> = []
-  let size = 0
-  for (let chunk: Buffer | null = incoming.read(); chunk !== null; chunk = incoming.read()) {
-    size += chunk.length
-    if (size > max) return undefined
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString("utf8")
-}
-
-const readStreamed = (incoming: IncomingMessage, max: number) =>
+export const readBody = (request: HttpServerRequest.HttpServerRequest, max: number) =>
   Effect.async<string | undefined, Error>((resume) => {
+    const incoming = NodeHttpServerRequest.toIncomingMessage(request)
     const chunks: Array<Buffer> = []
     let size = 0
     const detach = () => {
