@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
 import { connect as netConnect } from "node:net"
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import * as Tools from "../src/resources/Tools.js"
 import { MAX_TEXT } from "../src/mcp/Tool.js"
 import { call, connect, type Env, expectFailure, expectSuccess, mcpHeaders, rawRequest, TestEnv, TestEnvLive } from "./support/Harness.js"
@@ -301,6 +302,17 @@ layer(
     }))
 })
 
+/** A key list whose answer stalls after its headers, under way in a fiber of its own. */
+const stallKeyList = (env: Env, client: Client) =>
+  Effect.gen(function*() {
+    env.standIn.injectFault("/key/list", { kind: "stall" })
+    const stalled = yield* Effect.fork(call(client, "litellm_key_list", {}))
+    yield* Effect.sleep("300 millis")
+    return stalled
+  })
+
+const TEAMS = JSON.stringify({ teams: [{ team_id: "t1" }], total: 1, page: 1, page_size: 10, total_pages: 1 })
+
 layer(
   TestEnvLive({ timeoutMs: 4_000, env: { MAX_LITELLM_RESPONSE_BYTES: "100000", MAX_LITELLM_RESPONSE_BYTES_HELD: "150000" } }),
   { excludeTestServices: true }
@@ -311,13 +323,10 @@ layer(
       env.standIn.reset()
       const client = yield* connect(env.adminKey)
       // An answer of unstated length counts as the largest one read (100,000 here) while it arrives.
-      env.standIn.injectFault("/key/list", { kind: "stall" })
-      const stalled = yield* Effect.fork(call(client, "litellm_key_list", {}))
-      yield* Effect.sleep("300 millis")
+      const stalled = yield* stallKeyList(env, client)
       // A small answer still fits beside it.
       expectSuccess(yield* call(client, "litellm_user_list", {}))
-      const teams = JSON.stringify({ teams: [{ team_id: "t1" }], total: 1, page: 1, page_size: 10, total_pages: 1 })
-      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: TEAMS })
       const busy = expectFailure(yield* call(client, "litellm_team_list", {}), 503)
       expect(busy.message).toContain("MAX_LITELLM_RESPONSE_BYTES_HELD")
       expect(busy.message).toContain("nothing was changed")
@@ -327,7 +336,7 @@ layer(
       expect(expectSuccess(yield* call(client, "litellm_key_generate", { key_alias: "c" }))).toMatchObject({ key: "sk-chunked-new-key" })
       expectFailure(yield* Fiber.join(stalled), 504)
       // Room again once the stalled answer is given up.
-      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: TEAMS })
       expect(expectSuccess(yield* call(client, "litellm_team_list", {}))).toMatchObject({ teams: [{ team_id: "t1" }] })
     }))
 })
@@ -345,12 +354,9 @@ layer(
       env.standIn.reset()
       const client = yield* connect(env.adminKey)
       // One connection holds a stalled answer (counted as the largest, 100,000 bytes) until its deadline.
-      env.standIn.injectFault("/key/list", { kind: "stall" })
-      const stalled = yield* Effect.fork(call(client, "litellm_key_list", {}))
-      yield* Effect.sleep("300 millis")
+      const stalled = yield* stallKeyList(env, client)
       // The other carries an answer with no room to be read: after waiting for room it is given up.
-      const teams = JSON.stringify({ teams: [{ team_id: "t1" }], total: 1, page: 1, page_size: 10, total_pages: 1 })
-      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: teams })
+      env.standIn.injectFault("/v2/team/list", { kind: "chunked", body: TEAMS })
       expectFailure(yield* call(client, "litellm_team_list", {}), 503)
       // Its connection was closed, not left paused until its deadline (later than the stalled one's):
       // a new one serves the next call while the stalled answer is still awaited.
