@@ -7,7 +7,30 @@ import { join } from "node:path"
 const outdir = process.env["OUT_DIR"] ?? "dist"
 rmSync(outdir, { recursive: true, force: true })
 
+// @effect/platform-node re-exports the whole of undici (`export * from "undici"`), which esbuild
+// cannot shake out of CommonJS: a megabyte of fetch, WebSocket, cache and mock code, parsed and
+// kept in the heap from start-up. Its HTTP client, the one user, never runs here (the LiteLLM
+// client dispatches on undici's Agent itself), so it is given the Agent and the global dispatcher.
+const undiciAgentOnly = {
+  name: "undici-agent-only",
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) =>
+      args.importer.includes("@effect/platform-node") ? { path: "undici", namespace: "undici-agent-only" } : undefined)
+    b.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, () => ({
+      contents: [
+        'import Agent from "undici/lib/dispatcher/agent.js"',
+        // undici's own lib/global.js would install an Agent as Node's global dispatcher on load.
+        'const getGlobalDispatcher = () => globalThis[Symbol.for("undici.globalDispatcher.1")]',
+        "export { Agent, getGlobalDispatcher }",
+        "export default { Agent, getGlobalDispatcher }"
+      ].join("\n"),
+      resolveDir: process.cwd()
+    }))
+  }
+}
+
 const result = await build({
+  plugins: [undiciAgentOnly],
   entryPoints: ["src/main.ts"],
   outdir,
   // Code reached only by import() (OpenTelemetry) goes to chunks that load only when used.
@@ -21,6 +44,9 @@ const result = await build({
   // none, and a comment would point at a file that is not there.
   sourcemap: "external",
   minifySyntax: true,
+  // Without comments the bundle is ASCII, which V8 keeps at a byte a character: one comment's
+  // curly quote (zod's, undici's) doubles the heap a whole chunk's source takes. Names stay.
+  minifyWhitespace: true,
   // Licence texts go, whole, into THIRD_PARTY_NOTICES.txt (below), not as extracted comments.
   legalComments: "none",
   metafile: true,

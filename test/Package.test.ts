@@ -25,6 +25,18 @@ describe("the shipped package", () => {
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([])
   })
 
+  it("is ASCII, and holds of undici its Agent alone", () => {
+    // What the server keeps in its heap from start-up: a non-ASCII character anywhere in a chunk
+    // makes V8 keep that chunk's source at two bytes a character, and undici's package root
+    // brings fetch, its mocks and its caches (build.mjs).
+    for (const script of files(dist).filter((f) => f.endsWith(".js"))) {
+      const text = readFileSync(script, "utf8")
+      expect(/[^\x00-\x7f]/.test(text), script).toBe(false)
+      expect(text, script).not.toContain("MockAgent")
+      expect(text, script).not.toContain("fetch failed")
+    }
+  })
+
   it("package.json ships the bundle, its notices and the licence, and no source maps", () => {
     const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { files: Array<string>; license: string }
     expect(pkg.license).toBe("MIT")

@@ -1,5 +1,6 @@
 import { Duration, Effect, Layer } from "effect"
-import { Agent, type Dispatcher } from "undici"
+import type { Dispatcher } from "undici"
+import Agent from "undici/lib/dispatcher/agent.js"
 import { AppConfig } from "../config/AppConfig.js"
 import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
 import { type Answer, Transport } from "./Transport.js"
