@@ -50,3 +50,9 @@ export const memoryMb = (pid: number, field: "VmRSS" | "VmHWM") => {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`))!
   return Number(line.replace(/\D/g, "")) / 1024
 }
+
+/** The heap settings the Docker image runs with (its NODE_OPTIONS), as node flags. */
+export const imageNodeFlags = (): Array<string> => {
+  const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
+  return dockerfile.match(/NODE_OPTIONS="([^"]+)"/)![1]!.split(" ")
+}

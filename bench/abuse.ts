@@ -1,11 +1,11 @@
 // npm run bench -- --abuse [--dist <dir>]
 // The worst requests the hardening review found, each repeated for a few seconds against this
-// server (the built bundle, under the Kubernetes manifest's --max-old-space-size=192), while
+// server (the built bundle, under the image's and the Kubernetes manifest's heap settings), while
 // /health is asked every 20 ms: its latency, the server's CPU and peak RSS, and whether it lived.
 import { type ChildProcess, fork } from "node:child_process"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
-import { cpuMs, memoryMb, postMcp, toolCall } from "./Support.js"
+import { cpuMs, imageNodeFlags, memoryMb, postMcp, toolCall } from "./Support.js"
 
 const root = new URL("..", import.meta.url).pathname
 
@@ -44,7 +44,7 @@ const startServer = async (litellm: string, dist: string) => {
   const server: ChildProcess = fork(`${dist}/main.js`, [], {
     cwd: root,
     env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_LEVEL: "warn", LITELLM_MCP_TOOLSETS: "all" },
-    execArgv: ["--max-old-space-size=192"],
+    execArgv: imageNodeFlags(),
     // A heap exhausted prints V8's report on stderr: the table says it died, which is enough.
     stdio: ["ignore", "ignore", "ignore", "ipc"]
   })
@@ -108,6 +108,6 @@ export const runAbuse = async (litellm: string, dist: string, seconds = 5, only?
     agent.destroy()
     server.kill("SIGKILL")
   }
-  console.log(`\nhostile requests against ${dist}/main.js (--max-old-space-size=192), ${seconds} s each, a fresh server each:`)
+  console.log(`\nhostile requests against ${dist}/main.js (${imageNodeFlags().join(" ")}), ${seconds} s each, a fresh server each:`)
   console.table(rows)
 }

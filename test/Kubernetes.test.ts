@@ -77,6 +77,18 @@ describe("deploy/kubernetes", () => {
     expect(5 + grace + 1).toBeLessThan(pod.terminationGracePeriodSeconds!)
   })
 
+  it("runs the image's heap settings, and they fit the memory limit", () => {
+    const container = new Deployment(manifest("deployment.yaml") as never).spec!.template.spec!.containers[0]!
+    const nodeOptions = container.env!.find((e) => e.name === "NODE_OPTIONS")!.value!
+    const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
+    expect(dockerfile).toContain(`NODE_OPTIONS="${nodeOptions}"`)
+    const flag = (name: string) => Number(nodeOptions.match(new RegExp(`--${name}=(\\d+)`))![1])
+    // V8's heap at most: the old space and the young generation (three semi-spaces' worth),
+    // with room left in the limit for Node itself (~45 MB) and buffers outside the heap.
+    const heapMb = flag("max-old-space-size") + 3 * flag("max-semi-space-size")
+    expect(heapMb + 45).toBeLessThan(parseInt(container.resources!.limits!["memory"] as string) * 0.9)
+  })
+
   it("the Service, HPA and PDB select and scale that Deployment", () => {
     const labels = new Deployment(manifest("deployment.yaml") as never).spec!.template.metadata!.labels!
     expect(new Service(manifest("service.yaml") as never).spec!.selector).toEqual(labels)
