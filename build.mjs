@@ -7,15 +7,15 @@ import { join } from "node:path"
 const outdir = process.env["OUT_DIR"] ?? "dist"
 rmSync(outdir, { recursive: true, force: true })
 
-// @effect/platform-node re-exports the whole of undici (`export * from "undici"`), which esbuild
-// cannot shake out of CommonJS: a megabyte of fetch, WebSocket, cache and mock code, parsed and
-// kept in the heap from start-up. Its HTTP client, the one user, never runs here (the LiteLLM
-// client dispatches on undici's Agent itself), so it is given the Agent and the global dispatcher.
+// What the bundle takes of undici: its Agent, the one piece this server runs (the LiteLLM transport
+// dispatches on it). @effect/platform-node re-exports the whole package (`export * from "undici"`),
+// which esbuild cannot shake out of CommonJS: a megabyte of fetch, WebSocket, cache and mock code,
+// parsed and kept in the heap from start-up. That re-export's one user, the platform's HTTP
+// client, never runs here; it is given the global dispatcher's getter too, without installing one.
 const undiciAgentOnly = {
   name: "undici-agent-only",
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, (args) =>
-      args.importer.includes("@effect/platform-node") ? { path: "undici", namespace: "undici-agent-only" } : undefined)
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: "undici", namespace: "undici-agent-only" }))
     b.onLoad({ filter: /.*/, namespace: "undici-agent-only" }, () => ({
       contents: [
         'import Agent from "undici/lib/dispatcher/agent.js"',

@@ -1,6 +1,5 @@
 import { Duration, Effect, Layer } from "effect"
-import type { Dispatcher } from "undici"
-import Agent from "undici/lib/dispatcher/agent.js"
+import { Agent, type Dispatcher } from "undici"
 import { AppConfig } from "../config/AppConfig.js"
 import { LiteLlmAnswerTooLarge, LiteLlmTimeout } from "./Errors.js"
 import { type Answer, Transport } from "./Transport.js"
