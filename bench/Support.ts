@@ -52,7 +52,5 @@ export const memoryMb = (pid: number, field: "VmRSS" | "VmHWM") => {
 }
 
 /** The heap settings the Docker image runs with (its NODE_OPTIONS), as node flags. */
-export const imageNodeFlags = (): Array<string> => {
-  const dockerfile = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
-  return dockerfile.match(/NODE_OPTIONS="([^"]+)"/)![1]!.split(" ")
-}
+export const IMAGE_NODE_FLAGS: ReadonlyArray<string> = readFileSync(new URL("../Dockerfile", import.meta.url), "utf8")
+  .match(/NODE_OPTIONS="([^"]+)"/)![1]!.split(" ")

@@ -5,7 +5,7 @@
 import { type ChildProcess, fork } from "node:child_process"
 import { Agent, request } from "node:http"
 import { freePort, waitFor } from "../test/support/Net.js"
-import { cpuMs, imageNodeFlags, memoryMb, postMcp, toolCall } from "./Support.js"
+import { cpuMs, IMAGE_NODE_FLAGS, memoryMb, postMcp, toolCall } from "./Support.js"
 
 const root = new URL("..", import.meta.url).pathname
 
@@ -44,7 +44,7 @@ const startServer = async (litellm: string, dist: string) => {
   const server: ChildProcess = fork(`${dist}/main.js`, [], {
     cwd: root,
     env: { PATH: process.env["PATH"] ?? "", PORT: String(port), LITELLM_BASE_URL: litellm, LOG_LEVEL: "warn", LITELLM_MCP_TOOLSETS: "all" },
-    execArgv: imageNodeFlags(),
+    execArgv: [...IMAGE_NODE_FLAGS],
     // A heap exhausted prints V8's report on stderr: the table says it died, which is enough.
     stdio: ["ignore", "ignore", "ignore", "ipc"]
   })
@@ -108,6 +108,6 @@ export const runAbuse = async (litellm: string, dist: string, seconds = 5, only?
     agent.destroy()
     server.kill("SIGKILL")
   }
-  console.log(`\nhostile requests against ${dist}/main.js (${imageNodeFlags().join(" ")}), ${seconds} s each, a fresh server each:`)
+  console.log(`\nhostile requests against ${dist}/main.js (${IMAGE_NODE_FLAGS.join(" ")}), ${seconds} s each, a fresh server each:`)
   console.table(rows)
 }

@@ -9,7 +9,7 @@ import { freePort, waitFor } from "../test/support/Net.js"
 import { runAb } from "./ab.js"
 import { runAbuse } from "./abuse.js"
 import { printListingSizes } from "./listing.js"
-import { callOk, cpuMs, imageNodeFlags, memoryMb, postMcp, TOKEN, toolCall } from "./Support.js"
+import { callOk, cpuMs, IMAGE_NODE_FLAGS, memoryMb, postMcp, TOKEN, toolCall } from "./Support.js"
 
 const args = new Set(process.argv.slice(2))
 const QUICK = args.has("--quick")
@@ -89,7 +89,7 @@ const main = async () => {
   const serverEnv = { LITELLM_BASE_URL: litellm, LOG_FORMAT: "json", LITELLM_MCP_TOOLSETS: "all" }
   const server = startProcess("dist/main.js", { ...serverEnv, PORT: String(serverPort) })
   // The same bundle under the heap settings the Docker image and the Kubernetes manifest set.
-  const serverImage = startProcess("dist/main.js", { ...serverEnv, PORT: String(imagePort) }, imageNodeFlags())
+  const serverImage = startProcess("dist/main.js", { ...serverEnv, PORT: String(imagePort) }, [...IMAGE_NODE_FLAGS])
   const baseline = startProcess("bench/baseline.ts", { PORT: String(baselinePort), LITELLM_BASE_URL: litellm }, tsx)
   const lean = startProcess("bench/lean.ts", { PORT: String(leanPort), LITELLM_BASE_URL: litellm }, tsx)
   const children = [standIn, server, baseline, lean, serverImage]
@@ -189,7 +189,7 @@ const main = async () => {
         `CPU/call ${(o!.cpuPerCall / l!.cpuPerCall).toFixed(2)}×, p50 ${(o!.p50 / l!.p50).toFixed(2)}×`
     )
     console.log(
-      `under the image's heap settings (${imageNodeFlags().join(" ")}): RSS ${img!.rss.toFixed(1)} MB ` +
+      `under the image's heap settings (${IMAGE_NODE_FLAGS.join(" ")}): RSS ${img!.rss.toFixed(1)} MB ` +
         `(${o!.rss.toFixed(1)} MB with Node's defaults), CPU/call ${(img!.cpuPerCall / o!.cpuPerCall).toFixed(2)}× and ` +
         `throughput ${(img!.throughput / o!.throughput).toFixed(2)}× the defaults'`
     )
