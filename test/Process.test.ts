@@ -427,6 +427,51 @@ describe("the server process", () => {
     expect(stderr).not.toContain(key)
   })
 
+  // A generator function made per call gets a prototype of its own, which V8 lists among its
+  // parent's users where a scavenge treats it as alive: the call's whole graph then outlives the
+  // call until a full collection (docs/PERFORMANCE.md, "Memory"). V8 says each such listing.
+  it("a tools/call makes no prototype of its own: nothing of a finished call outlives it in V8's lists", async () => {
+    const standIn = new LiteLlmStandIn()
+    await standIn.start()
+    const key = standIn.addAdminKey()
+    const port = await freePort()
+    const child = spawn(process.execPath, ["--trace-prototype-users", MAIN], {
+      env: { PATH: process.env["PATH"] ?? "", LITELLM_BASE_URL: standIn.url, PORT: String(port), LOG_LEVEL: "warn", LITELLM_MCP_TOOLSETS: "all" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    child.stdout!.on("data", (chunk) => output += chunk)
+    const client = new Client({ name: "prototype-test", version: "0" })
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health`)
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${key}` } }
+      }))
+      const calls: Array<[string, Record<string, unknown>]> = [
+        ["litellm_key_list", {}],
+        ["litellm_user_info", { user_id: "nobody" }],
+        ["litellm_whoami", {}],
+        ["litellm_route_describe", { method: "GET", path: "/key/list" }],
+        ["litellm_route_read", { method: "GET", path: "/key/list" }]
+      ]
+      const round = async () => {
+        for (const [name, args] of calls) expect((await client.callTool({ name, arguments: args })).isError).toBeDefined()
+      }
+      // Warm: a listing made once per process (a module's first use) is no concern.
+      for (let i = 0; i < 10; i++) await round()
+      const listed = () => output.split("\n").filter((line) => line.startsWith("Registering ")).length
+      const before = listed()
+      for (let i = 0; i < 20; i++) await round()
+      // Four or five listings per call before the generators on a call's way were made once (400+
+      // here); a few strays at most now.
+      expect(listed() - before).toBeLessThan(calls.length)
+    } finally {
+      await client.close()
+      child.kill("SIGKILL")
+      await standIn.stop()
+    }
+  })
+
   it("--stdio with a key LiteLLM refuses says so on stderr at start-up and refuses initialize; a viewer's list is tailored", async () => {
     const standIn = new LiteLlmStandIn()
     await standIn.start()

@@ -176,25 +176,62 @@ const makeRouter = Effect.gen(function*() {
   // The message as the SDK's transport judges it, after the caller (a key LiteLLM refuses is
   // refused whatever the message holds): the answers the client accepts, its JSON-RPC shape, and
   // after initialize the protocol version it says it speaks.
-  const dispatch = (request: HttpServerRequest.HttpServerRequest, body: unknown, limits: Tool.Limits, access: KeyAccess | undefined) =>
-    Effect.gen(function*() {
-      // What the SDK's transport asks of every POST: an answer may come as JSON or as a stream.
-      const accept = request.headers["accept"]
-      if (!accept?.includes("application/json") || !accept.includes("text/event-stream")) return yield* new Refusals.NotAcceptable()
-      const parsed = JSONRPCMessageSchema.safeParse(body)
-      if (!parsed.success) return yield* new Refusals.NotJsonRpc()
-      const message = parsed.data
-      const version = request.headers["mcp-protocol-version"]
-      if (
-        version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) &&
-        !("method" in message && message.method === "initialize" && isInitializeRequest(message))
-      ) {
-        return yield* new Refusals.UnsupportedProtocolVersion({ version })
-      }
-      // A notification or a response asks nothing back (the SDK's Server would only note it).
-      if (!("method" in message) || !("id" in message)) return ACCEPTED
-      return yield* serve(endpoint, request, message as JSONRPCRequest, policy, limits, access)
-    })
+  // Made once, like every generator on a request's way: a generator function made per request
+  // gets a prototype of its own, which V8 records where scavenges cannot let it go, and the
+  // request's whole graph then lives on to the next full collection (docs/PERFORMANCE.md).
+  const dispatch = Effect.fnUntraced(function*(
+    request: HttpServerRequest.HttpServerRequest,
+    body: unknown,
+    limits: Tool.Limits,
+    access: KeyAccess | undefined
+  ) {
+    // What the SDK's transport asks of every POST: an answer may come as JSON or as a stream.
+    const accept = request.headers["accept"]
+    if (!accept?.includes("application/json") || !accept.includes("text/event-stream")) return yield* new Refusals.NotAcceptable()
+    const parsed = JSONRPCMessageSchema.safeParse(body)
+    if (!parsed.success) return yield* new Refusals.NotJsonRpc()
+    const message = parsed.data
+    const version = request.headers["mcp-protocol-version"]
+    if (
+      version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version) &&
+      !("method" in message && message.method === "initialize" && isInitializeRequest(message))
+    ) {
+      return yield* new Refusals.UnsupportedProtocolVersion({ version })
+    }
+    // A notification or a response asks nothing back (the SDK's Server would only note it).
+    if (!("method" in message) || !("id" in message)) return ACCEPTED
+    return yield* serve(endpoint, request, message as JSONRPCRequest, policy, limits, access)
+  })
+
+  // A body read whole, from its text to its answer.
+  const answerBody = Effect.fnUntraced(function*(
+    request: HttpServerRequest.HttpServerRequest,
+    text: string,
+    token: Option.Some<Redacted.Redacted<string>>
+  ) {
+    const body = decodeJson(text)
+    if (Either.isLeft(body)) return yield* new Refusals.NotJson()
+    if (Array.isArray(body.right)) return yield* new Refusals.Batch()
+    const call = decodeRpcCall(body.right)
+    if (Option.isNone(call) && !isResponse(body.right)) return yield* new Refusals.InvalidRequest()
+    if (Option.isSome(call) && call.value.method === "tools/call") {
+      const path = protoKeyPath((call.value.params as { arguments?: unknown } | undefined)?.arguments)
+      if (path !== undefined) return yield* new Refusals.ProtoKey({ path, id: call.value.id ?? null })
+    }
+    yield* noteRpc(call)
+    // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
+    // bounds it), and one that arrives while draining is refused.
+    if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
+    // Set in the request's own fiber, which the platform makes for this request alone: the
+    // token goes with everything the request does (a change's daemon fiber inherits it) and
+    // ends with it, without an Effect.locally's region to restore.
+    yield* FiberRef.set(CallerToken, token)
+    // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
+    const served = yield* inFlight.track(Effect.flatMap(offeredTo(call, token.value), (access) =>
+      dispatch(request, body.right, { ...limits, caller: callerOf(token.value) }, access)))
+    if (Option.isNone(served)) return yield* new Refusals.Busy({ reason: `with ${config.maxCallsInFlight} calls (MAX_CALLS_IN_FLIGHT)` })
+    return served.value
+  })
 
   const mcp = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -213,33 +250,7 @@ const makeRouter = Effect.gen(function*() {
     const text = yield* readBody(request, config.maxBodyBytes)
     if (text === undefined) return yield* tooLarge(request)
     if (tooManyValues(text)) return yield* new Refusals.TooComplex({ limit: MAX_JSON_VALUES })
-    return yield* whenLarge(
-      text,
-      Effect.gen(function*() {
-        const body = decodeJson(text)
-        if (Either.isLeft(body)) return yield* new Refusals.NotJson()
-        if (Array.isArray(body.right)) return yield* new Refusals.Batch()
-        const call = decodeRpcCall(body.right)
-        if (Option.isNone(call) && !isResponse(body.right)) return yield* new Refusals.InvalidRequest()
-        if (Option.isSome(call) && call.value.method === "tools/call") {
-          const path = protoKeyPath((call.value.params as { arguments?: unknown } | undefined)?.arguments)
-          if (path !== undefined) return yield* new Refusals.ProtoKey({ path, id: call.value.id ?? null })
-        }
-        yield* noteRpc(call)
-        // In flight from here: a client still sending its body holds no shutdown (REQUEST_TIMEOUT_MS
-        // bounds it), and one that arrives while draining is refused.
-        if (yield* inFlight.draining) return yield* new Refusals.ShuttingDown()
-        // Set in the request's own fiber, which the platform makes for this request alone: the
-        // token goes with everything the request does (a change's daemon fiber inherits it) and
-        // ends with it, without an Effect.locally's region to restore.
-        yield* FiberRef.set(CallerToken, token)
-        // A burst past MAX_CALLS_IN_FLIGHT is refused at once: never the heap of every call under way.
-        const served = yield* inFlight.track(Effect.flatMap(offeredTo(call, token.value), (access) =>
-          dispatch(request, body.right, { ...limits, caller: callerOf(token.value) }, access)))
-        if (Option.isNone(served)) return yield* new Refusals.Busy({ reason: `with ${config.maxCallsInFlight} calls (MAX_CALLS_IN_FLIGHT)` })
-        return served.value
-      })
-    )
+    return yield* whenLarge(text, answerBody(request, text, token))
   }).pipe(Effect.catchIf(Refusals.isRefusal, (refusal) => Effect.succeed(Refusals.toResponse(refusal))))
 
   const litellm = yield* LiteLlm

@@ -273,29 +273,30 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         )
       })
 
-    const toResult = <A, I>(
+    // Generators on every call's way are made once (as in Http.ts): one made per call keeps the
+    // call's graph past the scavenges that should have taken it.
+    const toResult = Effect.fnUntraced(function*<A, I>(
       schema: Schema.Schema<A, I>,
       url: string,
       response: Answer,
       redact: (text: string) => string,
-      lenient = false
-    ): Effect.Effect<A | UnexpectedAnswer, LiteLlmError> =>
-      Effect.gen(function*() {
-        const text = yield* readCapped(response, url)
-        if (response.status >= 200 && response.status < 300) {
-          return yield* (lenient ? decodeWritten(schema, url, text) : decodeBody(schema, url, text))
-        }
-        if (response.status >= 300 && response.status < 400) {
-          return yield* new LiteLlmBadResponse({
-            url,
-            // A login bounce quotes the path and query this server sent, a key's hash among them.
-            reason: `HTTP ${response.status} redirect to ${redact(String(response.headers["location"] ?? "nowhere"))}, which this server never follows`
-          })
-        }
-        // Redacted as it enters, and cut first so that redaction costs a bounded time: from here on
-        // the error reaches spans, logs and the envelope.
-        return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactAndCut(text, MAX_ERROR_TEXT, redact)) })
-      })
+      lenient: boolean
+    ) {
+      const text = yield* readCapped(response, url)
+      if (response.status >= 200 && response.status < 300) {
+        return yield* (lenient ? decodeWritten(schema, url, text) : decodeBody(schema, url, text))
+      }
+      if (response.status >= 300 && response.status < 400) {
+        return yield* new LiteLlmBadResponse({
+          url,
+          // A login bounce quotes the path and query this server sent, a key's hash among them.
+          reason: `HTTP ${response.status} redirect to ${redact(String(response.headers["location"] ?? "nowhere"))}, which this server never follows`
+        })
+      }
+      // Redacted as it enters, and cut first so that redaction costs a bounded time: from here on
+      // the error reaches spans, logs and the envelope.
+      return yield* new LiteLlmApiError({ status: response.status, ...parseErrorBody(response.status, redactAndCut(text, MAX_ERROR_TEXT, redact)) })
+    })
 
     // The bytes of LiteLLM answers being read and checked, against MAX_LITELLM_RESPONSE_BYTES_HELD.
     // An answer counts at its stated length (uvicorn states it for JSON), or at the largest read
@@ -348,39 +349,41 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         ? note("timeout")
         : Effect.void
 
+    const sendOnce = Effect.fnUntraced(function*<A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, url: string, lenient: boolean) {
+      const token = yield* FiberRef.get(CallerToken)
+      if (Option.isNone(token)) return yield* new MissingCallerToken()
+      const deadline = yield* FiberRef.get(CallDeadline)
+      if (Option.isSome(deadline)) {
+        // Started only if its own timeout fits in what is left of the call's: the call then ends
+        // by TOOL_TIMEOUT_MS, and a change is never cut short by the call's deadline.
+        const now = yield* Clock.currentTimeMillis
+        if (now + (lenient ? writeTimeoutMs : timeoutMs) > deadline.value.at) {
+          return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
+        }
+      }
+      const headers = { accept: "application/json", authorization: `Bearer ${Redacted.value(token.value)}` }
+      const response = yield* traced(request, headers, (headers) => {
+        const sending = outgoing(request, headers)
+        if (Either.isLeft(sending)) return new LiteLlmUnreachable({ url, reason: transportReason(sending.left) })
+        const answered = Effect.mapError(transport.send(sending.right), (cause) => transportFailure(url, cause))
+        return tracing
+          ? Effect.tap(answered, (response) => Effect.annotateCurrentSpan("http.response.status_code", response.status))
+          : answered
+      })
+      yield* note(response.status)
+      // The caller's own key by its exact value as well: any character it holds is covered.
+      const secret = Redacted.value(token.value)
+      return yield* holding(
+        response,
+        url,
+        lenient,
+        toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
+      )
+    })
+
     const send = <A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, lenient = false) => {
       const url = `${config.litellmBaseUrl}${request.path}`
-      const sent = Effect.gen(function*() {
-        const token = yield* FiberRef.get(CallerToken)
-        if (Option.isNone(token)) return yield* new MissingCallerToken()
-        const deadline = yield* FiberRef.get(CallDeadline)
-        if (Option.isSome(deadline)) {
-          // Started only if its own timeout fits in what is left of the call's: the call then ends
-          // by TOOL_TIMEOUT_MS, and a change is never cut short by the call's deadline.
-          const now = yield* Clock.currentTimeMillis
-          if (now + (lenient ? writeTimeoutMs : timeoutMs) > deadline.value.at) {
-            return yield* new CallTimeout({ tool: deadline.value.tool, ms: config.toolTimeoutMs })
-          }
-        }
-        const headers = { accept: "application/json", authorization: `Bearer ${Redacted.value(token.value)}` }
-        const response = yield* traced(request, headers, (headers) => {
-          const sending = outgoing(request, headers)
-          if (Either.isLeft(sending)) return new LiteLlmUnreachable({ url, reason: transportReason(sending.left) })
-          const answered = Effect.mapError(transport.send(sending.right), (cause) => transportFailure(url, cause))
-          return tracing
-            ? Effect.tap(answered, (response) => Effect.annotateCurrentSpan("http.response.status_code", response.status))
-            : answered
-        })
-        yield* note(response.status)
-        // The caller's own key by its exact value as well: any character it holds is covered.
-        const secret = Redacted.value(token.value)
-        return yield* holding(
-          response,
-          url,
-          lenient,
-          toResult(schema, url, response, (text) => redactKeysAndHashes(redactSecret(text, secret)), lenient)
-        )
-      }).pipe(Effect.tapError(noteFailure))
+      const sent = sendOnce(request, schema, url, lenient).pipe(Effect.tapError(noteFailure))
       if (!lenient) return sent
       return sent.pipe(
         // A write LiteLLM answered with success has happened, however large its answer.

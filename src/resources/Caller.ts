@@ -356,38 +356,37 @@ export const whoami = (others: ReadonlyArray<Tool.Tool>): Tool.Tool =>
     input: Schema.Struct({}),
     output: Whoami,
     annotations: Tool.readOnly,
-    run: () =>
-      Effect.gen(function*() {
-        const identity = yield* identify
-        const access = accessOf(admission(identity))
-        const judged = others.map((t) => ({ tool: t.name, reason: refusal(access, t.needs) }))
-        const note = noteOf(identity)
-        const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
-        const enterprise = yield* licensed
-        const usable = new Set(judged.filter((j) => j.reason === undefined).map((j) => j.tool))
-        return {
-          role: roleOf(identity),
-          master_key: isMasterKey(identity),
-          key: identity._tag === "Described" ? { token: identity.token, ...pick(identity.key, KEY_FIELDS) } : null,
-          user: identity._tag === "Described" && identity.user !== null ? pick(identity.user, USER_FIELDS) : null,
-          teams: identity._tag === "Described"
-            ? teams.map((t) => ({
-              ...pick(t, TEAM_FIELDS),
-              team_id: t.team_id,
-              role: (t.members_with_roles ?? []).find((m) => m.user_id === identity.key.user_id)?.role ?? null
-            }))
-            : [],
-          tools: {
-            usable: ["litellm_whoami", ...usable],
-            refused: judged.flatMap((j) => j.reason === undefined ? [] : [{ tool: j.tool, reason: j.reason }])
-          },
-          enterprise: {
-            licensed: enterprise,
-            needed_by: enterprise === true ? [] : others.flatMap((t) =>
-              t.enterprise !== undefined && usable.has(t.name) ? [{ tool: t.name, what: t.enterprise }] : []
-            )
-          },
-          ...(note === undefined ? {} : { note })
-        }
-      })
+    run: Effect.fn("Caller.whoami")(function*() {
+      const identity = yield* identify
+      const access = accessOf(admission(identity))
+      const judged = others.map((t) => ({ tool: t.name, reason: refusal(access, t.needs) }))
+      const note = noteOf(identity)
+      const teams = identity._tag === "Described" ? [...identity.teams, ...yield* keysTeam(identity)] : []
+      const enterprise = yield* licensed
+      const usable = new Set(judged.filter((j) => j.reason === undefined).map((j) => j.tool))
+      return {
+        role: roleOf(identity),
+        master_key: isMasterKey(identity),
+        key: identity._tag === "Described" ? { token: identity.token, ...pick(identity.key, KEY_FIELDS) } : null,
+        user: identity._tag === "Described" && identity.user !== null ? pick(identity.user, USER_FIELDS) : null,
+        teams: identity._tag === "Described"
+          ? teams.map((t) => ({
+            ...pick(t, TEAM_FIELDS),
+            team_id: t.team_id,
+            role: (t.members_with_roles ?? []).find((m) => m.user_id === identity.key.user_id)?.role ?? null
+          }))
+          : [],
+        tools: {
+          usable: ["litellm_whoami", ...usable],
+          refused: judged.flatMap((j) => j.reason === undefined ? [] : [{ tool: j.tool, reason: j.reason }])
+        },
+        enterprise: {
+          licensed: enterprise,
+          needed_by: enterprise === true ? [] : others.flatMap((t) =>
+            t.enterprise !== undefined && usable.has(t.name) ? [{ tool: t.name, what: t.enterprise }] : []
+          )
+        },
+        ...(note === undefined ? {} : { note })
+      }
+    })
   })

@@ -141,29 +141,27 @@ const DescribeOutput = Schema.Struct({
   note: Schema.optional(Schema.String)
 })
 
-const describe = (input: typeof DescribeInput.Type, call: Tool.CallContext) =>
-  Effect.gen(function*() {
-    const t = yield* table
-    const route = yield* routeOf(t, input.method, input.path)
-    const trap = TRAPS[keyOf(route.method, route.path)]
-    const note = sourceNote(t)
-    return {
-      ...rowOf(route, yield* accessOf(call), call),
-      ...(route.excluded === undefined ? {} : {
-        excluded: {
-          class: route.excluded.class,
-          reason: `Not reachable through this server: it ${route.excluded.reason} (an operator may allow the ${route.excluded.class} class).`
-        }
-      }),
-      parameters: route.parameters.map((p) => ({ ...p, schema: asSchema(resolved(t.catalogue, p.schema, 1_000)) })),
-      ...(route.body === undefined ? {} : { body: asSchema(resolved(t.catalogue, route.body)) }),
-      body_required: route.bodyRequired,
-      ...(trap === undefined ? {} : { trap }),
-      ...(note === undefined ? {} : { note })
-    }
-  })
+const describe = Effect.fn("RouteTier.describe")(function*(input: typeof DescribeInput.Type, call: Tool.CallContext) {
+  const t = yield* table
+  const route = yield* routeOf(t, input.method, input.path)
+  const trap = TRAPS[keyOf(route.method, route.path)]
+  const note = sourceNote(t)
+  return {
+    ...rowOf(route, yield* accessOf(call), call),
+    ...(route.excluded === undefined ? {} : {
+      excluded: {
+        class: route.excluded.class,
+        reason: `Not reachable through this server: it ${route.excluded.reason} (an operator may allow the ${route.excluded.class} class).`
+      }
+    }),
+    parameters: route.parameters.map((p) => ({ ...p, schema: asSchema(resolved(t.catalogue, p.schema, 1_000)) })),
+    ...(route.body === undefined ? {} : { body: asSchema(resolved(t.catalogue, route.body)) }),
+    body_required: route.bodyRequired,
+    ...(trap === undefined ? {} : { trap }),
+    ...(note === undefined ? {} : { note })
+  }
+})
 
-// == Calling a route
 
 // Finite numbers only: JSON carries no other.
 const Numeric = Schema.Number.pipe(Schema.finite({ message: () => "must be a finite number" }))
@@ -193,8 +191,8 @@ const Called = Schema.Struct({
 
 type CallInput = typeof ReadInput.Type | typeof ChangeInput.Type
 
-const callRoute = (kind: "read" | "change") => (input: CallInput, call: Tool.CallContext) =>
-  Effect.gen(function*() {
+const callRoute = (kind: "read" | "change") =>
+  Effect.fn(kind === "read" ? "RouteTier.read" : "RouteTier.change")(function*(input: CallInput, call: Tool.CallContext) {
     const t = yield* table
     const route = yield* routeOf(t, input.method, input.path)
     if (route.excluded !== undefined && !(call.routeClasses ?? []).includes(route.excluded.class)) {
