@@ -464,6 +464,36 @@ const copyOf = (info: Readonly<Record<string, unknown>>, now: number): Record<st
 }
 
 /**
+ * The steps of a rotation by copy after the new key exists: the old key stopped (or set to
+ * expire), then the alias moved to the new key; each step done is said in `done`.
+ */
+const retireOld = Effect.fn("Keys.retireOld")(function*(
+  input: typeof RegenerateInput.Type,
+  oldHash: string,
+  retired: string | undefined,
+  alias: string | undefined,
+  newToken: string,
+  done: Array<string>
+) {
+  const litellm = yield* LiteLlm
+  if (input.grace_period === undefined) {
+    yield* litellm.write("/key/delete", { keys: [oldHash] }, DeleteKeyResponse)
+    done.push("deleted the old key")
+  } else {
+    yield* litellm.write("/key/update", {
+      key: oldHash,
+      duration: input.grace_period,
+      ...(retired === undefined ? {} : { key_alias: retired })
+    }, UpdateKeyResponse)
+    done.push(`set the old key to expire in ${input.grace_period}${retired === undefined ? "" : `, renamed ${retired}`}`)
+  }
+  if (alias !== undefined) {
+    yield* litellm.write("/key/update", { key: newToken, key_alias: alias }, UpdateKeyResponse)
+    done.push(`moved the alias ${alias} to the new key`)
+  }
+})
+
+/**
  * Rotation where /key/regenerate is Enterprise-only: a new key with the old one's settings under a
  * temporary alias, the old key deleted (or, with grace_period, set to expire then and renamed),
  * then the alias moved. Once the new key exists its raw key is returned whatever happens next, with
@@ -485,23 +515,7 @@ const rotateByCopy = Effect.fn("Keys.rotateByCopy")(function*(input: typeof Rege
   const fresh = withHash(made)
   const retired = alias === undefined ? undefined : `${alias}-retired-${stamp}`
   const done: Array<string> = [`made the new key ${alias === undefined ? "" : `as ${temporary} `}with the old one's settings`]
-  const outcome = yield* Effect.either(Effect.gen(function*() {
-    if (input.grace_period === undefined) {
-      yield* litellm.write("/key/delete", { keys: [oldHash] }, DeleteKeyResponse)
-      done.push("deleted the old key")
-    } else {
-      yield* litellm.write("/key/update", {
-        key: oldHash,
-        duration: input.grace_period,
-        ...(retired === undefined ? {} : { key_alias: retired })
-      }, UpdateKeyResponse)
-      done.push(`set the old key to expire in ${input.grace_period}${retired === undefined ? "" : `, renamed ${retired}`}`)
-    }
-    if (alias !== undefined) {
-      yield* litellm.write("/key/update", { key: fresh.token, key_alias: alias }, UpdateKeyResponse)
-      done.push(`moved the alias ${alias} to the new key`)
-    }
-  }))
+  const outcome = yield* Effect.either(retireOld(input, oldHash, retired, alias, fresh.token, done))
   const rotation = {
     method: "copy",
     old_token: oldHash,
