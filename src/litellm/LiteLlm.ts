@@ -349,7 +349,9 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
         ? note("timeout")
         : Effect.void
 
-    const sendOnce = Effect.fnUntraced(function*<A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, url: string, lenient: boolean) {
+    // One request to LiteLLM and its answer read, held and checked.
+    const exchange = Effect.fnUntraced(function*<A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, lenient: boolean) {
+      const url = `${config.litellmBaseUrl}${request.path}`
       const token = yield* FiberRef.get(CallerToken)
       if (Option.isNone(token)) return yield* new MissingCallerToken()
       const deadline = yield* FiberRef.get(CallDeadline)
@@ -382,8 +384,7 @@ export class LiteLlm extends Effect.Service<LiteLlm>()("app/LiteLlm", {
     })
 
     const send = <A, I>(request: LiteLlmRequest, schema: Schema.Schema<A, I>, lenient = false) => {
-      const url = `${config.litellmBaseUrl}${request.path}`
-      const sent = sendOnce(request, schema, url, lenient).pipe(Effect.tapError(noteFailure))
+      const sent = exchange(request, schema, lenient).pipe(Effect.tapError(noteFailure))
       if (!lenient) return sent
       return sent.pipe(
         // A write LiteLLM answered with success has happened, however large its answer.
